@@ -1,0 +1,19 @@
+# Reproducible, rounding-aware reanalysis of published clinical statistics.
+# Run: snakemake --cores 4. Stages live in workflow/rules/, logic in workflow/reanalysis/.
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/inputs.smk"
+include: "workflow/rules/recompute.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/audit.smk"
+
+
+rule all:
+    input:
+        LEDGER,
+        SUMMARY,
+        all_figures(),
+    default_target: True

@@ -1,0 +1,131 @@
+"""Byte-deterministic regeneration of paper figures (PNG + SVG)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+PAIRED_X = (0.0, 1.0)  # x positions of "Before" / "After"
+_DPI = 150
+
+
+def configure_matplotlib() -> None:
+    """Select Agg and pin every rcParam that influences output bytes."""
+    matplotlib.use("Agg")
+    # Start from the built-in defaults so a user matplotlibrc or an earlier
+    # seaborn theme cannot change the rendered bytes.
+    matplotlib.rcdefaults()
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "reanalysis-figures",  # else clip-path ids are uuid4-salted
+        "svg.fonttype": "path",  # glyphs as paths: no dependence on viewer fonts
+        "svg.id": None,
+        "font.family": "sans-serif",
+        "font.sans-serif": ["DejaVu Sans"],  # bundled with matplotlib
+        "figure.dpi": _DPI,
+        "savefig.dpi": _DPI,
+        "savefig.bbox": None,
+    })
+
+
+def save_figure(fig, stem: pathlib.Path) -> list[pathlib.Path]:
+    """Write stem.png and stem.svg without dates/versions, close fig."""
+    stem = pathlib.Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    # Append rather than with_suffix() so a dotted name like "fig.v2" survives.
+    png, svg = (stem.with_name(stem.name + ext) for ext in (".png", ".svg"))
+    try:
+        fig.savefig(png, format="png", dpi=_DPI, metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    finally:
+        plt.close(fig)
+    return [png, svg]
+
+
+def _palette(df, hue: str | None) -> dict:
+    """Colour per hue level; sorted levels so colours do not depend on row order."""
+    if hue is None:
+        return {}
+    levels = sorted(df[hue].dropna().unique().tolist())
+    return dict(zip(levels, sns.color_palette("colorblind", len(levels))))
+
+
+def plot_paired(df, before: str, after: str, hue: str | None, id_col: str, labels: dict) -> Figure:
+    """One line per patient from before to after, plus per-group mean lines."""
+    palette = _palette(df, hue)
+    fig, ax = plt.subplots(figsize=(5, 5), layout="constrained")
+    for _, row in df.iterrows():
+        colour = palette.get(row[hue], "grey") if hue else "grey"
+        # gid tags the patient in the SVG and lets tests find these lines.
+        ax.plot(PAIRED_X, [row[before], row[after]], color=colour, alpha=0.35,
+                lw=0.8, gid=f"patient-{row[id_col]}")
+    # Means over complete pairs only, so both ends describe the same patients.
+    complete = df.dropna(subset=[before, after])
+    groups = complete.groupby(hue, sort=True) if hue else [("all patients", complete)]
+    for level, sub in groups:
+        ax.plot(PAIRED_X, [sub[before].mean(), sub[after].mean()], color=palette.get(level, "black"),
+                lw=3, marker="o", ms=7, zorder=3, gid=f"mean-{level}",
+                label=f"{level} mean (n={len(sub)})")
+    ax.set_xticks(PAIRED_X, ["Before", "After"])
+    ax.set_xlim(-0.25, 1.25)
+    ax.set_xlabel(labels.get("x", ""))
+    ax.set_ylabel(labels.get("y", f"{before} / {after}"))
+    ax.set_title(labels.get("title", f"{before} vs {after}"))
+    ax.legend(title=hue, loc="best", frameon=False)
+    return fig
+
+
+def plot_scatter(df, x: str, y: str, hue: str | None, labels: dict, log_x: bool = False) -> Figure:
+    """Scatter of y on x with an all-points OLS line and a y=0 reference."""
+    palette = _palette(df, hue)
+    fig, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
+    # Legend is built by hand so it always contains the hue levels and the fit.
+    sns.scatterplot(data=df, x=x, y=y, hue=hue, hue_order=list(palette) or None,
+                    palette=palette or None, color=None if hue else "grey",
+                    alpha=0.75, s=30, legend=False, ax=ax)
+    ax.axhline(0, color="black", lw=0.8, ls=":")
+    handles = [Line2D([], [], ls="", marker="o", color=c, label=str(lv)) for lv, c in palette.items()]
+    pts = df[[x, y]].astype(float).dropna()
+    if log_x:
+        ax.set_xscale("log")
+        pts = pts[pts[x] > 0]
+    if len(pts) >= 2 and pts[x].nunique() >= 2:
+        # Fit on the displayed scale so the line is straight on the axes.
+        xs = np.log10(pts[x]) if log_x else pts[x]
+        slope, intercept = np.polyfit(xs, pts[y], 1)
+        grid = np.linspace(xs.min(), xs.max(), 100)
+        ax.plot(10 ** grid if log_x else grid, intercept + slope * grid, color="black", lw=1.5)
+        fit_label = f"OLS fit (slope {slope:.3g}{' per log10 unit' if log_x else ''})"
+        handles.append(Line2D([], [], color="black", lw=1.5, label=fit_label))
+    ax.set_xlabel(labels.get("x", x))
+    ax.set_ylabel(labels.get("y", y))
+    ax.set_title(labels.get("title", f"{y} vs {x}"))
+    if handles:
+        ax.legend(handles=handles, title=hue, loc="best", frameon=False)
+    return fig
+
+
+_PLOTTERS = {"paired": plot_paired, "scatter": plot_scatter}
+
+
+def render_figures(df, specs: dict, outdir: pathlib.Path) -> list[pathlib.Path]:
+    """Render every spec (sorted by name) to outdir/<name>.{png,svg}."""
+    configure_matplotlib()
+    # Validate all kinds first so a bad spec leaves no partial output behind.
+    for name in sorted(specs):
+        kind = specs[name].get("kind")
+        if kind not in _PLOTTERS:
+            raise ValueError(f"figure {name!r}: unknown kind {kind!r} "
+                             f"(expected one of {sorted(_PLOTTERS)})")
+    paths: list[pathlib.Path] = []
+    for name in sorted(specs):
+        kwargs = {k: v for k, v in specs[name].items() if k != "kind"}
+        kwargs.setdefault("labels", {})
+        fig = _PLOTTERS[specs[name]["kind"]](df, **kwargs)
+        paths += save_figure(fig, pathlib.Path(outdir) / name)
+    return paths

@@ -1,0 +1,163 @@
+"""All rounding logic of the project: printed numbers, their intervals, and claims.
+
+A printed number is taken as a string, so its trailing zeros count: ``"5.00"`` claims
+two decimals and stands for the closed interval [4.995, 5.005]. Both half-up and
+half-even rounding are accepted, as statcheck and scrutiny (``up_or_down``) do.
+A claim is a printed number with a relation: ``"0.58"`` (equal after rounding),
+``"< 0.0001"``, ``"> 0.05"``; an inequality is a claim of its own and is checked as
+printed, without widening it by rounding.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+# Floats computed from decimal data carry binary noise (0.575 may come out as
+# 0.57499999999999996). Values are snapped to this many significant digits before
+# rounding so that an exact half stays an exact half.
+SNAP_SIGNIFICANT_DIGITS = 12
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_CLAIM = re.compile(r"^\s*(?P<op><=|>=|≤|≥|<|>|=)?\s*(?P<num>\S+)\s*$")
+_OPS = {"≤": "<=", "≥": ">=", None: "="}
+SCHEMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+
+
+class NumberFormatError(ValueError):
+    """A printed number that cannot be read; the message says why."""
+
+
+def _diagnose(text: str) -> str:
+    if text.strip() == "":
+        return "empty value"
+    if "," in text and re.fullmatch(r"[+-]?\d+,\d+", text.strip()):
+        return "decimal comma; use '.' as the decimal separator"
+    if "\u2212" in text:
+        return "unicode minus sign (U+2212); use ASCII '-'"
+    if text.strip().lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+        return "not a finite number"
+    if text != text.strip():
+        return "leading or trailing white space"
+    return "not a plain decimal number"
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A number as printed, with the precision its digits claim."""
+
+    text: str
+    value: Decimal
+
+    @property
+    def unit(self) -> Decimal:
+        """One unit in the last printed place: 0.01 for '5.00', 1 for '61'."""
+        return Decimal(1).scaleb(self.value.as_tuple().exponent)
+
+    @property
+    def decimals(self) -> int:
+        return -self.value.as_tuple().exponent
+
+    @property
+    def lower(self) -> Decimal:
+        return self.value - self.unit / 2
+
+    @property
+    def upper(self) -> Decimal:
+        return self.value + self.unit / 2
+
+
+def parse_number(text: str) -> Printed:
+    """Read a printed number strictly: ASCII digits, '.', optional sign and exponent."""
+    if not isinstance(text, str) or not _NUMBER.fullmatch(text):
+        raise NumberFormatError(f"{text!r}: {_diagnose(str(text))}")
+    return Printed(text=text, value=Decimal(text))
+
+
+def snap(value: float | Decimal) -> Decimal:
+    """A float as a Decimal, with binary noise below 12 significant digits removed."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(format(float(value), f".{SNAP_SIGNIFICANT_DIGITS}g"))
+
+
+def round_to(value: float | Decimal, unit: Decimal, scheme: str) -> Decimal:
+    """Round to a multiple of ``unit`` (a power of ten) with the named scheme."""
+    return snap(value).quantize(unit, rounding=SCHEMES[scheme])
+
+
+def truncate_to(value: float | Decimal, unit: Decimal) -> Decimal:
+    return snap(value).quantize(unit, rounding=ROUND_DOWN)
+
+
+def rounding_schemes_matching(value: float | Decimal, printed: Printed) -> list[str]:
+    """The rounding schemes under which ``value`` prints as ``printed``."""
+    return [s for s in SCHEMES if round_to(value, printed.unit, s) == printed.value]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A printed relation: ``op`` is one of '=', '<', '<=', '>', '>='."""
+
+    op: str
+    number: Printed
+    text: str
+
+    @property
+    def is_inequality(self) -> bool:
+        return self.op != "="
+
+    def interval(self) -> tuple[Decimal, Decimal]:
+        """Values compatible with the claim (for '=' the rounding interval)."""
+        inf = Decimal("Infinity")
+        if self.op == "=":
+            return self.number.lower, self.number.upper
+        if self.op in ("<", "<="):
+            return -inf, self.number.value
+        return self.number.value, inf
+
+    def holds_for(self, value: float | Decimal) -> bool:
+        """Does a recomputed value (in printed units) satisfy the claim?"""
+        v = snap(value)
+        x = self.number.value
+        if self.op == "=":
+            return bool(rounding_schemes_matching(v, self.number))
+        return {"<": v < x, "<=": v <= x, ">": v > x, ">=": v >= x}[self.op]
+
+    def overlaps(self, lo: float | Decimal, hi: float | Decimal) -> bool:
+        """Does some value in [lo, hi] satisfy the claim?"""
+        lo, hi = snap(lo), snap(hi)
+        c_lo, c_hi = self.interval()
+        if self.op == "<":
+            return lo < c_hi
+        if self.op == ">":
+            return hi > c_lo
+        return lo <= c_hi and hi >= c_lo
+
+
+def parse_claim(text: str) -> Claim:
+    """Read a claim such as '0.58', '< 0.0000002', '>=1.5', '≥ 3'."""
+    m = _CLAIM.match(text or "")
+    if not m:
+        raise NumberFormatError(f"{text!r}: empty claim")
+    op = _OPS.get(m.group("op"), m.group("op"))
+    return Claim(op=op, number=parse_number(m.group("num")), text=text.strip())
+
+
+def format_value(value: float | Decimal | None, digits: int = 6) -> str:
+    """A recomputed value for the ledger: fixed significant digits, stable text."""
+    if value is None:
+        return ""
+    v = float(value)
+    if v != v:
+        return "nan"
+    return format(v, f".{digits}g")
+
+
+def describe_rounding(value: float | Decimal, claim: Claim) -> str:
+    """One phrase saying what the recomputed value prints as at the claim's precision."""
+    unit = claim.number.unit
+    up = round_to(value, unit, "half_up")
+    even = round_to(value, unit, "half_even")
+    shown = str(up) if up == even else f"{up} (half-up) / {even} (half-even)"
+    return f"{format_value(value)} prints as {shown} at the printed precision"

@@ -1,0 +1,42 @@
+# Config validation, study lists and path helpers shared by every stage.
+import os
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+validate(config, "../schemas/config.schema.yaml")
+
+RESULTS = config["results_dir"]
+RAW = config["raw_dir"]
+STUDIES = sorted(config["studies"])
+PATIENT_LEVEL = [s for s in STUDIES if config["studies"][s]["design"] == "patient_level"]
+LEDGER = f"{RESULTS}/audit/claims.csv"
+SUMMARY = f"{RESULTS}/audit/summary.md"
+CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
+
+
+wildcard_constraints:
+    study="|".join(STUDIES),
+
+
+def study_raw_files(wildcards):
+    """The transcribed files a study's jobs read, plus the checksum manifest."""
+    study = config["studies"][wildcards.study]
+    return {
+        "table": study["table"],
+        "table_schema": study["table_schema"],
+        "claims": study["claims"],
+        "claims_schema": CLAIMS_SCHEMA,
+        "manifest": f"{RAW}/MANIFEST.sha256",
+    }
+
+
+def figure_files(study):
+    names = sorted(config["studies"][study].get("figures", {}).get("specs", {}))
+    return [f"{RESULTS}/figures/{study}/{name}.{ext}" for name in names for ext in ("png", "svg")]
+
+
+def all_figures():
+    return [path for study in PATIENT_LEVEL for path in figure_files(study)]
