@@ -13,10 +13,7 @@ import pandas as pd
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-# The package lives under workflow/ (src-style layout) and may not be installed.
-sys.path.insert(0, str(ROOT / "workflow"))
-
-from reanalysis import figures  # noqa: E402
+from reanalysis import figures
 
 CSV = ROOT / "raw" / "matsuoka2025" / "table1_patients.csv"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -94,7 +91,7 @@ def test_outputs_have_no_dates_and_valid_headers(rendered):
 def test_bytes_identical_across_processes_and_hash_seeds(tmp_path, rendered):
     code = (
         "import pathlib, sys; "
-        f"sys.path[:0] = [{str(ROOT / 'tests')!r}, {str(ROOT / 'workflow')!r}]; "
+        f"sys.path[:0] = [{str(ROOT / 'tests')!r}]; "
         "import test_figures; test_figures.render_all(pathlib.Path(sys.argv[1]))"
     )
     procs, outdirs = [], []

@@ -112,7 +112,8 @@ def read_table(path: Path, schema: dict) -> list[dict]:
         if not record or all(not cell.strip() for cell in record):
             raise InputError(path, "blank line inside the table", row=where, rule="no blank rows")
         if len(record) != len(header):
-            raise InputError(path, f"has {len(record)} cells but the header has {len(header)}",
+            hint = " (an unquoted decimal comma splits a cell)" if len(record) > len(header) else ""
+            raise InputError(path, f"has {len(record)} cells but the header has {len(header)}{hint}",
                              row=where, value=",".join(record), rule="same number of cells as the header")
         row = {}
         for column, cell in zip(header, record):

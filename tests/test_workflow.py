@@ -1,0 +1,145 @@
+"""End to end: the workflow in a temporary copy of the repository.
+
+Checks the ledger's structure and vocabulary, that every claim has a computed row,
+that the figures exist, and that bad input stops the run before any ledger is written.
+"""
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
+                  "variant", "method", "verdict", "decision_error", "note", "source_file",
+                  "source_line"]
+VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
+
+
+def copy_repo(dest: Path) -> Path:
+    for name in ("Snakefile", "workflow", "config", "raw"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
+
+
+def run_snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=workdir,
+                          capture_output=True, text=True, timeout=600)
+
+
+def resign(workdir: Path) -> None:
+    subprocess.run([sys.executable, "-m", "reanalysis.manifest", "sign", "raw"], cwd=workdir,
+                   check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    workdir = copy_repo(tmp_path_factory.mktemp("run"))
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_ledger_structure_and_vocabulary(finished_run):
+    path = finished_run / "results" / "audit" / "claims.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        assert next(csv.reader(fh)) == LEDGER_COLUMNS
+    ledger = read_csv(path)
+    assert {r["verdict"] for r in ledger} <= VERDICTS
+    assert {r["decision_error"] for r in ledger} <= {"", "true", "false"}
+    assert {r["study"] for r in ledger} == {"matsuoka2025"}
+    for r in ledger:
+        assert r["reported"] and r["location"] and r["variant"]
+        if r["verdict"] != "unverifiable":
+            assert r["recomputed"] and r["method"] and r["note"], r["claim_id"]
+
+
+def test_every_claim_has_an_as_reported_row(finished_run):
+    claims = read_csv(ROOT / "raw" / "matsuoka2025" / "claims.csv")
+    ledger = read_csv(finished_run / "results" / "audit" / "claims.csv")
+    main_rows = [r for r in ledger if r["variant"] == "as_reported"]
+    assert sorted(r["claim_id"] for r in main_rows) == sorted(c["claim_id"] for c in claims)
+    for c in claims:
+        printed = next(r for r in main_rows if r["claim_id"] == c["claim_id"])
+        assert printed["reported"] == c["reported"]
+
+
+def test_stated_subgroup_boundary_is_a_separate_variant(finished_run):
+    ledger = read_csv(finished_run / "results" / "audit" / "claims.csv")
+    variants = {r["variant"] for r in ledger if r["claim_id"] == "M-ABS-15"}
+    assert {"as_reported", "severe_ge_8", "wilcoxon"} <= variants
+
+
+def test_figures_summary_and_statistics_exist(finished_run):
+    figures = finished_run / "results" / "figures" / "matsuoka2025"
+    for name in ("paired_hba1c", "reduction_vs_dose", "reduction_vs_months", "reduction_vs_baseline"):
+        assert (figures / f"{name}.png").stat().st_size > 0
+        assert (figures / f"{name}.svg").stat().st_size > 0
+    summary = (finished_run / "results" / "audit" / "summary.md").read_text()
+    assert "| matsuoka2025 |" in summary
+    stats = read_csv(finished_run / "results" / "recomputed" / "matsuoka2025.csv")
+    assert {"T", "dof", "p", "ci95_low", "ci95_high", "cohen_d", "BF10", "W"} <= {
+        r["statistic"] for r in stats}
+
+
+def test_noop_rerun_does_nothing(finished_run):
+    result = run_snakemake(finished_run, "-n")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def _bad_run(tmp_path, edit):
+    workdir = copy_repo(tmp_path)
+    table = workdir / "raw" / "matsuoka2025" / "table1_patients.csv"
+    table.write_text(edit(table.read_text(encoding="utf-8")), encoding="utf-8")
+    resign(workdir)
+    result = run_snakemake(workdir)
+    assert result.returncode != 0
+    assert not (workdir / "results" / "audit" / "claims.csv").exists()
+    assert not (workdir / "results" / "recomputed").exists() or not any(
+        (workdir / "results" / "recomputed").iterdir())
+    return result.stderr
+
+
+def test_non_number_stops_the_run_before_any_ledger(tmp_path):
+    stderr = _bad_run(tmp_path, lambda t: t.replace("P07,7,94,M,79,1000,7.1,", "P07,7,94,M,79,1000,seven,", 1))
+    assert "raw/matsuoka2025/table1_patients.csv, row 7 (line 8), column 'hba1c_before'" in stderr
+    assert "'seven'" in stderr
+
+
+def test_missing_column_stops_the_run_before_any_ledger(tmp_path):
+    def drop_months(text):
+        return "\n".join(",".join(line.split(",")[:8] + line.split(",")[9:])
+                         for line in text.split("\n"))
+    stderr = _bad_run(tmp_path, drop_months)
+    assert "raw/matsuoka2025/table1_patients.csv, row header, column 'months_observed'" in stderr
+    assert "required column missing" in stderr
+
+
+def test_unsigned_change_stops_the_run(tmp_path):
+    workdir = copy_repo(tmp_path)
+    table = workdir / "raw" / "matsuoka2025" / "table1_patients.csv"
+    table.write_text(table.read_text().replace("P01,1,88,M,66", "P01,1,88,M,67"))
+    result = run_snakemake(workdir)
+    assert result.returncode != 0
+    assert "checksum mismatch" in result.stderr and "python -m reanalysis.manifest sign" in result.stderr
+    assert not (workdir / "results" / "audit" / "claims.csv").exists()
+
+
+def test_config_typo_is_reported(tmp_path):
+    workdir = copy_repo(tmp_path)
+    config = workdir / "config" / "config.yaml"
+    config.write_text(config.read_text().replace("    alpha: 0.05", "    alpah: 0.05", 1))
+    result = run_snakemake(workdir, "-n")
+    assert result.returncode != 0
+    assert "alpah" in result.stdout + result.stderr

@@ -1,0 +1,126 @@
+"""Speed benchmark: the Snakemake workflow against the cost of its computations alone.
+
+Run ``python -m reanalysis.bench [--repeats N] [--json PATH] [--repo DIR]``. Everything
+runs in a temporary copy of the repository (Snakefile, workflow/, config/, raw/), so
+``results/`` and ``.snakemake/`` of the real checkout are never touched.
+
+* cold   -- ``snakemake --cores 4 -q`` from an empty results/ and .snakemake/: the
+            full pipeline as a user runs it the first time (median of N).
+* no-op  -- the same command again right after a cold run, when everything is up to
+            date: pure Snakemake overhead (startup, parsing, DAG, mtime checks).
+* floor  -- one fresh Python process that imports the libraries once and does the same
+            work in memory (manifest, validation, recomputation, audit, figures),
+            timed from outside including interpreter start: the lower bound that any
+            orchestration is compared with.
+
+Targets: cold <= 3x floor, no-op <= 1.5 s. Exits 0 whatever the verdict; non-zero
+only if a run itself fails.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+COPIED = ["Snakefile", "workflow", "config", "raw"]
+IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", ".snakemake", "results")
+COLD_FACTOR, NOOP_LIMIT = 3.0, 1.5
+
+
+def floor_work() -> None:
+    """The workflow's computations in one process, mirroring workflow/scripts/*.py."""
+    import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, yaml  # noqa: F401,E401
+    from reanalysis import figures, ledger, manifest, patient_level
+
+    config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
+    schema = Path("workflow/schemas/claims.schema.yaml")
+    rows = []
+    with tempfile.TemporaryDirectory() as outdir:
+        for name in sorted(config["studies"]):
+            study = config["studies"][name]
+            manifest.verify(Path(config["raw_dir"]), prefix=f"{name}/")
+            table = patient_level.load_patient_table(study)
+            claims = ledger.load_claims(Path(study["claims"]), schema, study)
+            stats = patient_level.recompute(table, study, name)
+            rows += ledger.audit_study(name, study, claims, stats)
+            if study["design"] == "patient_level" and "figures" in study:
+                grouping = study["figures"]["hue_grouping"]
+                table[grouping] = patient_level.group_labels(table, study, grouping)
+                figures.render_figures(table, study["figures"]["specs"], Path(outdir) / name)
+    ledger.summary_markdown(ledger.to_frame(rows))
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    """Wall-clock seconds of one command; on failure print its output and exit 1."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        print(f"FAILED ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout}{proc.stderr}", file=sys.stderr)
+        sys.exit(1)
+    return seconds
+
+
+def snakemake_exe() -> str:
+    local = Path(sys.executable).parent / "snakemake"
+    return str(local) if local.exists() else (shutil.which("snakemake") or sys.exit("snakemake not found"))
+
+
+def measure(repo: Path, repeats: int) -> dict:
+    snakemake = [snakemake_exe(), "--cores", "4", "-q"]
+    floor_cmd = [sys.executable, "-m", "reanalysis.bench", "--floor-only"]
+    cold, noop, floor = [], [], []
+    with tempfile.TemporaryDirectory(prefix="reanalysis-bench-") as tmp:
+        work = Path(tmp)
+        for name in COPIED:
+            src = repo / name
+            (shutil.copytree(src, work / name, ignore=IGNORED) if src.is_dir() else shutil.copy2(src, work / name))
+        for _ in range(repeats):
+            for stale in ("results", ".snakemake"):
+                shutil.rmtree(work / stale, ignore_errors=True)
+            cold.append(timed(snakemake, work))
+            noop.append(timed(snakemake, work))
+            floor.append(timed(floor_cmd, work))
+    return {"repeats": repeats, "cold_s": statistics.median(cold), "noop_s": statistics.median(noop),
+            "floor_s": statistics.median(floor), "runs": {"cold": cold, "noop": noop, "floor": floor}}
+
+
+def report(r: dict) -> None:
+    r["cold_over_floor"] = r["cold_s"] / r["floor_s"]
+    r["cold_pass"] = r["cold_over_floor"] <= COLD_FACTOR
+    r["noop_pass"] = r["noop_s"] <= NOOP_LIMIT
+    verdict = {True: "PASS", False: "FAIL"}
+    print(f"median of {r['repeats']} runs        seconds")
+    print(f"  cold run (snakemake)   {r['cold_s']:8.2f}")
+    print(f"  no-op rerun            {r['noop_s']:8.2f}")
+    print(f"  floor (one process)    {r['floor_s']:8.2f}")
+    print(f"  cold / floor           {r['cold_over_floor']:8.2f}x")
+    print(f"target cold run <= {COLD_FACTOR:g}x floor: {verdict[r['cold_pass']]}")
+    print(f"target no-op rerun <= {NOOP_LIMIT:g} s:  {verdict[r['noop_pass']]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reanalysis.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median reported)")
+    parser.add_argument("--json", type=Path, help="also write the numbers to this JSON file")
+    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[2])
+    parser.add_argument("--floor-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.floor_only:  # internal: the floor process, run with cwd = repository copy
+        floor_work()
+        return 0
+    result = measure(args.repo.resolve(), max(1, args.repeats))
+    report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
