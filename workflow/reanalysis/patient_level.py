@@ -21,6 +21,7 @@ AS_REPORTED = "as_reported"
 _COMPARE = {"gt": (operator.gt, ">"), "gte": (operator.ge, "≥"),
             "lt": (operator.lt, "<"), "lte": (operator.le, "≤")}
 META_ANALYSES = {"definition_consistency"}
+DERIVED_DECIMALS = 10
 
 
 def load_patient_table(study: dict) -> pd.DataFrame:
@@ -29,7 +30,9 @@ def load_patient_table(study: dict) -> pd.DataFrame:
     df = pd.DataFrame(rows).drop(columns="_row")
     for name, spec in study.get("derived", {}).items():
         a, b = spec["difference"]
-        df[name] = df[a] - df[b]
+        # Differences of decimal data carry float noise (8.3 - 7.8 = 0.5000000000000009),
+        # which would break ties in rank tests; the data have far fewer than 10 decimals.
+        df[name] = (df[a] - df[b]).round(DERIVED_DECIMALS)
     return df
 
 
@@ -74,7 +77,7 @@ def _paired(before: pd.Series, after: pd.Series, method: str):
     import pingouin as pg
     from scipy import stats
 
-    diff = before - after
+    diff = (before - after).round(DERIVED_DECIMALS)  # exact ties for the signed-rank test
     out = {"n": float(len(diff)), "mean_difference": float(diff.mean())}
     if method == "paired_t":
         res = pg.ttest(before, after, paired=True).iloc[0]
@@ -86,7 +89,7 @@ def _paired(before: pd.Series, after: pd.Series, method: str):
                 "cohen_d": float(res["cohen_d"]), "BF10": float(bf10), "power": float(res["power"])}
         return out, "paired t-test, two-sided (pingouin.ttest paired=True; CI from scipy.stats.ttest_rel)"
     if method == "wilcoxon":
-        res = pg.wilcoxon(before, after).iloc[0]
+        res = pg.wilcoxon(diff).iloc[0]
         out |= {"W": float(res["W_val"]), "p": float(res["p_val"]), "rank_biserial": float(res["RBC"])}
         return out, "Wilcoxon signed-rank, two-sided (pingouin.wilcoxon)"
     raise ValueError(f"unknown paired_test method {method!r}")
@@ -100,7 +103,9 @@ def _correlation(x: pd.Series, y: pd.Series, method: str):
     out = {"n": float(res["n"]), "r": float(res["r"]), "p": float(res["p_val"])}
     if method == "pearson":
         ci = stats.pearsonr(x, y).confidence_interval(0.95)
-        out |= {"ci95_low": float(ci.low), "ci95_high": float(ci.high), "BF10": float(res["BF10"])}
+        # pingouin.corr reports BF10 as rounded text; compute it unrounded.
+        bf10 = pg.bayesfactor_pearson(out["r"], int(out["n"]))
+        out |= {"ci95_low": float(ci.low), "ci95_high": float(ci.high), "BF10": float(bf10)}
     return out, f"{method} correlation, two-sided (pingouin.corr method='{method}')"
 
 

@@ -18,7 +18,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 # rounding so that an exact half stays an exact half.
 SNAP_SIGNIFICANT_DIGITS = 12
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# ASCII digits only: Python's \d and Decimal() would accept any Unicode digit.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _CLAIM = re.compile(r"^\s*(?P<op><=|>=|≤|≥|<|>|=)?\s*(?P<num>\S+)\s*$")
 _OPS = {"≤": "<=", "≥": ">=", None: "="}
 SCHEMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
@@ -39,6 +40,8 @@ def _diagnose(text: str) -> str:
         return "not a finite number"
     if text != text.strip():
         return "leading or trailing white space"
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return "non-ASCII digits"
     return "not a plain decimal number"
 
 
@@ -65,6 +68,16 @@ class Printed:
     @property
     def upper(self) -> Decimal:
         return self.value + self.unit / 2
+
+    @property
+    def upper_included(self) -> bool:
+        """The upper half-way point prints as this value only under half-even, and only
+        when the last printed digit is even (35.5 prints as 36 both ways; 36.5 as 36
+        under half-even). The lower half-way point always prints as it (half-up)."""
+        return int(self.value.scaleb(self.decimals)) % 2 == 0
+
+    def interval_text(self) -> str:
+        return f"[{self.lower}, {self.upper}{']' if self.upper_included else ')'}"
 
 
 def parse_number(text: str) -> Printed:
@@ -132,14 +145,19 @@ class Claim:
             return lo < c_hi
         if self.op == ">":
             return hi > c_lo
+        if self.op == "=" and not self.number.upper_included:
+            return lo < c_hi and hi >= c_lo
         return lo <= c_hi and hi >= c_lo
 
 
 def parse_claim(text: str) -> Claim:
     """Read a claim such as '0.58', '< 0.0000002', '>=1.5', '≥ 3'."""
-    m = _CLAIM.match(text or "")
-    if not m:
+    if not (text or "").strip():
         raise NumberFormatError(f"{text!r}: empty claim")
+    m = _CLAIM.match(text)
+    if not m:
+        raise NumberFormatError(f"{text!r}: not a relation and a number, e.g. '< 0.0001' "
+                                "(leave out the quantity's name)")
     op = _OPS.get(m.group("op"), m.group("op"))
     return Claim(op=op, number=parse_number(m.group("num")), text=text.strip())
 

@@ -62,9 +62,8 @@ def judge(claim: Claim, value: float | None, scale: float = 1.0,
     if claim.is_inequality:
         reason = _relation_text(claim, v, False)
     else:
-        lo, hi = claim.interval()
         reason = (f"{describe_rounding(v, claim)}; printed {claim.number.text} "
-                  f"allows [{lo}, {hi}]")
+                  f"allows {claim.number.interval_text()}")
         if truncate_to(v, claim.number.unit) == claim.number.value:
             reason += "; truncating (not rounding) would give the printed value"
     reason += scale_text
