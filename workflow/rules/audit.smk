@@ -6,6 +6,7 @@ rule audit:
         recomputed=expand(f"{RESULTS}/recomputed/{{study}}.csv", study=STUDIES),
         claims=[config["studies"][s]["claims"] for s in STUDIES],
         claims_schema=CLAIMS_SCHEMA,
+        config=CONFIG_FILE,
     output:
         ledger=report(LEDGER, caption="../report/ledger.rst", category="Audit"),
         summary=report(SUMMARY, caption="../report/summary.rst", category="Audit"),
@@ -13,7 +14,5 @@ rule audit:
         f"{RESULTS}/logs/audit.log",
     conda:
         "../envs/reanalysis.yaml"
-    params:
-        studies={s: config["studies"][s] for s in STUDIES},
     script:
         "../scripts/audit.py"

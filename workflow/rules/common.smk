@@ -1,6 +1,4 @@
 # Config validation, study lists and path helpers shared by every stage.
-import os
-
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
@@ -15,6 +13,10 @@ PATIENT_LEVEL = [s for s in STUDIES if config["studies"][s]["design"] == "patien
 LEDGER = f"{RESULTS}/audit/claims.csv"
 SUMMARY = f"{RESULTS}/audit/summary.md"
 CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
+# Jobs take the config file as an input instead of `params:`, so that any edit to an
+# assumption reruns what depends on it, and a no-op rerun need not hash params
+# (which makes Snakemake import pandas).
+CONFIG_FILE = "config/config.yaml"
 
 
 wildcard_constraints:
@@ -30,6 +32,7 @@ def study_raw_files(wildcards):
         "claims": study["claims"],
         "claims_schema": CLAIMS_SCHEMA,
         "manifest": f"{RAW}/MANIFEST.sha256",
+        "config": CONFIG_FILE,
     }
 
 

@@ -8,6 +8,7 @@ for _study in PATIENT_LEVEL:
         input:
             table=config["studies"][_study]["table"],
             validated=f"{RESULTS}/inputs/{_study}.json",
+            config=CONFIG_FILE,
         output:
             [
                 report(path, caption="../report/figure.rst", category="Figures", subcategory=_study)
@@ -17,8 +18,5 @@ for _study in PATIENT_LEVEL:
             f"{RESULTS}/logs/figures/{_study}.log",
         conda:
             "../envs/reanalysis.yaml"
-        params:
-            study=config["studies"][_study],
-            outdir=lambda wildcards, output: os.path.dirname(output[0]),
         script:
             "../scripts/figures.py"

@@ -10,8 +10,5 @@ rule validate_inputs:
         f"{RESULTS}/logs/validate_inputs/{{study}}.log",
     conda:
         "../envs/reanalysis.yaml"
-    params:
-        study=lambda wildcards: config["studies"][wildcards.study],
-        raw_dir=RAW,
     script:
         "../scripts/validate_inputs.py"

@@ -15,7 +15,5 @@ rule recompute:
         f"{RESULTS}/logs/recompute/{{study}}.log",
     conda:
         "../envs/reanalysis.yaml"
-    params:
-        study=lambda wildcards: config["studies"][wildcards.study],
     script:
         "../scripts/recompute.py"

@@ -11,7 +11,9 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 def main():
     rows = []
-    for (name, study), recomputed in zip(sm.params.studies.items(), sm.input.recomputed):
+    for recomputed in sm.input.recomputed:
+        name = Path(recomputed).stem  # results/recomputed/<study>.csv
+        study = sm.config["studies"][name]
         claims = load_claims(Path(study["claims"]), Path(sm.input.claims_schema), study)
         rows += audit_study(name, study, claims, pd.read_csv(recomputed))
     ledger = to_frame(rows)

@@ -9,11 +9,12 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
-    study = sm.params.study
+    name = Path(sm.output[0]).parent.name  # results/figures/<study>/<figure>.png
+    study = sm.config["studies"][name]
     table = load_patient_table(study)
     grouping = study["figures"]["hue_grouping"]
     table[grouping] = group_labels(table, study, grouping)
-    paths = render_figures(table, study["figures"]["specs"], Path(sm.params.outdir))
+    paths = render_figures(table, study["figures"]["specs"], Path(sm.output[0]).parent)
     return f"wrote {len(paths)} files"
 
 

@@ -6,8 +6,9 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
-    table = load_patient_table(sm.params.study)
-    stats = recompute(table, sm.params.study, sm.wildcards.study)
+    study = sm.config["studies"][sm.wildcards.study]
+    table = load_patient_table(study)
+    stats = recompute(table, study, sm.wildcards.study)
     stats.to_csv(sm.output[0], index=False, lineterminator="\n")
     return f"{len(stats)} statistics from {len(table)} rows"
 

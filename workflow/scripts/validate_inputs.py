@@ -11,8 +11,8 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
-    study = sm.params.study
-    signed = verify(Path(sm.params.raw_dir), prefix=f"{sm.wildcards.study}/")
+    study = sm.config["studies"][sm.wildcards.study]
+    signed = verify(Path(sm.config["raw_dir"]), prefix=f"{sm.wildcards.study}/")
     table = read_table(Path(sm.input.table), load_schema(Path(sm.input.table_schema)))
     claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
     report = {"study": sm.wildcards.study, "signed_files": signed,
