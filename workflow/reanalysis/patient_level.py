@@ -29,10 +29,14 @@ def load_patient_table(study: dict) -> pd.DataFrame:
     rows = read_table(Path(study["table"]), load_schema(Path(study["table_schema"])))
     df = pd.DataFrame(rows).drop(columns="_row")
     for name, spec in study.get("derived", {}).items():
-        a, b = spec["difference"]
-        # Differences of decimal data carry float noise (8.3 - 7.8 = 0.5000000000000009),
+        # Results of decimal data carry float noise (8.3 - 7.8 = 0.5000000000000009),
         # which would break ties in rank tests; the data have far fewer than 10 decimals.
-        df[name] = (df[a] - df[b]).round(DERIVED_DECIMALS)
+        if "difference" in spec:
+            a, b = spec["difference"]
+            df[name] = (df[a] - df[b]).round(DERIVED_DECIMALS)
+        else:
+            a, b = spec["mean"]
+            df[name] = ((df[a] + df[b]) / 2).round(DERIVED_DECIMALS)
     return df
 
 
