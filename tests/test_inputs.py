@@ -146,3 +146,16 @@ def test_manifest_rejects_unsigned_and_missing_files(tmp_path):
     (raw / "matsuoka2025" / "claims.csv").unlink()
     with pytest.raises(InputError, match="listed in the checksum manifest is missing"):
         verify(raw)
+
+
+def test_check_with_unknown_subset_is_named():
+    from copy import deepcopy
+
+    from reanalysis.patient_level import validate_checks
+
+    validate_checks(STUDY)  # the real config passes
+    study = deepcopy(STUDY)
+    study["checks"]["moderate_mean_reduction"]["subset"] = "severity.moderat"
+    with pytest.raises(InputError) as info:
+        validate_checks(study)
+    assert "moderate_mean_reduction" in str(info.value) and "'severity.moderat'" in str(info.value)

@@ -17,7 +17,7 @@ import yaml
 from .rounding import NumberFormatError, parse_claim, parse_number
 
 # Keys of a column specification that are ours rather than JSON Schema's.
-_OWN_KEYS = {"type", "required", "unique", "description", "parse"}
+_OWN_KEYS = {"type", "required", "unique", "description", "nullable"}
 
 
 class InputError(ValueError):
@@ -129,7 +129,7 @@ def read_table(path: Path, schema: dict) -> list[dict]:
             except ValueError as exc:
                 raise InputError(path, f"cannot read as {spec.get('type')}", row=where, column=column,
                                  value=cell, rule=str(exc).split(": ", 1)[-1]) from None
-            rules = {k: v for k, v in spec.items() if k not in _OWN_KEYS and k != "nullable"}
+            rules = {k: v for k, v in spec.items() if k not in _OWN_KEYS}
             if rules:
                 error = jsonschema.exceptions.best_match(
                     jsonschema.Draft202012Validator(rules).iter_errors(value))

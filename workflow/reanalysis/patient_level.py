@@ -9,7 +9,7 @@ all and returns a long table with every statistic of every variant.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +137,6 @@ class Variant:
     spec: dict
     subset_variant: str = AS_REPORTED
     method: str | None = None
-    extras: dict = field(default_factory=dict)
 
 
 def _grouping_of(spec: dict) -> str | None:

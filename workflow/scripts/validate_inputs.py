@@ -6,12 +6,14 @@ from reanalysis.cli import run
 from reanalysis.inputs import load_schema, read_table
 from reanalysis.ledger import load_claims
 from reanalysis.manifest import verify
+from reanalysis.patient_level import validate_checks
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
     study = sm.config["studies"][sm.wildcards.study]
+    validate_checks(study)
     signed = verify(Path(sm.config["raw_dir"]), prefix=f"{sm.wildcards.study}/")
     table = read_table(Path(sm.input.table), load_schema(Path(sm.input.table_schema)))
     claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
