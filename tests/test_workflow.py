@@ -16,7 +16,8 @@ from conftest import ROOT
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "note", "source_file",
-                  "source_line"]
+                  "source_line", "statistic", "value", "low", "high"]
+STUDIES = ["casereport", "matsuoka2025", "review2018", "zang2022"]
 VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
 
 
@@ -57,21 +58,29 @@ def test_ledger_structure_and_vocabulary(finished_run):
     ledger = read_csv(path)
     assert {r["verdict"] for r in ledger} <= VERDICTS
     assert {r["decision_error"] for r in ledger} <= {"", "true", "false"}
-    assert {r["study"] for r in ledger} == {"matsuoka2025"}
+    assert {r["study"] for r in ledger} == set(STUDIES)
     for r in ledger:
         assert r["reported"] and r["location"] and r["variant"]
         if r["verdict"] != "unverifiable":
             assert r["recomputed"] and r["method"] and r["note"], r["claim_id"]
 
 
-def test_every_claim_has_an_as_reported_row(finished_run):
-    claims = read_csv(ROOT / "raw" / "matsuoka2025" / "claims.csv")
+@pytest.mark.parametrize("study", STUDIES)
+def test_every_printed_number_has_an_as_reported_row(finished_run, study):
+    """Every claim, and every printed summary value, has an as_reported row."""
+    printed = read_csv(ROOT / "raw" / study / "claims.csv")
+    ids = {c["claim_id"]: c["reported"] for c in printed}
+    summaries = ROOT / "raw" / study / "summaries.csv"
+    if summaries.exists():
+        ids.update({r["value_id"]: r["reported"] for r in read_csv(summaries)})
     ledger = read_csv(finished_run / "results" / "audit" / "claims.csv")
-    main_rows = [r for r in ledger if r["variant"] == "as_reported"]
-    assert sorted(r["claim_id"] for r in main_rows) == sorted(c["claim_id"] for c in claims)
-    for c in claims:
-        printed = next(r for r in main_rows if r["claim_id"] == c["claim_id"])
-        assert printed["reported"] == c["reported"]
+    main_rows = [r for r in ledger if r["variant"] == "as_reported" and r["study"] == study]
+    counts = {}
+    for r in main_rows:
+        counts[r["claim_id"]] = counts.get(r["claim_id"], 0) + 1
+    assert set(counts) == set(ids)
+    for r in main_rows:
+        assert r["reported"] == ids[r["claim_id"]]
 
 
 def test_stated_subgroup_boundary_is_a_separate_variant(finished_run):
@@ -85,8 +94,15 @@ def test_figures_summary_and_statistics_exist(finished_run):
     for name in ("paired_hba1c", "reduction_vs_dose", "reduction_vs_months", "reduction_vs_baseline"):
         assert (figures / f"{name}.png").stat().st_size > 0
         assert (figures / f"{name}.svg").stat().st_size > 0
+    for study, names in (("zang2022", ("fig2_insulin_hba1c", "fig3_beta_cell_gir")),
+                         ("review2018", ("forest_table1_t1dm", "forest_table2_t2dm"))):
+        for name in names:
+            for ext in ("png", "svg"):
+                assert (finished_run / "results" / "figures" / study / f"{name}.{ext}").stat().st_size > 0
+    assert (finished_run / "results" / "figures" / "pvalues.png").stat().st_size > 0
     summary = (finished_run / "results" / "audit" / "summary.md").read_text()
-    assert "| matsuoka2025 |" in summary
+    for study in STUDIES:
+        assert f"| {study} |" in summary
     stats = read_csv(finished_run / "results" / "recomputed" / "matsuoka2025.csv")
     assert {"T", "dof", "p", "ci95_low", "ci95_high", "cohen_d", "BF10", "W"} <= {
         r["statistic"] for r in stats}

@@ -9,12 +9,14 @@ import pandas as pd
 
 from .inputs import InputError, load_schema, read_table
 from .patient_level import AS_REPORTED, META_ANALYSES
-from .rounding import parse_claim
-from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE, VERDICTS, judge
+from .rounding import format_value, parse_claim
+from .summary_level import claim_statistic
+from .verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
+                       VERDICTS, judge)
 
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "note",
-                  "source_file", "source_line"]
+                  "source_file", "source_line", "statistic", "value", "low", "high"]
 _WORD_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
 
 
@@ -34,7 +36,7 @@ def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
         if not check or check not in checks:
             raise InputError(path, "unknown check", row=where, column="check", value=check,
                              rule="a check defined under studies.<study>.checks in config/config.yaml")
-        is_meta = checks[check]["analysis"] in META_ANALYSES
+        is_meta = checks[check].get("analysis") in META_ANALYSES
         if (basis == "definition") != is_meta:
             raise InputError(path, "claim_basis does not fit the check", row=where, column="claim_basis",
                              value=basis, rule="'definition' exactly for definition_consistency checks")
@@ -72,6 +74,28 @@ def _interval(sel: pd.DataFrame):
     return None
 
 
+def _shown(value: float, interval) -> str:
+    if interval is None:
+        return f"{value:.6g}"
+    if value != value:
+        return f"range [{interval[0]:.6g}, {interval[1]:.6g}]"
+    return f"{value:.6g} [{interval[0]:.6g}, {interval[1]:.6g}]"
+
+
+def _r_note(claim, group_all: pd.DataFrame, variant: str) -> str:
+    """For a paired test with r unknown: the r the printed significance needs."""
+    level = claim.number.text
+    sel = group_all[(group_all["variant"] == variant)
+                    & (group_all["statistic"] == f"r_threshold_{float(level):g}")]
+    if sel.empty or claim.op == "=":
+        return ""
+    r, lo, hi = (float(sel[k].iloc[0]) for k in ("value", "low", "high"))
+    side = "above" if claim.op in ("<", "<=") else "at or below"
+    fmt = lambda x: "none" if x == float("inf") else f"{x:.3f}"  # noqa: E731
+    return (f"p < {level} holds for r above {fmt(r)} (over the rounding box: {fmt(lo)} to "
+            f"{fmt(hi)}); the claim needs r {side} that")
+
+
 def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.DataFrame) -> list[dict]:
     """Ledger rows for one study: every claim, under every variant of its check."""
     alpha = study.get("alpha", 0.05)
@@ -82,11 +106,13 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
                                     verdict=UNVERIFIABLE, note="not recomputable from the data"))
             continue
         spec = study["checks"][c["check"]]
-        if spec["analysis"] in META_ANALYSES:
+        if spec.get("analysis") in META_ANALYSES:
             meta.append(c)
             continue
         claim = parse_claim(c["claim"])
-        sel = stats[(stats["check"] == c["check"]) & (stats["statistic"] == spec["statistic"])]
+        statistic = claim_statistic(spec) if "kind" in spec else spec["statistic"]
+        of_check = stats[stats["check"] == c["check"]]
+        sel = of_check[of_check["statistic"] == statistic]
         if sel.empty:
             rows.append(_ledger_row(study_name, c, recomputed="", variant=AS_REPORTED, method="",
                                     verdict=UNVERIFIABLE, note="no recomputation available"))
@@ -94,12 +120,18 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
             value = float(group["value"].iloc[0])
             interval = _interval(group)
             v = judge(claim, value, scale=c["scale"], interval=interval,
-                      is_p_value=spec["statistic"] == "p", alpha=alpha)
-            shown = f"{value:.6g}" if interval is None else f"{value:.6g} [{interval[0]:.6g}, {interval[1]:.6g}]"
+                      is_p_value=statistic == "p", alpha=alpha)
+            notes = [v.reason]
+            if "note" in group.columns and isinstance(group["note"].iloc[0], str):
+                notes.append(group["note"].iloc[0])
+            if spec.get("kind") == "paired_from_summary" and statistic == "p":
+                notes.append(_r_note(claim, of_check, variant))
             rows.append(_ledger_row(
-                study_name, c, recomputed=shown, variant=variant, method=group["method"].iloc[0],
-                verdict=v.verdict, note=v.reason,
-                decision_error="" if v.decision_error is None else str(v.decision_error).lower()))
+                study_name, c, recomputed=_shown(value, interval), variant=variant,
+                method=group["method"].iloc[0], verdict=v.verdict, note="; ".join(n for n in notes if n),
+                decision_error="" if v.decision_error is None else str(v.decision_error).lower(),
+                statistic=statistic, value=value, low=interval[0] if interval else None,
+                high=interval[1] if interval else None))
     rows.extend(_definition_rows(study_name, study, meta, rows))
     order = {c["claim_id"]: i for i, c in enumerate(claims)}
     return sorted(rows, key=lambda r: order[r["claim_id"]])
@@ -132,6 +164,56 @@ def _definition_rows(study_name, study, meta_claims, rows):
         out.append(_ledger_row(study_name, c, recomputed=shown, variant=AS_REPORTED,
                                method=f"definition consistency over checks {', '.join(checks)}",
                                verdict=verdict, note=reason))
+    return out
+
+
+def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataFrame) -> list[dict]:
+    """Ledger rows for every printed descriptive value of a summary-level study."""
+    users: dict[str, list[str]] = {}
+    for name, spec in study["checks"].items():
+        for key in ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after"):
+            if key in spec:
+                users.setdefault(spec[key], []).append(name)
+        for p in spec.get("parts", []):
+            users.setdefault(p, []).append(name)
+    out = []
+    for value_id, row in rows.items():
+        raw = row.raw
+        base = {"claim_id": value_id, "location": raw["location"],
+                "quantity": f"{raw['quantity']} ({raw['arm']}, {raw['timepoint']}"
+                            + (f", n = {raw['n']}" if raw["n"] else "") + ")",
+                "reported": raw["reported"], "claim": raw["value"], "check": None,
+                "source_file": raw["source_file"], "source_line": raw["source_line"],
+                "note": "; ".join(x for x in (raw.get("repair_note"), raw.get("note")) if x)}
+        used = f"input to checks: {', '.join(sorted(set(users[value_id])))}" if value_id in users else ""
+        checks = stats[stats["check"] == f"row:{value_id}"]
+        if not checks.empty and AS_REPORTED not in set(checks["variant"]):
+            # e.g. a percent printed without an n: only other readings of n could be tried
+            out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
+                                   verdict=UNVERIFIABLE, statistic="",
+                                   note="; ".join(x for x in ("no n is printed for this value; see "
+                                                              "the n_* variants", used) if x)))
+        if checks.empty:
+            out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
+                                   verdict=UNVERIFIABLE, statistic="",
+                                   note="; ".join(x for x in ("descriptive value; no internal check "
+                                                              "applies", used) if x)))
+            continue
+        for _, rec in checks.iterrows():
+            if rec["statistic"] == "percent":
+                printed = parse_claim(row.parts["percent"].text)
+                v = judge(printed, float(rec["value"]))
+                verdict, reason, shown = v.verdict, v.reason, f"{float(rec['value']):.6g}"
+            else:
+                verdict, reason = INTEGRITY_VERDICTS[rec["outcome"]], rec["note"]
+                shown = rec["outcome"]
+                if rec["statistic"] == "count" and rec["outcome"] == "possible":
+                    shown = f"count {format_value(rec['low'])}" + (
+                        "" if rec["low"] == rec["high"] else f"–{format_value(rec['high'])}")
+            out.append(_ledger_row(study_name, base, recomputed=shown, variant=rec["variant"],
+                                   method=rec["method"], verdict=verdict, statistic=rec["statistic"],
+                                   note="; ".join(x for x in (reason, used) if x),
+                                   value=rec["value"], low=rec["low"], high=rec["high"]))
     return out
 
 

@@ -9,9 +9,12 @@ printed, without widening it by rounding.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import (ROUND_DOWN, ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal,
+                     localcontext)
+from fractions import Fraction
 
 # Floats computed from decimal data carry binary noise (0.575 may come out as
 # 0.57499999999999996). Values are snapped to this many significant digits before
@@ -23,6 +26,10 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _CLAIM = re.compile(r"^\s*(?P<op><=|>=|≤|≥|<|>|=)?\s*(?P<num>\S+)\s*$")
 _OPS = {"≤": "<=", "≥": ">=", None: "="}
 SCHEMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+# Half-down is offered to the consistency tests (scrutiny's default ``up_or_down`` is
+# half-up or half-down) but is kept out of SCHEMES, so claims are still checked under
+# half-up and half-even only.
+_MODES = {**SCHEMES, "half_down": ROUND_HALF_DOWN}
 
 
 class NumberFormatError(ValueError):
@@ -95,8 +102,10 @@ def snap(value: float | Decimal) -> Decimal:
 
 
 def round_to(value: float | Decimal, unit: Decimal, scheme: str) -> Decimal:
-    """Round to a multiple of ``unit`` (a power of ten) with the named scheme."""
-    return snap(value).quantize(unit, rounding=SCHEMES[scheme])
+    """Round to a multiple of ``unit`` (a power of ten) with the named scheme:
+    'half_up', 'half_even' or 'half_down' (ties away from / towards zero, as in
+    ``decimal``)."""
+    return snap(value).quantize(unit, rounding=_MODES[scheme])
 
 
 def truncate_to(value: float | Decimal, unit: Decimal) -> Decimal:
@@ -179,3 +188,111 @@ def describe_rounding(value: float | Decimal, claim: Claim) -> str:
     even = round_to(value, unit, "half_even")
     shown = str(up) if up == even else f"{up} (half-up) / {even} (half-even)"
     return f"{format_value(value)} prints as {shown} at the printed precision"
+
+
+# --- exact rounding and unrounding for the consistency tests (scrutiny.py) -----------
+
+def check_schemes(schemes) -> tuple[str, ...]:
+    """The scheme names as a tuple; ValueError for an empty or unknown one."""
+    schemes = (schemes,) if isinstance(schemes, str) else tuple(schemes)
+    unknown = [s for s in schemes if s not in _MODES]
+    if not schemes or unknown:
+        raise ValueError(f"rounding schemes {schemes!r}: choose from {sorted(_MODES)}")
+    return schemes
+
+
+def round_exact(value: Fraction | int, unit: Decimal, scheme: str = "half_up", *,
+                sqrt: bool = False) -> Decimal:
+    """Round a rational number, or with ``sqrt=True`` its square root, to a multiple of
+    ``unit`` without any approximation, so that half-way cases are decided exactly.
+
+    Rounding to ``unit`` depends only on which half-unit the value falls in and whether
+    it sits exactly on a half-unit mark; the value is replaced by a decimal
+    representative with the same answers (the mark itself, or the quarter between two
+    marks) and that is rounded with ``round_to``."""
+    twice = 2 * Fraction(value) / Fraction(unit)        # value in half-units
+    if sqrt:
+        if value < 0:
+            raise ValueError(f"square root of a negative number ({value})")
+        square = 2 * twice / Fraction(unit)             # (2 sqrt(value) / unit)^2
+        marks = math.isqrt(math.floor(square))
+        exact = marks * marks == square
+    else:
+        marks = math.floor(twice)
+        exact = marks == twice
+    quarters = 2 * marks + (0 if exact else 1)          # representative in quarter-units
+    with localcontext() as ctx:
+        ctx.prec = len(str(abs(quarters))) + 10
+        representative = (Decimal(quarters) / 4).scaleb(unit.as_tuple().exponent)
+        return round_to(representative, unit, scheme)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Real numbers between two rational bounds, each bound included or not."""
+
+    lower: Fraction
+    upper: Fraction
+    lower_included: bool = True
+    upper_included: bool = True
+
+    @property
+    def empty(self) -> bool:
+        return self.lower > self.upper or (
+            self.lower == self.upper and not (self.lower_included and self.upper_included))
+
+    def contains(self, value: Fraction | Decimal | int) -> bool:
+        v = Fraction(value)
+        return ((self.lower < v or (self.lower_included and v == self.lower))
+                and (v < self.upper or (self.upper_included and v == self.upper)))
+
+    def intersect(self, other: Interval) -> Interval | None:
+        """The common part, or None when there is none."""
+        if self.lower != other.lower:
+            lo, lo_in = max((self.lower, self.lower_included),
+                            (other.lower, other.lower_included), key=lambda b: b[0])
+        else:
+            lo, lo_in = self.lower, self.lower_included and other.lower_included
+        if self.upper != other.upper:
+            hi, hi_in = min((self.upper, self.upper_included),
+                            (other.upper, other.upper_included), key=lambda b: b[0])
+        else:
+            hi, hi_in = self.upper, self.upper_included and other.upper_included
+        out = Interval(lo, hi, lo_in, hi_in)
+        return None if out.empty else out
+
+    def affine(self, scale: Fraction | int, shift: Fraction | int = 0) -> Interval:
+        """{scale * v + shift for v in self}, for scale > 0."""
+        if scale <= 0:
+            raise ValueError("scale must be positive")
+        return Interval(self.lower * scale + shift, self.upper * scale + shift,
+                        self.lower_included, self.upper_included)
+
+    def squared(self) -> Interval | None:
+        """{v**2 for the non-negative v in self} (an SD interval -> a variance interval)."""
+        part = self.intersect(Interval(Fraction(0), max(self.upper, Fraction(0))))
+        if part is None:
+            return None
+        return Interval(part.lower ** 2, part.upper ** 2,
+                        part.lower_included, part.upper_included)
+
+    def integers(self) -> range:
+        """The integers in the interval, in order (an empty range when there are none)."""
+        lo, hi = math.ceil(self.lower), math.floor(self.upper)
+        if lo == self.lower and not self.lower_included:
+            lo += 1
+        if hi == self.upper and not self.upper_included:
+            hi -= 1
+        return range(lo, hi + 1)
+
+
+def unround(printed: Printed, schemes=("half_up", "half_down")) -> Interval:
+    """The values that print as ``printed`` under at least one of the schemes (scrutiny's
+    ``unround``): between ``printed.lower`` and ``printed.upper``, a bound included when
+    that half-way value rounds to the printed value under one of the schemes."""
+    schemes = check_schemes(schemes)
+    lo, hi = printed.lower, printed.upper
+    return Interval(
+        Fraction(lo), Fraction(hi),
+        any(round_to(lo, printed.unit, s) == printed.value for s in schemes),
+        any(round_to(hi, printed.unit, s) == printed.value for s in schemes))

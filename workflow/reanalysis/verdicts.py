@@ -48,6 +48,8 @@ def judge(claim: Claim, value: float | None, scale: float = 1.0,
           is_p_value: bool = False, alpha: float = 0.05) -> Verdict:
     """Verdict for one claim against one recomputation (value in data units)."""
     if value is None or value != value:
+        if interval is not None and all(x == x for x in interval):
+            return judge_interval(claim, interval, scale, is_p_value, alpha)
         return Verdict(UNVERIFIABLE, "nothing recomputed")
     factor = snap(scale)
     v = snap(value) / factor
@@ -78,3 +80,41 @@ def judge(claim: Claim, value: float | None, scale: float = 1.0,
         if decision:
             reason += f"; significance at alpha {alpha} flips"
     return Verdict(DISCREPANT, reason, decision)
+
+
+def judge_interval(claim: Claim, interval: tuple[float, float], scale: float = 1.0,
+                   is_p_value: bool = False, alpha: float = 0.05) -> Verdict:
+    """Verdict when only a range is recomputable (e.g. a paired p with r unknown).
+
+    ``reproduced`` if every value in the range satisfies the claim, ``consistent`` if some
+    do, ``discrepant`` if none does.
+    """
+    factor = snap(scale)
+    lo, hi = snap(interval[0]) / factor, snap(interval[1]) / factor
+    c_lo, c_hi = claim.interval()
+    shown = f"[{format_value(lo)}, {format_value(hi)}]"
+    inside = c_lo <= lo and hi <= c_hi
+    if claim.op == "<":
+        inside = hi < claim.number.value
+    elif claim.op == ">":
+        inside = lo > claim.number.value
+    if inside:
+        return Verdict(REPRODUCED, f"every value in the recomputable range {shown} satisfies "
+                                   f"{claim.text}", False if is_p_value else None)
+    if claim.overlaps(lo, hi):
+        return Verdict(CONSISTENT, f"part of the recomputable range {shown} satisfies {claim.text}",
+                       False if is_p_value else None)
+    decision = None
+    reason = f"no value in the recomputable range {shown} satisfies {claim.text}"
+    if is_p_value:
+        said = reported_significant(claim, alpha)
+        a = Decimal(str(alpha))
+        decision = said is not None and (said != (hi < a)) and (said != (lo < a))
+        if decision:
+            reason += f"; significance at alpha {alpha} flips"
+    return Verdict(DISCREPANT, reason, decision)
+
+
+# Integrity checks of printed rows (summary_level.integrity) report an outcome, not a value.
+INTEGRITY_VERDICTS = {"possible": CONSISTENT, "impossible": DISCREPANT,
+                      "identical": REPRODUCED, "overlapping": CONSISTENT, "disjoint": DISCREPANT}

@@ -36,10 +36,20 @@ def study_raw_files(wildcards):
     }
 
 
+def figure_names(study):
+    """Patient-level studies list figures under `specs`; summary-level ones directly."""
+    figures = config["studies"][study].get("figures", {})
+    return sorted(figures.get("specs", {}) if study in PATIENT_LEVEL else figures)
+
+
 def figure_files(study):
-    names = sorted(config["studies"][study].get("figures", {}).get("specs", {}))
+    names = figure_names(study)
     return [f"{RESULTS}/figures/{study}/{name}.{ext}" for name in names for ext in ("png", "svg")]
 
 
+FIGURE_STUDIES = [s for s in STUDIES if figure_names(s)]
+PVALUE_FIGURE = [f"{RESULTS}/figures/pvalues.{ext}" for ext in ("png", "svg")]
+
+
 def all_figures():
-    return [path for study in PATIENT_LEVEL for path in figure_files(study)]
+    return [path for study in FIGURE_STUDIES for path in figure_files(study)] + PVALUE_FIGURE

@@ -1,20 +1,29 @@
-"""Regenerate a patient-level study's figures from its table."""
+"""Regenerate a study's figures from its data (patient table or printed summaries)."""
 from pathlib import Path
 
+import pandas as pd
+
+from reanalysis import designs
 from reanalysis.cli import run
 from reanalysis.figures import render_figures
-from reanalysis.patient_level import group_labels, load_patient_table
+from reanalysis.ledger import load_claims
+from reanalysis.patient_level import group_labels
+from reanalysis.summary_figures import render_summary_figures
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
-    name = Path(sm.output[0]).parent.name  # results/figures/<study>/<figure>.png
-    study = sm.config["studies"][name]
-    table = load_patient_table(study)
-    grouping = study["figures"]["hue_grouping"]
-    table[grouping] = group_labels(table, study, grouping)
-    paths = render_figures(table, study["figures"]["specs"], Path(sm.output[0]).parent)
+    out_dir = Path(sm.output[0]).parent  # results/figures/<study>/<figure>.png
+    study = sm.config["studies"][out_dir.name]
+    data = designs.load(study)
+    if study["design"] == designs.SUMMARY_LEVEL:
+        claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
+        paths = render_summary_figures(data, claims, pd.read_csv(sm.input.recomputed), study, out_dir)
+    else:
+        grouping = study["figures"]["hue_grouping"]
+        data[grouping] = group_labels(data, study, grouping)
+        paths = render_figures(data, study["figures"]["specs"], out_dir)
     return f"wrote {len(paths)} files"
 
 

@@ -2,23 +2,22 @@
 import json
 from pathlib import Path
 
+from reanalysis import designs
 from reanalysis.cli import run
-from reanalysis.inputs import load_schema, read_table
 from reanalysis.ledger import load_claims
 from reanalysis.manifest import verify
-from reanalysis.patient_level import validate_checks
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
     study = sm.config["studies"][sm.wildcards.study]
-    validate_checks(study)
     signed = verify(Path(sm.config["raw_dir"]), prefix=f"{sm.wildcards.study}/")
-    table = read_table(Path(sm.input.table), load_schema(Path(sm.input.table_schema)))
+    data = designs.load(study)
+    designs.validate_checks(study, data)
     claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
     report = {"study": sm.wildcards.study, "signed_files": signed,
-              "table_rows": len(table), "claims": len(claims)}
+              "table_rows": len(data), "claims": len(claims)}
     Path(sm.output[0]).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     return f"validated {report}"
 

@@ -1,0 +1,429 @@
+"""Recomputation from printed summary statistics (means ± SD, medians (IQR), percentages).
+
+A summary-level study has no patient data: its table (``summaries.csv``) holds what the
+paper prints, one row per printed value, read as text so each number keeps its precision.
+Every number stands for its rounding box; every check returns its statistic at the
+printed values and its extremes over the box (``low``/``high``).
+
+Two kinds of work, both returned as one long table by :func:`recompute`:
+
+- **checks** from the config (t-tests, chi-square, CIs, paired tests with unknown r,
+  differences, sums), each with labelled variants: the config's alternatives and the
+  readings of n in ``n_sets``;
+- **integrity** of each printed row, needing no config: percent against count (GRIM for
+  proportions), GRIM/GRIMMER for outcomes the config declares integer, median inside its
+  IQR, and agreement with another printing of the same quantity (``same_as``).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from . import scrutiny, summary_stats
+from .inputs import InputError, load_schema, read_table
+from .rounding import Printed, parse_number
+from .summary_stats import Box, Range
+
+AS_REPORTED = "as_reported"
+RECOMPUTED_COLUMNS = ["study", "check", "variant", "statistic", "value", "low", "high",
+                      "method", "outcome", "note"]
+# Outcomes of integrity checks, mapped to verdicts by verdicts.INTEGRITY_VERDICTS.
+POSSIBLE, IMPOSSIBLE = "possible", "impossible"
+IDENTICAL, OVERLAPPING, DISJOINT = "identical", "overlapping", "disjoint"
+
+_NUM = r"-?\d+(?:\.\d+)?"
+_GRAMMAR = {
+    "mean_dispersion": (rf"({_NUM}) ± ({_NUM})", ("mean", "dispersion")),
+    "median_iqr": (rf"({_NUM}) \(({_NUM})-({_NUM})\)", ("median", "q1", "q3")),
+    "count_percent": (rf"(\d+) \(({_NUM})\)", ("count", "percent")),
+    "percent": (rf"({_NUM})", ("percent",)),
+    "mean": (rf"({_NUM})", ("mean",)),
+    "count": (r"(\d+)", ("count",)),
+    "range": (rf"({_NUM})-({_NUM})", ("low", "high")),
+    "value": (rf"({_NUM})", ("value",)),
+    "not_available": (r"N/A", ()),
+}
+_TWO_ARM = {"two_sample_t", "two_proportions", "proportion_difference_ci", "change_between_groups"}
+_INPUT_KEYS = ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after")
+
+
+@dataclass
+class Row:
+    """One printed summary row with its numbers parsed (component -> Printed)."""
+
+    value_id: str
+    arm: str
+    outcome: str
+    timepoint: str
+    n: int | None
+    form: str
+    dispersion: str | None
+    parts: dict[str, Printed]
+    raw: dict = field(repr=False)
+
+    def box(self, component: str) -> Box:
+        p = self.parts[component]
+        return Box(float(p.value), float(p.lower), float(p.upper))
+
+
+def parse_row(row: dict, path: Path) -> Row:
+    """Parse a row's `value` by its `form`; a mismatch names the file, row and grammar."""
+    pattern, names = _GRAMMAR[row["form"]]
+    match = re.fullmatch(pattern, row["value"])
+    if not match:
+        raise InputError(path, f"value does not fit its form '{row['form']}'", row=row["_row"],
+                         column="value", value=row["value"], rule=f"grammar {pattern!r}")
+    parts = {name: parse_number(text) for name, text in zip(names, match.groups())}
+    if "q1" in parts or "low" in parts:
+        lo, hi = ("q1", "q3") if "q1" in parts else ("low", "high")
+        if parts[lo].value > parts[hi].value:
+            # Printed intervals are read as printed; an inverted one is a finding, not an
+            # input error, except for ranges, which we write ourselves.
+            if row["form"] == "range":
+                raise InputError(path, "range low above high", row=row["_row"], column="value",
+                                 value=row["value"], rule="low <= high")
+    if row["form"] == "mean_dispersion" and not row.get("dispersion"):
+        raise InputError(path, "a mean ± dispersion row needs `dispersion`", row=row["_row"],
+                         column="dispersion", value=None, rule="one of sd, sem, unspecified")
+    return Row(row["value_id"], row["arm"], row["outcome"], row["timepoint"], row["n"],
+               row["form"], row.get("dispersion"), parts, row)
+
+
+def load_summaries(study: dict) -> dict[str, Row]:
+    path = Path(study["table"])
+    rows = read_table(path, load_schema(Path(study["table_schema"])))
+    parsed = {r["value_id"]: parse_row(r, path) for r in rows}
+    for r in parsed.values():
+        ref = r.raw.get("same_as")
+        if ref and ref not in parsed:
+            raise InputError(path, "same_as names an unknown row", row=r.raw["_row"],
+                             column="same_as", value=ref, rule="a value_id of this table")
+    return parsed
+
+
+# ---------------------------------------------------------------- variants of a check
+
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    spec: dict
+
+
+def expand_check(spec: dict) -> list[Variant]:
+    """The stated reading, each labelled alternative, each reading of n, and their crossings."""
+    base = {k: v for k, v in spec.items() if k not in ("alternatives", "n_variants")}
+    methods = [(AS_REPORTED, base)] + [(label, {**base, **alt})
+                                       for label, alt in spec.get("alternatives", {}).items()]
+    out = list(Variant(label, s) for label, s in methods)
+    for n_set in spec.get("n_variants", []):
+        for label, s in methods:
+            name = f"n_{n_set}" if label == AS_REPORTED else f"{label}+n_{n_set}"
+            out.append(Variant(name, {**s, "n": n_set}))
+    return out
+
+
+def _n_for(row: Row, study: dict, n_reading: str) -> int | None:
+    if n_reading == "printed":
+        return row.n
+    return study["n_sets"][n_reading].get(row.arm)
+
+
+def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
+    """The dispersion as an SD box: the printed reading, or read as SD, or as SEM."""
+    box = row.box("dispersion")
+    as_printed = row.dispersion if reading == "printed" else reading
+    if as_printed == "sem":
+        f = math.sqrt(n)
+        return Box(box.value * f, box.lower * f, box.upper * f), "± read as SEM (SD = SEM·√n)"
+    if as_printed == "unspecified":
+        return box, "± read as SD (the paper does not say)"
+    return box, "± read as SD"
+
+
+def _counts(row: Row, n: int, schemes) -> tuple[int, ...]:
+    """Counts a row allows: the printed count, or every count its percent rounds from."""
+    if "count" in row.parts:
+        return (int(row.parts["count"].value),)
+    return scrutiny.counts_from_percent(row.parts["percent"].text, n, schemes)
+
+
+def _range_record(stat: str, r: Range, method: str, note: str = "") -> dict:
+    return {"statistic": stat, "value": r.value, "low": r.lower, "high": r.upper,
+            "method": method, "note": note}
+
+
+def _exact(stat: str, value: float, method: str, note: str = "") -> dict:
+    return {"statistic": stat, "value": value, "low": None, "high": None, "method": method, "note": note}
+
+
+def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
+    """Statistics of one check variant, as records (statistic, value, low, high, method, note)."""
+    kind = spec["kind"]
+    n_reading = spec.get("n", "printed")
+    schemes = tuple(study.get("rounding", ["half_up", "half_even"]))
+    get = rows.__getitem__
+
+    if kind == "two_sample_t":
+        a, b = get(spec["a"]), get(spec["b"])
+        n1, n2 = _n_for(a, study, n_reading), _n_for(b, study, n_reading)
+        s1, how = _sd_box(a, n1, spec.get("dispersion", "printed"))
+        s2, _ = _sd_box(b, n2, spec.get("dispersion", "printed"))
+        test = spec.get("test", "student")
+        res = summary_stats.ttest_from_summary(a.box("mean"), s1, n1, b.box("mean"), s2, n2, test)
+        method = f"two-sample {test.title()} t from printed mean ± SD, n = {n1}/{n2} ({n_reading}); {how}"
+        return [_range_record(k, v, method) for k, v in res.items()]
+
+    if kind in ("two_proportions", "proportion_difference_ci"):
+        a, b = get(spec["a"]), get(spec["b"])
+        n1, n2 = _n_for(a, study, n_reading), _n_for(b, study, n_reading)
+        ca, cb = _counts(a, n1, schemes), _counts(b, n2, schemes)
+        where = f"n = {n1}/{n2} ({n_reading})"
+        if not ca or not cb:
+            bad = a if not ca else b
+            return [_exact(_default_statistic(spec), math.nan, f"{kind}, {where}",
+                           f"no count out of n = {n1 if bad is a else n2} gives the printed "
+                           f"{bad.parts['percent'].text}% ({bad.value_id})")]
+        counts_note = f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}"
+        if kind == "two_proportions":
+            test = spec.get("test", "chi2")
+            ps = [summary_stats.two_proportions(x, n1, y, n2, test)["p"] for x in ca for y in cb]
+            method = f"{_TEST_NAMES[test]} on a 2x2 table, {where}"
+            return [_spread("p", ps, method, counts_note)]
+        m, level = spec.get("method", "wald"), spec.get("level", 0.95)
+        cis = [summary_stats.proportion_difference_ci(x, n1, y, n2, m, level) for x in ca for y in cb]
+        index = 0 if spec["bound"] == "lower" else 1
+        method = f"{level:.0%} CI of the difference in proportions ({m.title()}), {where}"
+        return [_spread(spec["bound"], [ci[index] for ci in cis], method, counts_note)]
+
+    if kind == "paired_from_summary":
+        before, after = get(spec["before"]), get(spec["after"])
+        n = _n_for(after, study, n_reading)
+        s0, how = _sd_box(before, n, spec.get("dispersion", "printed"))
+        s1, _ = _sd_box(after, n, spec.get("dispersion", "printed"))
+        args = (before.box("mean"), s0, after.box("mean"), s1, n)
+        res = summary_stats.paired_from_summary(*args)
+        method = f"paired t from printed mean ± SD, r unknown in [-1, 1], n = {n} ({n_reading}); {how}"
+        out = [_range_record(k, v, method) for k, v in res.items()]
+        for level in study.get("significance_levels", [study["alpha"]]):
+            out.append(_range_record(f"r_threshold_{level:g}", summary_stats.r_threshold(*args, level),
+                                     method, f"p < {level:g} needs r above this"))
+        return out
+
+    if kind == "change_between_groups":
+        ab, aa, bb, ba = (get(spec[k]) for k in ("a_before", "a_after", "b_before", "b_after"))
+        n1, n2 = _n_for(aa, study, n_reading), _n_for(ba, study, n_reading)
+        boxes = []
+        for row, n in ((ab, n1), (aa, n1), (bb, n2), (ba, n2)):
+            sd, how = _sd_box(row, n, spec.get("dispersion", "printed"))
+            boxes.append((row.box("mean"), sd))
+        test = spec.get("test", "student")
+        res = summary_stats.change_between_groups(*boxes, n1, n2, test)
+        method = (f"{test.title()} t on the change from baseline, SD of change from an unknown "
+                  f"within-arm r in [-1, 1], n = {n1}/{n2} ({n_reading}); {how}")
+        return [_range_record(k, v, method) for k, v in res.items()]
+
+    component = spec.get("component", "mean")
+    if kind == "difference":
+        a, b = get(spec["a"]), get(spec["b"])
+        r = summary_stats.difference(a.box(component), b.box(component))
+        return [_range_record("difference", r, f"{component} of {a.value_id} minus {b.value_id}")]
+    if kind == "sum":
+        parts = [get(p) for p in spec["parts"]]
+        boxes = [p.box(component) for p in parts]
+        total = Range(sum(x.value for x in boxes), sum(x.lower for x in boxes), sum(x.upper for x in boxes))
+        method = f"sum of {component} over {', '.join(p.value_id for p in parts)}"
+        if all(x.lower == x.upper for x in boxes):
+            return [_exact("sum", total.value, method)]
+        return [_range_record("sum", total, method)]
+    if kind == "value":
+        a = get(spec["a"])
+        box = a.box(component)
+        return [_exact("value", box.value, f"{component} printed in {a.value_id}")]
+    raise ValueError(f"unknown check kind {kind!r}")
+
+
+_TEST_NAMES = {"chi2": "Pearson chi-square (no continuity correction)",
+               "chi2_yates": "chi-square with Yates' correction", "fisher": "Fisher's exact test"}
+
+
+def _spread(stat: str, values: list[float], method: str, note: str) -> dict:
+    if len(values) == 1:
+        return _exact(stat, values[0], method, note)
+    return {"statistic": stat, "value": math.nan, "low": min(values), "high": max(values),
+            "method": method, "note": note + "; several counts fit the printed percents"}
+
+
+def _default_statistic(spec: dict) -> str:
+    return spec.get("statistic") or {
+        "two_sample_t": "p", "two_proportions": "p", "paired_from_summary": "p",
+        "change_between_groups": "p", "difference": "difference", "sum": "sum", "value": "value",
+        "proportion_difference_ci": spec.get("bound", "lower"),
+    }[spec["kind"]]
+
+
+def claim_statistic(spec: dict) -> str:
+    """The statistic a claim about this check is compared with."""
+    return _default_statistic(spec)
+
+
+# ---------------------------------------------------------------- integrity of each row
+
+def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
+    """Internal-consistency results for one printed row, each a record with a variant."""
+    out = []
+    schemes = tuple(study.get("rounding", ["half_up", "half_even"]))
+    n_readings = [("printed", AS_REPORTED)] + [(s, f"n_{s}") for s in study.get("n_sets", {})]
+    if row.form in ("count_percent", "percent"):
+        seen = set()
+        for reading, label in n_readings:
+            n = _n_for(row, study, reading)
+            if n is None or (n in seen and reading != "printed"):
+                continue
+            seen.add(n)
+            out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
+    if row.form == "median_iqr":
+        q1, med, q3 = (row.parts[k].value for k in ("q1", "median", "q3"))
+        ok = q1 <= med <= q3
+        out.append({"variant": AS_REPORTED, "statistic": "order", "value": None, "low": None,
+                    "high": None, "method": "median inside its interquartile range",
+                    "outcome": POSSIBLE if ok else IMPOSSIBLE,
+                    "note": (f"Q1 {q1} ≤ median {med} ≤ Q3 {q3}" if ok else
+                             f"median {med} lies outside its printed IQR {q1}–{q3}")})
+    spec = study.get("integer_outcomes", {}).get(row.outcome)
+    if spec and row.form in ("mean_dispersion", "mean") and row.n:
+        out += _integer_checks(row, spec["items"], schemes)
+    ref = row.raw.get("same_as")
+    if ref:
+        out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
+    return out
+
+
+def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
+    percent = row.parts["percent"]
+    if "count" in row.parts:
+        count = int(row.parts["count"].value)
+        value = 100 * count / n
+        return {"statistic": "percent", "value": value, "low": None, "high": None,
+                "method": f"count / n · 100 with the printed count {count} and n = {n} ({reading})",
+                "outcome": "", "note": ""}
+    res = scrutiny.grim(percent.text, n, percent=True,
+                        schemes=tuple(s for s in schemes if s != "half_even") or ("half_up",))
+    counts = scrutiny.counts_from_percent(percent.text, n, schemes)
+    ok = bool(counts)
+    note = (f"count {'/'.join(map(str, counts))} of {n} gives {percent.text}%" if ok
+            else f"no integer count out of n = {n} gives {percent.text}%; {res.reason}")
+    return {"statistic": "count", "value": counts[0] if len(counts) == 1 else None,
+            "low": min(counts) if counts else None, "high": max(counts) if counts else None,
+            "method": f"GRIM for percentages, n = {n} ({reading})",
+            "outcome": POSSIBLE if ok else IMPOSSIBLE, "note": note}
+
+
+def _integer_checks(row: Row, items: int, schemes) -> list[dict]:
+    mean = row.parts["mean"].text
+    s = tuple(x if x != "half_even" else "half_down" for x in schemes)
+    g = scrutiny.grim(mean, row.n, items=items, schemes=s)
+    out = [{"variant": AS_REPORTED, "statistic": "grim", "value": None, "low": None, "high": None,
+            "method": f"GRIM, integer data ({items} item{'s' if items > 1 else ''}), n = {row.n}",
+            "outcome": POSSIBLE if g.consistent else IMPOSSIBLE, "note": g.reason}]
+    if row.form == "mean_dispersion" and row.dispersion in ("sd", "unspecified"):
+        gm = scrutiny.grimmer(mean, row.parts["dispersion"].text, row.n, items=items, schemes=s)
+        out.append({"variant": AS_REPORTED, "statistic": "grimmer", "value": None, "low": None,
+                    "high": None, "method": f"GRIMMER, integer data, n = {row.n}",
+                    "outcome": POSSIBLE if gm.consistent else IMPOSSIBLE, "note": gm.reason})
+    return out
+
+
+def _agreement(row: Row, other: Row) -> dict:
+    """Two printings of one quantity: identical, overlapping rounding intervals, or disjoint."""
+    common = [k for k in row.parts if k in other.parts]
+    verdicts, notes = [], []
+    for k in common:
+        a, b = row.parts[k], other.parts[k]
+        if a.decimals == b.decimals:
+            # one number prints one way at one precision: equal or not at all
+            verdicts.append(IDENTICAL if a.value == b.value else DISJOINT)
+            if a.value != b.value:
+                notes.append(f"{k} {a.text} vs {b.text}: differ at the same precision")
+        elif (a.lower <= b.lower and b.upper <= a.upper) or (b.lower <= a.lower and a.upper <= b.upper):
+            # the coarser printing is a rounding of the finer one
+            verdicts.append(IDENTICAL)
+            notes.append(f"{k} {a.text} and {b.text} differ only in precision")
+        elif a.lower <= b.upper and b.lower <= a.upper:
+            verdicts.append(OVERLAPPING)
+            notes.append(f"{k} {a.text} vs {b.text}: rounding intervals overlap")
+        else:
+            verdicts.append(DISJOINT)
+            notes.append(f"{k} {a.text} vs {b.text}: no common value")
+    if not common:
+        outcome, notes = DISJOINT, [f"no common component between forms {row.form} and {other.form}"]
+    else:
+        outcome = DISJOINT if DISJOINT in verdicts else OVERLAPPING if OVERLAPPING in verdicts else IDENTICAL
+    text = "; ".join(notes) or f"same as {other.value_id} ({other.raw['location']}, line {other.raw['source_line']})"
+    return {"statistic": "agreement", "value": None, "low": None, "high": None,
+            "method": f"agreement with {other.value_id} ({other.raw['location']})",
+            "outcome": outcome, "note": text}
+
+
+# ---------------------------------------------------------------- the study
+
+def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/config.yaml") -> None:
+    """Every value a check names exists, has the components it needs, and has an n."""
+    needs = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
+             "change_between_groups": ("mean", "dispersion")}
+    for name, spec in study["checks"].items():
+        for v in expand_check(spec):
+            s = v.spec
+            ids = [s[k] for k in _INPUT_KEYS if k in s] + list(s.get("parts", []))
+            for ref in ids:
+                if ref not in rows:
+                    raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
+                                     value=ref, rule=f"a value_id of {study['table']}")
+                row = rows[ref]
+                wanted = needs.get(s["kind"]) or (
+                    ("percent",) if s["kind"] in ("two_proportions", "proportion_difference_ci")
+                    and "count" not in row.parts else (s.get("component", "mean"),)
+                    if s["kind"] in ("difference", "sum", "value") else ())
+                missing = [c for c in wanted if c not in row.parts]
+                if missing:
+                    raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
+                                     f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
+                                     rule=f"a row with {', '.join(wanted)}")
+                if s["kind"] in _TWO_ARM | {"paired_from_summary"}:
+                    reading = s.get("n", "printed")
+                    if reading != "printed" and reading not in study.get("n_sets", {}):
+                        raise InputError(config_file, f"check '{name}' names an unknown n reading",
+                                         column="n", value=reading, rule="a key of n_sets or 'printed'")
+                    if _n_for(row, study, reading) is None:
+                        raise InputError(config_file, f"check '{name}' has no n for {ref} under "
+                                         f"reading '{reading}'", column="n", value=reading,
+                                         rule="a printed n in the row, or the arm in n_sets")
+            if s["kind"] == "proportion_difference_ci" and "bound" not in s:
+                raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
+                                 value=None, rule="lower or upper")
+
+
+    for fig, spec in study.get("figures", {}).items():
+        for panel in spec.get("panels", []):
+            for check in panel.get("between_checks", []):
+                if check not in study["checks"]:
+                    raise InputError(config_file, f"figure '{fig}' marks an unknown check",
+                                     column="between_checks", value=check, rule="a check of this study")
+
+
+def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFrame:
+    records = []
+    for name, spec in study["checks"].items():
+        for v in expand_check(spec):
+            for rec in run_check(v.spec, rows, study):
+                records.append({"study": study_name, "check": name, "variant": v.label,
+                                "outcome": "", **rec})
+    for row in rows.values():
+        for rec in integrity(row, rows, study):
+            records.append({"study": study_name, "check": f"row:{row.value_id}", **rec})
+    df = pd.DataFrame.from_records(records, columns=RECOMPUTED_COLUMNS)
+    return df
