@@ -201,7 +201,7 @@ def test_claims_are_judged_against_values_and_ranges(study, stats):
                                       claim("S-C-02", "hb_decrease", "1.31"),
                                       claim("S-C-03", "age_p", "< 0.05")])
     paired = by(rows, "S-C-01")[0]
-    assert paired["verdict"] in (REPRODUCED, CONSISTENT) and "r above" in paired["note"]
+    assert paired["verdict"] in (REPRODUCED, CONSISTENT) and "p < 0.01 for" in paired["note"]
     assert by(rows, "S-C-02")[0]["verdict"] == DISCREPANT  # 9.02 - 7.52 = 1.50, not 1.31
     age = by(rows, "S-C-03")[0]
     assert age["verdict"] == DISCREPANT and age["decision_error"] == "true"
@@ -218,3 +218,30 @@ def test_check_wiring_errors_name_the_check_and_the_rule(study, change, message)
     with pytest.raises(InputError) as err:
         sl.validate_checks(bad, rows)
     assert "age_p" in str(err.value) and message in str(err.value)
+
+
+def test_summary_figures_are_byte_identical_across_renders(tmp_path):
+    """Zang Figures 2 and 3 and the review's forest plots, rendered twice from raw/."""
+    import hashlib
+    from pathlib import Path
+
+    import yaml
+
+    from reanalysis.ledger import load_claims
+    from reanalysis.summary_figures import render_summary_figures
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    digests = []
+    for attempt in ("a", "b"):
+        paths = []
+        for name in ("zang2022", "review2018"):
+            study = {k: (str(ROOT / v) if k in ("table", "table_schema", "claims") else v)
+                     for k, v in config["studies"][name].items()}
+            rows = sl.load_summaries(study)
+            claims = load_claims(Path(study["claims"]), ROOT / "workflow" / "schemas" / "claims.schema.yaml",
+                                 study)
+            stats = sl.recompute(rows, study, name)
+            paths += render_summary_figures(rows, claims, stats, study, tmp_path / attempt / name)
+        digests.append([(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths])
+    assert len(digests[0]) == 8
+    assert digests[0] == digests[1]

@@ -82,18 +82,26 @@ def _shown(value: float, interval) -> str:
     return f"{value:.6g} [{interval[0]:.6g}, {interval[1]:.6g}]"
 
 
+def _r_text(r: float) -> str:
+    if r <= -1.0:
+        return "every r in [-1, 1]"
+    if r == float("inf"):
+        return "no r in [-1, 1]"
+    return f"r > {r:.3f}"
+
+
 def _r_note(claim, group_all: pd.DataFrame, variant: str) -> str:
-    """For a paired test with r unknown: the r the printed significance needs."""
+    """For a paired test with r unknown: the within-subject r the printed claim needs."""
     level = claim.number.text
     sel = group_all[(group_all["variant"] == variant)
                     & (group_all["statistic"] == f"r_threshold_{float(level):g}")]
     if sel.empty or claim.op == "=":
         return ""
     r, lo, hi = (float(sel[k].iloc[0]) for k in ("value", "low", "high"))
-    side = "above" if claim.op in ("<", "<=") else "at or below"
-    fmt = lambda x: "none" if x == float("inf") else f"{x:.3f}"  # noqa: E731
-    return (f"p < {level} holds for r above {fmt(r)} (over the rounding box: {fmt(lo)} to "
-            f"{fmt(hi)}); the claim needs r {side} that")
+    text = f"p < {level} for {_r_text(r)} at the printed values"
+    if (lo, hi) != (r, r):
+        text += f" (over the rounding box the bound on r runs from {_r_text(lo)} to {_r_text(hi)})"
+    return text
 
 
 def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.DataFrame) -> list[dict]:
@@ -225,13 +233,18 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
+def _md(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def summary_markdown(ledger: pd.DataFrame) -> str:
-    """Verdict counts per study and every claim not reproduced as reported."""
+    """Verdict counts per study; per study the discrepant and only-consistent claims with
+    their reasons, the readings that reproduce each printed p, and the unverifiable ids."""
     lines = ["# Audit summary", "",
-             "Counts are over the `as_reported` rows (the paper's stated method); "
-             "variants are in `claims.csv`.", ""]
+             "Counts are over the `as_reported` rows (the paper's stated method and n); "
+             "every other reading is a labelled variant row in `claims.csv`.", ""]
     main = ledger[ledger["variant"] == AS_REPORTED]
-    header = "| study | claims | " + " | ".join(VERDICTS) + " | decision errors |"
+    header = "| study | rows | " + " | ".join(VERDICTS) + " | decision errors |"
     lines += [header, "|" + "---|" * (len(VERDICTS) + 3)]
     for study, group in main.groupby("study", sort=True):
         counts = Counter(group["verdict"])
@@ -239,19 +252,46 @@ def summary_markdown(ledger: pd.DataFrame) -> str:
         lines.append(f"| {study} | {len(group)} | " + " | ".join(str(counts.get(v, 0)) for v in VERDICTS)
                      + f" | {errors} |")
     for study, group in main.groupby("study", sort=True):
-        lines += ["", f"## {study}: claims not reproduced as reported", ""]
-        flagged = group[group["verdict"].isin([DISCREPANT, CONSISTENT])]
-        if flagged.empty:
+        of_study = ledger[ledger["study"] == study]
+
+        def reproducing(claim_id):
+            others = of_study[(of_study["claim_id"] == claim_id) & (of_study["variant"] != AS_REPORTED)]
+            found = [f"{label} under {', '.join(dict.fromkeys(others[others['verdict'] == v]['variant']))}"
+                     for v, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent"))
+                     if (others["verdict"] == v).any()]
+            return "; ".join(found) or "none"
+
+        lines += ["", f"## {study}", ""]
+        discrepant = group[group["verdict"] == DISCREPANT]
+        lines += [f"### Discrepant ({len(discrepant)})", ""]
+        if discrepant.empty:
             lines.append("None.")
-        for _, r in flagged.iterrows():
-            others = ledger[(ledger["study"] == study) & (ledger["claim_id"] == r["claim_id"])
-                            & (ledger["variant"] != AS_REPORTED) & (ledger["verdict"] == REPRODUCED)]
-            variants = ", ".join(others["variant"]) or "none"
+        for _, r in discrepant.iterrows():
             flag = " **decision error**" if r["decision_error"] == "true" else ""
             lines.append(f"- **{r['claim_id']}** ({r['location']}), {r['quantity']}: printed "
                          f"`{r['reported']}`; recomputed {r['recomputed']}: **{r['verdict']}**{flag}. "
-                         f"{r['note']}. Variants that reproduce it: {variants}.")
+                         f"{r['note']}. Other readings: {reproducing(r['claim_id'])}.")
+        consistent = group[group["verdict"] == CONSISTENT]
+        lines += ["", f"### Consistent only ({len(consistent)})", "",
+                  "Possible within the printed precision (or for some unknown r), not reproduced "
+                  "exactly.", ""]
+        if consistent.empty:
+            lines.append("None.")
+        else:
+            lines += ["| claim | printed | recomputed | method | reason | other readings |",
+                      "|---|---|---|---|---|---|"]
+            for _, r in consistent.iterrows():
+                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
+                             f"{_md(r['method'])} | {_md(r['note'])} | {reproducing(r['claim_id'])} |")
+        pvals = group[group["statistic"] == "p"] if "statistic" in group else group.iloc[0:0]
+        if not pvals.empty:
+            lines += ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
+                      "| claim | printed | as reported: recomputed | verdict | other readings |",
+                      "|---|---|---|---|---|"]
+            for _, r in pvals.iterrows():
+                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
+                             f"{r['verdict']} | {reproducing(r['claim_id'])} |")
         unverifiable = group[group["verdict"] == UNVERIFIABLE]
-        lines += ["", f"{len(unverifiable)} claims are unverifiable from the data: "
-                  + ", ".join(unverifiable["claim_id"]) + "."]
+        lines += ["", f"### Unverifiable ({len(unverifiable)})", "",
+                  (", ".join(dict.fromkeys(unverifiable["claim_id"])) + ".") if len(unverifiable) else "None."]
     return "\n".join(lines) + "\n"
