@@ -166,40 +166,60 @@ def pvalue_table(ledger: pd.DataFrame) -> pd.DataFrame:
     p["op"] = [c.op for c in claims]
     for k in ("value", "low", "high"):
         p[k] = pd.to_numeric(p[k], errors="coerce")
-    p["shown"] = p["value"].where(p["value"].notna(), np.sqrt(p["low"].clip(lower=1e-300)
-                                                              * p["high"].clip(lower=1e-300)))
+    # a range with no single value (r unknown) is shown at its largest p, the conservative end
+    p["shown"] = p["value"].where(p["value"].notna(), p["high"])
     return p.sort_values(["study", "claim_id"]).reset_index(drop=True)
 
 
 def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
+    """Printed p (x) against recomputed p (y), log-log, coloured by verdict.
+
+    Points sharing a printed threshold are spread sideways (deterministically, in claim
+    order) so they stay readable. A recomputed range without a single value (r unknown)
+    is a bar with a hollow marker at its largest p; a decision error has a black ring.
+    """
     p = pvalue_table(ledger)
     floor = 1e-12
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    fig, ax = plt.subplots(figsize=(10, 6.8))
     markers = {"=": "o", "<": "<", "<=": "<", ">": ">", ">=": ">"}
-    studies = sorted(p["study"].unique())
-    offsets = {s: 1 + 0.06 * (i - (len(studies) - 1) / 2) for i, s in enumerate(studies)}
-    for _, r in p.iterrows():
-        x = r["printed_p"] * offsets[r["study"]]
-        y = max(r["shown"], floor)
+    rank = p.groupby("printed_p").cumcount()
+    size = p.groupby("printed_p")["printed_p"].transform("size")
+    spread = 10 ** (0.5 * (rank - (size - 1) / 2) / np.maximum(size, 1))
+    order = {"unverifiable": 0, "reproduced": 1, "consistent": 2, "discrepant": 3}
+    for i, r in p.iterrows():
+        x = r["printed_p"] * spread[i]
         colour = VERDICT_COLOURS[r["verdict"]]
-        if r["low"] == r["low"] and r["high"] == r["high"]:
-            ax.plot([x, x], [max(r["low"], floor), max(r["high"], floor)], color=colour, lw=1, alpha=0.7)
-        ax.plot(x, y, marker=markers[r["op"]], color=colour, ms=6, ls="none", alpha=0.9)
-    lims = (floor, 1.5)
+        z = 2 + order[r["verdict"]]
+        ranged = r["low"] == r["low"] and r["high"] == r["high"]
+        if ranged:
+            ax.plot([x, x], [max(r["low"], floor), max(r["high"], floor)], color=colour, lw=1.2,
+                    alpha=0.6, zorder=z)
+        hollow = r["value"] != r["value"]
+        ax.plot(x, max(r["shown"], floor), marker=markers[r["op"]], ms=6, ls="none", zorder=z + 0.5,
+                markerfacecolor="white" if hollow else colour, markeredgecolor=colour)
+        if str(r["decision_error"]).lower() == "true":
+            ax.plot(x, max(r["shown"], floor), marker="o", ms=11, ls="none", markerfacecolor="none",
+                    markeredgecolor="black", zorder=z + 1)
+    lims = (floor, 2.0)
     ax.plot(lims, lims, color="grey", lw=0.6, ls=":")
     ax.axhline(alpha, color="grey", lw=0.5)
     ax.axvline(alpha, color="grey", lw=0.5)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlim(1e-8, 1.5)
+    ax.set_xlim(1e-8, 5.0)
     ax.set_ylim(*lims)
-    ax.set_xlabel("printed p (threshold for '<' and '>' claims)")
-    ax.set_ylabel(f"recomputed p, as reported (floored at {floor:g}); bar: range over rounding and r")
+    ax.set_xlabel("printed p (the threshold, for '<' and '>' claims); spread sideways where equal")
+    ax.set_ylabel(f"recomputed p, as reported (floored at {floor:g})")
     handles = [plt.Line2D([], [], color=c, marker="o", ls="none", label=v) for v, c in VERDICT_COLOURS.items()
                if v in set(p["verdict"])]
     handles += [plt.Line2D([], [], color="grey", marker=m, ls="none", label=f"printed p {op} x")
                 for op, m in (("=", "o"), ("<", "<"), (">", ">"))]
-    ax.legend(handles=handles, fontsize=7, loc="lower right", frameon=False)
+    handles += [plt.Line2D([], [], color="grey", lw=1.2, label="range over rounding (and r)"),
+                plt.Line2D([], [], color="grey", marker="o", markerfacecolor="white", ls="none",
+                           label="range only: largest p"),
+                plt.Line2D([], [], color="black", marker="o", markerfacecolor="none", ms=10, ls="none",
+                           label="decision error")]
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     counts = p.groupby("study").size()
     ax.set_title("Printed against recomputed p-values, all studies ("
                  + ", ".join(f"{s}: {n}" for s, n in counts.items()) + ")", fontsize=9)

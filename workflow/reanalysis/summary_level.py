@@ -67,7 +67,10 @@ class Row:
     raw: dict = field(repr=False)
 
     def box(self, component: str) -> Box:
+        """The printed value and its rounding interval; a count of people is exact."""
         p = self.parts[component]
+        if component == "count":
+            return Box(float(p.value), float(p.value), float(p.value))
         return Box(float(p.value), float(p.lower), float(p.upper))
 
 
