@@ -35,8 +35,8 @@ COLD_FACTOR, NOOP_LIMIT = 3.0, 1.5
 
 def floor_work() -> None:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py."""
-    import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, yaml  # noqa: F401,E401
-    from reanalysis import figures, ledger, manifest, patient_level
+    import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
+    from reanalysis import designs, figures, ledger, manifest, patient_level, summary_figures
 
     config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
     schema = Path("workflow/schemas/claims.schema.yaml")
@@ -45,15 +45,20 @@ def floor_work() -> None:
         for name in sorted(config["studies"]):
             study = config["studies"][name]
             manifest.verify(Path(config["raw_dir"]), prefix=f"{name}/")
-            table = patient_level.load_patient_table(study)
+            data = designs.load(study)
+            designs.validate_checks(study, data)
             claims = ledger.load_claims(Path(study["claims"]), schema, study)
-            stats = patient_level.recompute(table, study, name)
-            rows += ledger.audit_study(name, study, claims, stats)
-            if study["design"] == "patient_level" and "figures" in study:
+            stats = designs.recompute(study, data, name)
+            rows += designs.audit(name, study, claims, stats, data)
+            if study["design"] == designs.SUMMARY_LEVEL:
+                summary_figures.render_summary_figures(data, claims, stats, study, Path(outdir) / name)
+            elif "figures" in study:
                 grouping = study["figures"]["hue_grouping"]
-                table[grouping] = patient_level.group_labels(table, study, grouping)
-                figures.render_figures(table, study["figures"]["specs"], Path(outdir) / name)
-    ledger.summary_markdown(ledger.to_frame(rows))
+                data[grouping] = patient_level.group_labels(data, study, grouping)
+                figures.render_figures(data, study["figures"]["specs"], Path(outdir) / name)
+        table = ledger.to_frame(rows)
+        ledger.summary_markdown(table)
+        figures.save_figure(summary_figures.plot_pvalues(table), Path(outdir) / "pvalues")
 
 
 def timed(cmd: list[str], cwd: Path) -> float:
