@@ -177,6 +177,8 @@ def test_integrity_rows_identify_the_n_behind_printed_percentages(study, stats):
     # GRIM: 50.45 with n 46 needs a sum of 2320.7; 2320/46 = 50.43, 2321/46 = 50.46.
     assert by(rows, "S-T1-AGE-B", statistic="grim")[0]["verdict"] == DISCREPANT
     assert by(rows, "S-T1-AGE-A", statistic="grim")[0]["verdict"] == CONSISTENT
+    # ... while with n 44 (the n the percentages imply) 2220/44 = 50.4545 prints as 50.45.
+    assert by(rows, "S-T1-AGE-B", "n_implied", statistic="grim")[0]["verdict"] == CONSISTENT
 
 
 def test_median_outside_iqr_and_disagreeing_reprints_are_discrepant(study, stats):

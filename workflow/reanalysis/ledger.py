@@ -286,11 +286,11 @@ def summary_markdown(ledger: pd.DataFrame) -> str:
         pvals = group[group["statistic"] == "p"] if "statistic" in group else group.iloc[0:0]
         if not pvals.empty:
             lines += ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
-                      "| claim | printed | as reported: recomputed | verdict | other readings |",
-                      "|---|---|---|---|---|"]
+                      "| claim | printed | read as | as reported: recomputed | verdict | other readings |",
+                      "|---|---|---|---|---|---|"]
             for _, r in pvals.iterrows():
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                             f"{r['verdict']} | {reproducing(r['claim_id'])} |")
+                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | p {_md(r['claim'])} | "
+                             f"{_md(r['recomputed'])} | {r['verdict']} | {reproducing(r['claim_id'])} |")
         unverifiable = group[group["verdict"] == UNVERIFIABLE]
         lines += ["", f"### Unverifiable ({len(unverifiable)})", "",
                   (", ".join(dict.fromkeys(unverifiable["claim_id"])) + ".") if len(unverifiable) else "None."]

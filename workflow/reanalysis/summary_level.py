@@ -48,6 +48,9 @@ _GRAMMAR = {
     "value": (rf"({_NUM})", ("value",)),
     "not_available": (r"N/A", ()),
 }
+# A printed value ending in 5 may have been rounded up or down (scrutiny's "up_or_down"),
+# which covers half-up and half-even: the rounding scheme of every reconstruction here.
+ROUNDING = ("half_up", "half_down")
 _TWO_ARM = {"two_sample_t", "two_proportions", "proportion_difference_ci", "change_between_groups"}
 _INPUT_KEYS = ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after")
 
@@ -148,7 +151,7 @@ def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
     return box, "± read as SD"
 
 
-def _counts(row: Row, n: int, schemes) -> tuple[int, ...]:
+def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[int, ...]:
     """Counts a row allows: the printed count, or every count its percent rounds from."""
     if "count" in row.parts:
         return (int(row.parts["count"].value),)
@@ -168,7 +171,7 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
     """Statistics of one check variant, as records (statistic, value, low, high, method, note)."""
     kind = spec["kind"]
     n_reading = spec.get("n", "printed")
-    schemes = tuple(study.get("rounding", ["half_up", "half_even"]))
+    schemes = ROUNDING
     get = rows.__getitem__
 
     if kind == "two_sample_t":
@@ -279,7 +282,7 @@ def claim_statistic(spec: dict) -> str:
 def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     """Internal-consistency results for one printed row, each a record with a variant."""
     out = []
-    schemes = tuple(study.get("rounding", ["half_up", "half_even"]))
+    schemes = ROUNDING
     n_readings = [("printed", AS_REPORTED)] + [(s, f"n_{s}") for s in study.get("n_sets", {})]
     if row.form in ("count_percent", "percent"):
         seen = set()
@@ -298,8 +301,14 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
                     "note": (f"Q1 {q1} ≤ median {med} ≤ Q3 {q3}" if ok else
                              f"median {med} lies outside its printed IQR {q1}–{q3}")})
     spec = study.get("integer_outcomes", {}).get(row.outcome)
-    if spec and row.form in ("mean_dispersion", "mean") and row.n:
-        out += _integer_checks(row, spec["items"], schemes)
+    if spec and row.form in ("mean_dispersion", "mean"):
+        seen = set()
+        for reading, label in n_readings:
+            n = _n_for(row, study, reading)
+            if n is None or (n in seen and reading != "printed"):
+                continue
+            seen.add(n)
+            out += [{"variant": label, **rec} for rec in _integer_checks(row, n, reading, spec["items"], schemes)]
     ref = row.raw.get("same_as")
     if ref:
         out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
@@ -314,8 +323,7 @@ def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
         return {"statistic": "percent", "value": value, "low": None, "high": None,
                 "method": f"count / n · 100 with the printed count {count} and n = {n} ({reading})",
                 "outcome": "", "note": ""}
-    res = scrutiny.grim(percent.text, n, percent=True,
-                        schemes=tuple(s for s in schemes if s != "half_even") or ("half_up",))
+    res = scrutiny.grim(percent.text, n, percent=True, schemes=schemes)
     counts = scrutiny.counts_from_percent(percent.text, n, schemes)
     ok = bool(counts)
     note = (f"count {'/'.join(map(str, counts))} of {n} gives {percent.text}%" if ok
@@ -326,17 +334,17 @@ def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
             "outcome": POSSIBLE if ok else IMPOSSIBLE, "note": note}
 
 
-def _integer_checks(row: Row, items: int, schemes) -> list[dict]:
+def _integer_checks(row: Row, n: int, reading: str, items: int, schemes) -> list[dict]:
     mean = row.parts["mean"].text
-    s = tuple(x if x != "half_even" else "half_down" for x in schemes)
-    g = scrutiny.grim(mean, row.n, items=items, schemes=s)
-    out = [{"variant": AS_REPORTED, "statistic": "grim", "value": None, "low": None, "high": None,
-            "method": f"GRIM, integer data ({items} item{'s' if items > 1 else ''}), n = {row.n}",
+    g = scrutiny.grim(mean, n, items=items, schemes=schemes)
+    where = f"n = {n} ({reading})"
+    out = [{"statistic": "grim", "value": None, "low": None, "high": None,
+            "method": f"GRIM, integer data ({items} item{'s' if items > 1 else ''}), {where}",
             "outcome": POSSIBLE if g.consistent else IMPOSSIBLE, "note": g.reason}]
     if row.form == "mean_dispersion" and row.dispersion in ("sd", "unspecified"):
-        gm = scrutiny.grimmer(mean, row.parts["dispersion"].text, row.n, items=items, schemes=s)
-        out.append({"variant": AS_REPORTED, "statistic": "grimmer", "value": None, "low": None,
-                    "high": None, "method": f"GRIMMER, integer data, n = {row.n}",
+        gm = scrutiny.grimmer(mean, row.parts["dispersion"].text, n, items=items, schemes=schemes)
+        out.append({"statistic": "grimmer", "value": None, "low": None, "high": None,
+                    "method": f"GRIMMER, integer data, {where}",
                     "outcome": POSSIBLE if gm.consistent else IMPOSSIBLE, "note": gm.reason})
     return out
 
