@@ -1,7 +1,7 @@
 """Tests for reanalysis.scrutiny: GRIM, GRIM on percentages, GRIMMER and DEBIT.
 
 Expected values come from outside the module: the example cases documented by the R
-package scrutiny (/work/shared/reference/scrutiny, row for row), brute force over all
+package scrutiny (../shared/reference/scrutiny, row for row), brute force over all
 small data sets written here with Python's ``decimal`` (no project code), and cases
 worked by hand in the comments.
 """
@@ -15,12 +15,12 @@ from itertools import combinations_with_replacement
 
 import pytest
 
-from conftest import ROOT
+from conftest import SHARED
 from reanalysis.rounding import NumberFormatError, parse_number, round_exact, round_to, unround
 from reanalysis.scrutiny import ScrutinyResult, counts_from_percent, debit, grim, grimmer
 
 D = Decimal
-REFERENCE = ROOT.parent / "shared" / "reference" / "scrutiny"
+REFERENCE = SHARED / "reference" / "scrutiny"
 
 
 def rows(name: str) -> list[dict[str, str]]:

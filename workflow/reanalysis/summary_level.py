@@ -279,18 +279,23 @@ def claim_statistic(spec: dict) -> str:
 
 # ---------------------------------------------------------------- integrity of each row
 
+def _readings_of_n(row: Row, study: dict):
+    """(n, reading, variant label): the printed n, then each n_set's n not already tried."""
+    seen = set()
+    for reading in ["printed"] + list(study.get("n_sets", {})):
+        n = _n_for(row, study, reading)
+        if n is None or (n in seen and reading != "printed"):
+            continue
+        seen.add(n)
+        yield n, reading, AS_REPORTED if reading == "printed" else f"n_{reading}"
+
+
 def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     """Internal-consistency results for one printed row, each a record with a variant."""
     out = []
     schemes = ROUNDING
-    n_readings = [("printed", AS_REPORTED)] + [(s, f"n_{s}") for s in study.get("n_sets", {})]
     if row.form in ("count_percent", "percent"):
-        seen = set()
-        for reading, label in n_readings:
-            n = _n_for(row, study, reading)
-            if n is None or (n in seen and reading != "printed"):
-                continue
-            seen.add(n)
+        for n, reading, label in _readings_of_n(row, study):
             out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
     if row.form == "median_iqr":
         q1, med, q3 = (row.parts[k].value for k in ("q1", "median", "q3"))
@@ -302,13 +307,9 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
                              f"median {med} lies outside its printed IQR {q1}–{q3}")})
     spec = study.get("integer_outcomes", {}).get(row.outcome)
     if spec and row.form in ("mean_dispersion", "mean"):
-        seen = set()
-        for reading, label in n_readings:
-            n = _n_for(row, study, reading)
-            if n is None or (n in seen and reading != "printed"):
-                continue
-            seen.add(n)
-            out += [{"variant": label, **rec} for rec in _integer_checks(row, n, reading, spec["items"], schemes)]
+        for n, reading, label in _readings_of_n(row, study):
+            out += [{"variant": label, **rec}
+                    for rec in _integer_checks(row, n, reading, spec["items"], schemes)]
     ref = row.raw.get("same_as")
     if ref:
         out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
