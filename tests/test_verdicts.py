@@ -212,3 +212,21 @@ def test_truncation_hint(printed, value, hint):
 def test_no_truncation_hint_when_reproduced():
     v = J("35", 35.2)      # -> 35 by rounding already
     assert v.verdict == REPRODUCED and "truncat" not in v.reason
+
+
+# Ranges only (a paired test from printed summaries with the within-subject r unknown):
+# the claim is judged against every value the range allows.
+@pytest.mark.parametrize("claim,interval,verdict,error", [
+    ("< 0.01", (1e-9, 0.004), "reproduced", False),    # every p in the range is < 0.01
+    ("< 0.01", (1e-9, 0.03), "consistent", False),     # some r give p < 0.01, some do not
+    ("> 0.05", (1e-9, 0.034), "discrepant", True),     # no r gives p > 0.05: flips
+    ("> 0.05", (0.06, 0.9), "reproduced", False),
+    ("< 0.05", (0.2, 0.9), "discrepant", True),
+    ("0.0081", (1e-40, 0.10), "consistent", False),    # an exact p inside the range
+    ("0.0081", (0.02, 0.10), "discrepant", False),     # wrong, but some values are < 0.05 too
+    ("0.0081", (0.06, 0.10), "discrepant", True),      # printed 0.0081 < 0.05 <= every value
+])
+def test_ranges_without_a_value_are_judged_over_the_whole_range(claim, interval, verdict, error):
+    v = judge(parse_claim(claim), float("nan"), interval=interval, is_p_value=True, alpha=0.05)
+    assert v.verdict == verdict
+    assert v.decision_error is error
