@@ -247,3 +247,10 @@ def test_summary_figures_are_byte_identical_across_renders(tmp_path):
         digests.append([(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths])
     assert len(digests[0]) == 8
     assert digests[0] == digests[1]
+
+
+def test_a_range_that_runs_downwards_is_an_input_error(tmp_path):
+    study = write_study(tmp_path, [("S-X-R", "Text", "x", "a", "weeks", 5, "24-8", "range", "", "")])
+    with pytest.raises(InputError) as err:
+        sl.load_summaries(study)
+    assert "row 1" in str(err.value) and "'24-8'" in str(err.value) and "low <= high" in str(err.value)

@@ -6,7 +6,6 @@ dense grid of the box (and of r); proportions by hand formulas.
 """
 from __future__ import annotations
 
-import itertools
 import math
 from decimal import Decimal
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -85,14 +84,11 @@ def parse_row(row: dict, path: Path) -> Row:
         raise InputError(path, f"value does not fit its form '{row['form']}'", row=row["_row"],
                          column="value", value=row["value"], rule=f"grammar {pattern!r}")
     parts = {name: parse_number(text) for name, text in zip(names, match.groups())}
-    if "q1" in parts or "low" in parts:
-        lo, hi = ("q1", "q3") if "q1" in parts else ("low", "high")
-        if parts[lo].value > parts[hi].value:
-            # Printed intervals are read as printed; an inverted one is a finding, not an
-            # input error, except for ranges, which we write ourselves.
-            if row["form"] == "range":
-                raise InputError(path, "range low above high", row=row["_row"], column="value",
-                                 value=row["value"], rule="low <= high")
+    # An IQR is read as printed (a median outside it is a finding, checked in integrity);
+    # a printed range "8-24" must still run upwards, or its transcription is wrong.
+    if "low" in parts and parts["low"].value > parts["high"].value:
+        raise InputError(path, "range low above high", row=row["_row"], column="value",
+                         value=row["value"], rule="low <= high")
     if row["form"] == "mean_dispersion" and not row.get("dispersion"):
         raise InputError(path, "a mean ± dispersion row needs `dispersion`", row=row["_row"],
                          column="dispersion", value=None, rule="one of sd, sem, unspecified")
