@@ -10,7 +10,7 @@ import pandas as pd
 from .inputs import InputError, load_schema, read_table
 from .patient_level import AS_REPORTED, META_ANALYSES
 from .rounding import format_value, parse_claim
-from .summary_level import claim_statistic
+from .summary_level import INPUT_KEYS, claim_statistic
 from .verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
                        VERDICTS, judge)
 
@@ -179,7 +179,7 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
     """Ledger rows for every printed descriptive value of a summary-level study."""
     users: dict[str, list[str]] = {}
     for name, spec in study["checks"].items():
-        for key in ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after"):
+        for key in INPUT_KEYS:
             if key in spec:
                 users.setdefault(spec[key], []).append(name)
         for p in spec.get("parts", []):

@@ -100,20 +100,16 @@ def plot_forest(rows: dict, spec: dict):
     panels = spec["panels"]
     sel = [r for r in _primary_rows(rows) if r.raw["location"].startswith(spec.get("location", ""))
            and r.form in ("mean_dispersion", "median_iqr", "mean")]
-    groups = []  # (label, [rows]) in printed order
+    members: dict[tuple, list] = {}  # (group, arm) -> rows, in first-printed order
     for r in sel:
-        key = (r.raw.get("group") or r.value_id.split("-")[1], r.arm)
-        if not groups or groups[-1][0] != key:
-            if key not in [g[0] for g in groups]:
-                groups.append((key, []))
-        # rows of one group may be printed apart; keep the first-seen order
-        next(g for g in groups if g[0] == key)[1].append(r)
+        members.setdefault((r.raw.get("group") or r.value_id.split("-")[1], r.arm), []).append(r)
+    groups = list(members.items())
     fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 0.5 * len(groups) + 1.8),
                              squeeze=False, sharey=True)
     colours = sns.color_palette("colorblind", 2)
     for ax, panel in zip(axes.flat, panels):
-        for y, ((label, arm), members) in enumerate(groups):
-            points = [r for r in members if r.outcome == panel["outcome"]]
+        for y, ((label, arm), group_rows) in enumerate(groups):
+            points = [r for r in group_rows if r.outcome == panel["outcome"]]
             for r in points:
                 first = r.timepoint == "baseline"
                 off = -0.15 if first else 0.15

@@ -51,7 +51,7 @@ _GRAMMAR = {
 # which covers half-up and half-even: the rounding scheme of every reconstruction here.
 ROUNDING = ("half_up", "half_down")
 _TWO_ARM = {"two_sample_t", "two_proportions", "proportion_difference_ci", "change_between_groups"}
-_INPUT_KEYS = ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after")
+INPUT_KEYS = ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after")
 
 
 @dataclass
@@ -187,7 +187,7 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         where = f"n = {n1}/{n2} ({n_reading})"
         if not ca or not cb:
             bad = a if not ca else b
-            return [_exact(_default_statistic(spec), math.nan, f"{kind}, {where}",
+            return [_exact(claim_statistic(spec), math.nan, f"{kind}, {where}",
                            f"no count out of n = {n1 if bad is a else n2} gives the printed "
                            f"{bad.parts['percent'].text}% ({bad.value_id})")]
         counts_note = f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}"
@@ -260,17 +260,13 @@ def _spread(stat: str, values: list[float], method: str, note: str) -> dict:
             "method": method, "note": note + "; several counts fit the printed percents"}
 
 
-def _default_statistic(spec: dict) -> str:
+def claim_statistic(spec: dict) -> str:
+    """The statistic a claim about this check is compared with (the kind's default)."""
     return spec.get("statistic") or {
         "two_sample_t": "p", "two_proportions": "p", "paired_from_summary": "p",
         "change_between_groups": "p", "difference": "difference", "sum": "sum", "value": "value",
         "proportion_difference_ci": spec.get("bound", "lower"),
     }[spec["kind"]]
-
-
-def claim_statistic(spec: dict) -> str:
-    """The statistic a claim about this check is compared with."""
-    return _default_statistic(spec)
 
 
 # ---------------------------------------------------------------- integrity of each row
@@ -386,7 +382,7 @@ def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "confi
     for name, spec in study["checks"].items():
         for v in expand_check(spec):
             s = v.spec
-            ids = [s[k] for k in _INPUT_KEYS if k in s] + list(s.get("parts", []))
+            ids = [s[k] for k in INPUT_KEYS if k in s] + list(s.get("parts", []))
             for ref in ids:
                 if ref not in rows:
                     raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
