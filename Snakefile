@@ -9,6 +9,7 @@ include: "workflow/rules/inputs.smk"
 include: "workflow/rules/recompute.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/audit.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -16,4 +17,5 @@ rule all:
         LEDGER,
         SUMMARY,
         all_figures(),
+        HTML_REPORT,
     default_target: True

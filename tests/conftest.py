@@ -1,5 +1,9 @@
-"""Shared paths for the tests."""
+"""Shared paths, and the workflow run in a temporary copy that several test files read."""
+import csv
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,3 +19,42 @@ PAPERS = SHARED / "papers"
 def papers_dir() -> Path:
     assert PAPERS.is_dir(), f"the source papers are expected at {PAPERS} (set REANALYSIS_SHARED)"
     return PAPERS
+
+
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
+                  "variant", "method", "verdict", "decision_error", "note", "source_file",
+                  "source_line", "statistic", "value", "low", "high"]
+STUDIES = ["casereport", "matsuoka2025", "review2018", "zang2022"]
+VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
+
+
+def copy_repo(dest: Path) -> Path:
+    for name in ("Snakefile", "workflow", "config", "raw"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
+
+
+def run_snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=workdir,
+                          capture_output=True, text=True, timeout=600)
+
+
+def resign(workdir: Path) -> None:
+    subprocess.run([sys.executable, "-m", "reanalysis.manifest", "sign", "raw"], cwd=workdir,
+                   check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def finished_run(tmp_path_factory):
+    """One clean run of the whole workflow, shared by every test that reads its results."""
+    workdir = copy_repo(tmp_path_factory.mktemp("run"))
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))

@@ -4,51 +4,10 @@ Checks the ledger's structure and vocabulary, that every claim has a computed ro
 that the figures exist, and that bad input stops the run before any ledger is written.
 """
 import csv
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
-                  "variant", "method", "verdict", "decision_error", "note", "source_file",
-                  "source_line", "statistic", "value", "low", "high"]
-STUDIES = ["casereport", "matsuoka2025", "review2018", "zang2022"]
-VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
-
-
-def copy_repo(dest: Path) -> Path:
-    for name in ("Snakefile", "workflow", "config", "raw"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    return dest
-
-
-def run_snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=workdir,
-                          capture_output=True, text=True, timeout=600)
-
-
-def resign(workdir: Path) -> None:
-    subprocess.run([sys.executable, "-m", "reanalysis.manifest", "sign", "raw"], cwd=workdir,
-                   check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    workdir = copy_repo(tmp_path_factory.mktemp("run"))
-    result = run_snakemake(workdir)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return workdir
-
-
-def read_csv(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+from conftest import LEDGER_COLUMNS, ROOT, STUDIES, VERDICTS, copy_repo, read_csv, resign, run_snakemake
 
 
 def test_ledger_structure_and_vocabulary(finished_run):
@@ -121,10 +80,18 @@ def _bad_run(tmp_path, edit):
     resign(workdir)
     result = run_snakemake(workdir)
     assert result.returncode != 0
-    assert not (workdir / "results" / "audit" / "claims.csv").exists()
-    assert not (workdir / "results" / "recomputed").exists() or not any(
-        (workdir / "results" / "recomputed").iterdir())
+    assert_nothing_written(workdir)
     return result.stderr
+
+
+def assert_nothing_written(workdir, study="matsuoka2025"):
+    """No ledger, report or p-value figure, and nothing of the broken study, after bad input.
+    (Other studies' jobs already running when the error stops the run may finish.)"""
+    results = workdir / "results"
+    for path in ("audit/claims.csv", "audit/summary.md", "report.html", "figures/pvalues.png",
+                 f"inputs/{study}.json", f"recomputed/{study}.csv", f"audit/studies/{study}.csv"):
+        assert not (results / path).exists(), path
+    assert not (results / "figures" / study).exists() or not any((results / "figures" / study).iterdir())
 
 
 def test_non_number_stops_the_run_before_any_ledger(tmp_path):
@@ -149,7 +116,7 @@ def test_unsigned_change_stops_the_run(tmp_path):
     result = run_snakemake(workdir)
     assert result.returncode != 0
     assert "checksum mismatch" in result.stderr and "python -m reanalysis.manifest sign" in result.stderr
-    assert not (workdir / "results" / "audit" / "claims.csv").exists()
+    assert_nothing_written(workdir)
 
 
 def test_config_typo_is_reported(tmp_path):
@@ -158,7 +125,10 @@ def test_config_typo_is_reported(tmp_path):
     config.write_text(config.read_text().replace("    alpha: 0.05", "    alpah: 0.05", 1))
     result = run_snakemake(workdir, "-n")
     assert result.returncode != 0
-    assert "alpah" in result.stdout + result.stderr
+    # named like every input error: file, key path, value and the rule, with the likely fix
+    out = result.stdout + result.stderr
+    assert "config/config.yaml, key 'studies.matsuoka2025.alpah': unknown key (did you mean 'alpha'?)" in out
+    assert "rule: allowed keys here:" in out
 
 
 def test_recomputed_statistics_match_scipy_on_the_raw_table(finished_run):

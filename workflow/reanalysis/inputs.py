@@ -23,9 +23,11 @@ _OWN_KEYS = {"type", "required", "unique", "description", "nullable"}
 class InputError(ValueError):
     """Bad input: the message says where, what, and which rule it breaks."""
 
-    def __init__(self, file, message, row=None, column=None, value=None, rule=None):
+    def __init__(self, file, message, row=None, column=None, value=None, rule=None, key=None):
         self.file, self.row, self.column, self.value, self.rule = file, row, column, value, rule
         parts = [str(file)]
+        if key is not None:  # a config file's key path, where a table has row and column
+            parts.append(f"key '{key}'")
         if row is not None:
             parts.append(f"row {row}")
         if column is not None:
@@ -144,7 +146,7 @@ def read_table(path: Path, schema: dict) -> list[dict]:
             row[column] = value
         for column in columns:
             row.setdefault(column, None)
-        row["_row"] = index
+        row["_row"], row["_where"] = index, where  # _where: "3 (line 4)", as in every error
         rows.append(row)
     if not rows:
         raise InputError(path, "no data rows", rule="at least one data row")

@@ -25,7 +25,7 @@ def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
     rows = read_table(Path(path), load_schema(Path(schema_path)))
     checks = study.get("checks", {})
     for row in rows:
-        where = f"{row['_row']}"
+        where = row["_where"]
         basis, check, claim = row["claim_basis"], row["check"], row["claim"]
         if basis == "not_recomputable":
             if check or claim:
@@ -231,6 +231,24 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
     if bad:
         raise ValueError(f"unknown verdicts {sorted(bad)}")
     return df
+
+
+def write_ledger(ledger: pd.DataFrame, path) -> None:
+    ledger.to_csv(path, index=False, lineterminator="\n")
+
+
+def read_ledger(path) -> pd.DataFrame:
+    """A ledger as written, every cell as its text (so a merge rewrites the same bytes)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def merge_ledgers(paths) -> pd.DataFrame:
+    """The studies' ledgers in one table, in the order given (sorted study names)."""
+    frames = [read_ledger(p) for p in paths]
+    for path, frame in zip(paths, frames):
+        if list(frame.columns) != LEDGER_COLUMNS:
+            raise ValueError(f"{path}: ledger columns {list(frame.columns)} != {LEDGER_COLUMNS}")
+    return to_frame(pd.concat(frames, ignore_index=True).to_dict("records"))
 
 
 def _md(text) -> str:

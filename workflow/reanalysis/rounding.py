@@ -52,6 +52,20 @@ def _diagnose(text: str) -> str:
     return "not a plain decimal number"
 
 
+def diagnose_numbers(text: str) -> str | None:
+    """Why a text holding several numbers (e.g. '9,02 ± 1,27') cannot be read, if a known
+    reason: the same diagnoses as for one number, looked for anywhere in the text."""
+    if re.search(r"[0-9],[0-9]", text):
+        return "decimal comma; use '.' as the decimal separator"
+    if "\u2212" in text:
+        return "unicode minus sign (U+2212); use ASCII '-'"
+    if re.search(r"(?i)\b(nan|inf|infinity)\b", text):
+        return "not a finite number"
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return "non-ASCII digits"
+    return None
+
+
 @dataclass(frozen=True)
 class Printed:
     """A number as printed, with the precision its digits claim."""
@@ -77,14 +91,34 @@ class Printed:
         return self.value + self.unit / 2
 
     @property
-    def upper_included(self) -> bool:
-        """The upper half-way point prints as this value only under half-even, and only
-        when the last printed digit is even (35.5 prints as 36 both ways; 36.5 as 36
-        under half-even). The lower half-way point always prints as it (half-up)."""
+    def _even(self) -> bool:
         return int(self.value.scaleb(self.decimals)) % 2 == 0
 
+    # Half-up rounds ties away from zero (decimal.ROUND_HALF_UP), so which half-way
+    # point always prints as the value depends on the sign. The former rule (lower
+    # always, upper only when even) held for values >= 0 only: -35 was given
+    # [-35.5, -34.5), but -35.5 prints as -36 both ways and -34.5 as -35 under half-up,
+    # so Claim.overlaps disagreed with Claim.holds_for at those points
+    # (tests/test_properties.py, test_claim_endpoints_of_negative_numbers).
+    @property
+    def upper_included(self) -> bool:
+        """Does the upper half-way point print as this value? For a value >= 0 only
+        under half-even, when the last printed digit is even (35.5 prints as 36 both
+        ways; 36.5 as 36 under half-even); for a negative value always, under half-up
+        (-34.5 prints as -35)."""
+        return self.value < 0 or self._even
+
+    @property
+    def lower_included(self) -> bool:
+        """Does the lower half-way point print as this value? For a value >= 0 always,
+        under half-up (34.5 prints as 35); for a negative value only under half-even,
+        when the last printed digit is even (-35.5 prints as -36 both ways; -36.5 as
+        -36 under half-even)."""
+        return self.value >= 0 or self._even
+
     def interval_text(self) -> str:
-        return f"[{self.lower}, {self.upper}{']' if self.upper_included else ')'}"
+        return (f"{'[' if self.lower_included else '('}{self.lower}, "
+                f"{self.upper}{']' if self.upper_included else ')'}")
 
 
 def parse_number(text: str) -> Printed:
@@ -154,8 +188,9 @@ class Claim:
             return lo < c_hi
         if self.op == ">":
             return hi > c_lo
-        if self.op == "=" and not self.number.upper_included:
-            return lo < c_hi and hi >= c_lo
+        if self.op == "=":  # a half-way point counts only if it prints as the number
+            return ((lo <= c_hi if self.number.upper_included else lo < c_hi)
+                    and (hi >= c_lo if self.number.lower_included else hi > c_lo))
         return lo <= c_hi and hi >= c_lo
 
 

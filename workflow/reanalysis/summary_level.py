@@ -21,11 +21,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jsonschema
 import pandas as pd
 
 from . import scrutiny, summary_stats
 from .inputs import InputError, load_schema, read_table
-from .rounding import Printed, parse_number
+from .rounding import Printed, diagnose_numbers, parse_number
 from .summary_stats import Box, Range
 
 AS_REPORTED = "as_reported"
@@ -81,29 +82,54 @@ def parse_row(row: dict, path: Path) -> Row:
     pattern, names = _GRAMMAR[row["form"]]
     match = re.fullmatch(pattern, row["value"])
     if not match:
-        raise InputError(path, f"value does not fit its form '{row['form']}'", row=row["_row"],
-                         column="value", value=row["value"], rule=f"grammar {pattern!r}")
+        why = diagnose_numbers(row["value"])
+        raise InputError(path, f"value does not fit its form '{row['form']}'" + (f": {why}" if why else ""),
+                         row=row["_where"], column="value", value=row["value"], rule=f"grammar {pattern!r}")
     parts = {name: parse_number(text) for name, text in zip(names, match.groups())}
     # An IQR is read as printed (a median outside it is a finding, checked in integrity);
     # a printed range "8-24" must still run upwards, or its transcription is wrong.
     if "low" in parts and parts["low"].value > parts["high"].value:
-        raise InputError(path, "range low above high", row=row["_row"], column="value",
+        raise InputError(path, "range low above high", row=row["_where"], column="value",
                          value=row["value"], rule="low <= high")
     if row["form"] == "mean_dispersion" and not row.get("dispersion"):
-        raise InputError(path, "a mean ± dispersion row needs `dispersion`", row=row["_row"],
+        raise InputError(path, "a mean ± dispersion row needs `dispersion`", row=row["_where"],
                          column="dispersion", value=None, rule="one of sd, sem, unspecified")
     return Row(row["value_id"], row["arm"], row["outcome"], row["timepoint"], row["n"],
                row["form"], row.get("dispersion"), parts, row)
 
 
+_LOCATION = ("mean", "median", "q1", "q3", "value", "low", "high")
+
+
+def check_ranges(row: Row, ranges: dict, path: Path) -> None:
+    """Each parsed number within its physiological or logical range (schema `value_ranges`)."""
+    by_outcome = ranges.get("outcomes", {}).get(row.outcome, {})
+    for component, printed in row.parts.items():
+        rule = ranges.get("components", {}).get(component) or (
+            by_outcome if component in _LOCATION else None)
+        if not rule:
+            continue
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(rule).iter_errors(float(printed.value)))
+        if error is not None:
+            scope = f"every {component}" if component in ranges.get("components", {}) else \
+                f"{component} of outcome '{row.outcome}'"
+            raise InputError(path, f"{component} {printed.text} is out of range", row=row.raw["_where"],
+                             column="value", value=row.raw["value"],
+                             rule=f"{scope}: {error.validator} {error.validator_value!r}")
+
+
 def load_summaries(study: dict) -> dict[str, Row]:
     path = Path(study["table"])
-    rows = read_table(path, load_schema(Path(study["table_schema"])))
+    schema = load_schema(Path(study["table_schema"]))
+    rows = read_table(path, schema)
     parsed = {r["value_id"]: parse_row(r, path) for r in rows}
+    for r in parsed.values():
+        check_ranges(r, schema.get("value_ranges", {}), path)
     for r in parsed.values():
         ref = r.raw.get("same_as")
         if ref and ref not in parsed:
-            raise InputError(path, "same_as names an unknown row", row=r.raw["_row"],
+            raise InputError(path, "same_as names an unknown row", row=r.raw["_where"],
                              column="same_as", value=ref, rule="a value_id of this table")
     return parsed
 

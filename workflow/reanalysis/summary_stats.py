@@ -105,6 +105,9 @@ def _sd_change_range(s1: Box, s2: Box, r: float | None) -> tuple[float, float]:
 
 
 def _welch_df(sd1, n1, sd2, n2):
+    # As numpy floats: with both SDs 0 (both printed "0" or "0.0", or the box corner
+    # at 0) df is 0/0 = nan under the caller's errstate, not a Python ZeroDivisionError.
+    sd1, sd2 = np.asarray(sd1, dtype=float), np.asarray(sd2, dtype=float)
     v1, v2 = sd1 * sd1 / n1, sd2 * sd2 / n2
     return (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
 
@@ -316,10 +319,17 @@ def two_proportions(a: int, n1: int, b: int, n2: int, test: str = "chi2") -> dic
 
     ``test``: "chi2" (Pearson, no continuity correction), "chi2_yates" or "fisher"
     (two-sided). Keys "p" and "statistic" (chi-square, or the sample odds ratio for Fisher).
+    A chi-square on a table with an empty column gives p = 1 and statistic 0.
     """
     if not (0 <= a <= n1 and 0 <= b <= n2):
         raise ValueError(f"need 0 <= a <= n1 and 0 <= b <= n2, got {a}/{n1}, {b}/{n2}")
     table = [[a, n1 - a], [b, n2 - b]]
+    if test in ("chi2", "chi2_yates") and a + b in (0, n1 + n2):
+        # No events, or only events, in both arms: the proportions are equal, so p = 1
+        # (as Fisher's test gives). scipy's chi2_contingency raises on the empty column,
+        # which crashed run_check when the printed percents allow such a table, e.g.
+        # "0%" of 201 (count 0 or 1) against "0%" of 1 (tests/test_properties.py).
+        return {"p": 1.0, "statistic": 0.0}
     if test == "fisher":
         res = stats.fisher_exact(table, alternative="two-sided")
     elif test in ("chi2", "chi2_yates"):

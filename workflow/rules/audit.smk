@@ -1,18 +1,32 @@
-# Stage 4: compare every claim with its recomputation; write the ledger and summary.
+# Stage 4: compare every claim with its recomputation, one job per study (so that with
+# --keep-going a broken study does not stop the others), then merge into one ledger.
 
 
-rule audit:
+rule audit_study:
     input:
-        recomputed=expand(f"{RESULTS}/recomputed/{{study}}.csv", study=STUDIES),
-        claims=[config["studies"][s]["claims"] for s in STUDIES],
-        claims_schema=CLAIMS_SCHEMA,
+        unpack(study_raw_files),
+        recomputed=f"{RESULTS}/recomputed/{{study}}.csv",
+        validated=f"{RESULTS}/inputs/{{study}}.json",
+    output:
+        f"{RESULTS}/audit/studies/{{study}}.csv",
+    log:
+        f"{RESULTS}/logs/audit/{{study}}.log",
+    conda:
+        "../envs/reanalysis.yaml"
+    script:
+        "../scripts/audit_study.py"
+
+
+rule ledger:
+    input:
+        studies=expand(f"{RESULTS}/audit/studies/{{study}}.csv", study=STUDIES),
         config=CONFIG_FILE,
     output:
         ledger=report(LEDGER, caption="../report/ledger.rst", category="Audit"),
         summary=report(SUMMARY, caption="../report/summary.rst", category="Audit"),
     log:
-        f"{RESULTS}/logs/audit.log",
+        f"{RESULTS}/logs/ledger.log",
     conda:
         "../envs/reanalysis.yaml"
     script:
-        "../scripts/audit.py"
+        "../scripts/ledger.py"

@@ -1,22 +1,28 @@
 # Config validation, study lists and path helpers shared by every stage.
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
+
+from reanalysis.catalogue import PVALUE_FIGURE as _PVALUE_FIGURE, figure_catalogue
+from reanalysis.config import validate_config
 
 min_version("9.0")
 
 
-validate(config, "../schemas/config.schema.yaml")
+# Our own validation (not snakemake.utils.validate) so that a config error names the
+# file, the key path, the value and the rule, like every other input error.
+validate_config(config, "config/config.yaml", "workflow/schemas/config.schema.yaml")
 
 RESULTS = config["results_dir"]
 RAW = config["raw_dir"]
 STUDIES = sorted(config["studies"])
-PATIENT_LEVEL = [s for s in STUDIES if config["studies"][s]["design"] == "patient_level"]
 LEDGER = f"{RESULTS}/audit/claims.csv"
 SUMMARY = f"{RESULTS}/audit/summary.md"
+HTML_REPORT = f"{RESULTS}/report.html"
 CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
 # Jobs take the config file as an input instead of `params:`, so that any edit to an
 # assumption reruns what depends on it, and a no-op rerun need not hash params
 # (which makes Snakemake import pandas).
 CONFIG_FILE = "config/config.yaml"
+FIGURES = figure_catalogue(config)
 
 
 wildcard_constraints:
@@ -36,20 +42,25 @@ def study_raw_files(wildcards):
     }
 
 
-def figure_names(study):
-    """Patient-level studies list figures under `specs`; summary-level ones directly."""
-    figures = config["studies"][study].get("figures", {})
-    return sorted(figures.get("specs", {}) if study in PATIENT_LEVEL else figures)
+def figure_paths(figure, ext):
+    stem = f"{figure['study']}/{figure['name']}" if figure["study"] else figure["name"]
+    return f"{RESULTS}/figures/{stem}.{ext}"
 
 
-def figure_files(study):
-    names = figure_names(study)
-    return [f"{RESULTS}/figures/{study}/{name}.{ext}" for name in names for ext in ("png", "svg")]
+def study_figures(study):
+    """(path, caption file) of every file of a study's figures."""
+    return [
+        (figure_paths(f, ext), f"../report/{f['caption']}")
+        for f in FIGURES
+        if f["study"] == study
+        for ext in ("png", "svg")
+    ]
 
 
-FIGURE_STUDIES = [s for s in STUDIES if figure_names(s)]
-PVALUE_FIGURE = [f"{RESULTS}/figures/pvalues.{ext}" for ext in ("png", "svg")]
+FIGURE_STUDIES = sorted({f["study"] for f in FIGURES})
+PVALUE_FIGURE = [figure_paths(_PVALUE_FIGURE, ext) for ext in ("png", "svg")]
 
 
-def all_figures():
-    return [path for study in FIGURE_STUDIES for path in figure_files(study)] + PVALUE_FIGURE
+def all_figures(ext=("png", "svg")):
+    exts = (ext,) if isinstance(ext, str) else ext
+    return [figure_paths(f, e) for f in FIGURES + [_PVALUE_FIGURE] for e in exts]

@@ -15,8 +15,8 @@ for _study in FIGURE_STUDIES:
             config=CONFIG_FILE,
         output:
             [
-                report(path, caption="../report/figure.rst", category="Figures", subcategory=_study)
-                for path in figure_files(_study)
+                report(path, caption=caption, category="Figures", subcategory=_study)
+                for path, caption in study_figures(_study)
             ],
         log:
             f"{RESULTS}/logs/figures/{_study}.log",

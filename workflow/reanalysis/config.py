@@ -1,0 +1,64 @@
+"""Validation of config/config.yaml against its schema, with errors like every input error.
+
+An error names the file, the key path (as the column), the offending value and the rule
+it breaks; for an unknown key it suggests the nearest allowed one (a typo such as
+``alpah`` for ``alpha``).
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .inputs import InputError
+
+
+def _short(value) -> str | None:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _allowed_keys(error) -> list[str]:
+    props = error.schema.get("properties", {})
+    return sorted(props)
+
+
+def validate_config(config: dict, config_path: str | Path, schema_path: str | Path) -> None:
+    """Raise InputError for the most relevant way the config breaks its schema."""
+    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is None:
+        _check_files(config, config_path)
+        return
+    path = [str(p) for p in error.absolute_path]
+    value = error.instance
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = _allowed_keys(error)
+        extra = sorted(k for k in error.instance if k not in allowed)
+        key = extra[0]
+        near = difflib.get_close_matches(key, allowed, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        raise InputError(config_path, f"unknown key{hint}", key=".".join(path + [key]),
+                         value=key, rule=f"allowed keys here: {', '.join(allowed)}")
+    if error.validator == "required":
+        raise InputError(config_path, "required key missing", key=".".join(path) or "(top level)",
+                         rule=error.message)
+    raise InputError(config_path, error.message if len(error.message) <= 200 else "value breaks the schema",
+                     key=".".join(path) or "(top level)",
+                     value=_short(value) if not isinstance(value, dict) else None,
+                     rule=f"{error.validator} {_short(error.validator_value)}")
+
+
+FILE_KEYS = ("table", "table_schema", "claims")
+
+
+def _check_files(config: dict, config_path) -> None:
+    """Every file a study names exists (else Snakemake would only say an input is missing)."""
+    for name, study in sorted(config["studies"].items()):
+        for key in FILE_KEYS:
+            if not Path(study[key]).is_file():
+                raise InputError(config_path, "file not found", key=f"studies.{name}.{key}",
+                                 value=study[key], rule="the file must exist (relative to the working directory)")
