@@ -181,6 +181,12 @@ def _welch(d_lo, d_hi, d_val, n1, n2, sd_val, sd_lo, sd_hi, sds_of, k) -> dict[s
     df_min = _minimum(lambda x: ev(1.0, *sds_of(x))[1], k)
     df_max = -_minimum(lambda x: -ev(1.0, *sds_of(x))[1], k)
     p_min = math.exp(_minimum(log_p(big), k)) if big != 0 else 1.0
+    if big != 0 and max(sd_lo) <= 0:
+        # Both SDs can reach 0 (e.g. two printed "0.0" SDs). At that corner df is 0/0,
+        # which the search skips as nan, but towards it |t| -> inf while df stays >=
+        # min(n1, n2) - 1 >= 1, so p -> 0: the infimum is 0, not the smallest p on the
+        # grid (tests/test_properties.py, test_welch_sds_both_reaching_zero).
+        p_min = 0.0
     p_max = 1.0 if small == 0 else math.exp(-_minimum(lambda x: -log_p(small)(x), k))
     # the printed point is in the box: keep it inside the bounds despite round-off
     return {"t": Range(t_val, t_min, t_max),
