@@ -159,3 +159,18 @@ def test_check_with_unknown_subset_is_named():
     with pytest.raises(InputError) as info:
         validate_checks(study)
     assert "moderate_mean_reduction" in str(info.value) and "'severity.moderat'" in str(info.value)
+
+
+def test_a_study_reading_an_unsigned_file_is_stopped(tmp_path):
+    from reanalysis.manifest import verify_study
+
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "raw", raw)
+    table = raw / "matsuoka2025" / "table1_patients.csv"
+    assert verify_study(raw, "matsuoka2025", [str(table), str(raw / "matsuoka2025" / "claims.csv")])
+    outside = tmp_path / "table.csv"  # a copy kept outside raw/: never signed
+    shutil.copy(table, outside)
+    with pytest.raises(InputError) as info:
+        verify_study(raw, "matsuoka2025", [str(outside)])
+    assert str(outside) in str(info.value) and "not signed in the manifest" in str(info.value)
+    assert SIGN_COMMAND in str(info.value)

@@ -155,3 +155,12 @@ def test_recomputed_statistics_match_scipy_on_the_raw_table(finished_run):
     severe = [i for i, b in enumerate(before) if b > 8.0]
     assert value("severe_paired_p", "as_reported", "p") == pytest.approx(
         stats.ttest_rel([before[i] for i in severe], [after[i] for i in severe]).pvalue, rel=1e-9)
+
+
+def test_snakemake_report_still_works(finished_run, tmp_path):
+    """Snakemake's own report bundles the report() outputs with their RST captions."""
+    out = tmp_path / "snakemake_report.html"
+    result = run_snakemake(finished_run, "--report", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert out.stat().st_size > 100_000
+    assert "WARNING" not in result.stdout + result.stderr  # captions are valid RST

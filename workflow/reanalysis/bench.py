@@ -9,7 +9,8 @@ runs in a temporary copy of the repository (Snakefile, workflow/, config/, raw/)
 * no-op  -- the same command again right after a cold run, when everything is up to
             date: pure Snakemake overhead (startup, parsing, DAG, mtime checks).
 * floor  -- one fresh Python process that imports the libraries once and does the same
-            work in memory (manifest, validation, recomputation, audit, figures),
+            work in memory (config, manifest, validation, recomputation, audit, figures,
+            report),
             timed from outside including interpreter start: the lower bound that any
             orchestration is compared with.
 
@@ -36,9 +37,11 @@ COLD_FACTOR, NOOP_LIMIT = 3.0, 1.5
 def floor_work() -> None:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py."""
     import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
-    from reanalysis import designs, figures, ledger, manifest, patient_level, summary_figures
+    from reanalysis import designs, figures, ledger, manifest, patient_level, report, summary_figures
+    from reanalysis.config import validate_config
 
     config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
+    validate_config(config, "config/config.yaml", "workflow/schemas/config.schema.yaml")
     schema = Path("workflow/schemas/claims.schema.yaml")
     rows = []
     with tempfile.TemporaryDirectory() as outdir:
@@ -59,6 +62,9 @@ def floor_work() -> None:
         table = ledger.to_frame(rows)
         ledger.summary_markdown(table)
         figures.save_figure(summary_figures.plot_pvalues(table), Path(outdir) / "pvalues")
+        ledger.write_ledger(table, Path(outdir) / "claims.csv")
+        report.write_report(Path(outdir) / "claims.csv", config, Path(outdir),
+                            Path("workflow/report/report.html.j2"), Path(outdir) / "report.html")
 
 
 def timed(cmd: list[str], cwd: Path) -> float:

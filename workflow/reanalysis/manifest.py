@@ -64,6 +64,21 @@ def verify(raw_dir: Path, prefix: str = "") -> list[str]:
     return checked
 
 
+def verify_study(raw_dir: Path, name: str, files: list[str]) -> list[str]:
+    """Verify a study's folder ``raw/<name>/``, and that each file it reads is one signed."""
+    signed = verify(raw_dir, prefix=f"{name}/")
+    for file in files:
+        try:
+            relative = Path(file).resolve().relative_to(Path(raw_dir).resolve()).as_posix()
+        except ValueError:
+            relative = None
+        if relative not in signed:
+            raise InputError(file, "the study reads a file that is not signed in the manifest",
+                             rule=f"a study's data live under {raw_dir}/{name}/ and are signed "
+                                  f"with '{SIGN_COMMAND}'")
+    return signed
+
+
 def sign(raw_dir: Path) -> Path:
     raw_dir = Path(raw_dir)
     lines = [f"{sha256(raw_dir / name)}  {name}" for name in data_files(raw_dir)]

@@ -5,14 +5,14 @@ from pathlib import Path
 from reanalysis import designs
 from reanalysis.cli import run
 from reanalysis.ledger import load_claims
-from reanalysis.manifest import verify
+from reanalysis.manifest import verify_study
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
     study = sm.config["studies"][sm.wildcards.study]
-    signed = verify(Path(sm.config["raw_dir"]), prefix=f"{sm.wildcards.study}/")
+    signed = verify_study(Path(sm.config["raw_dir"]), sm.wildcards.study, [study["table"], study["claims"]])
     data = designs.load(study)
     designs.validate_checks(study, data)
     claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
