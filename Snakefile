@@ -1,6 +1,13 @@
 # Reproducible, rounding-aware reanalysis of published clinical statistics.
 # Run: snakemake --cores 4. Stages live in workflow/rules/, logic in workflow/reanalysis/.
 
+from reanalysis.config import check_yaml
+
+
+# Snakemake would only say the file is not valid YAML; this names the line.
+check_yaml("config/config.yaml")
+
+
 configfile: "config/config.yaml"
 
 

@@ -160,3 +160,21 @@ def test_bad_config_is_named(monkeypatch, case):
     assert message.startswith("config/config.yaml, key '"), message
     for word in words:
         assert word in message, (word, message)
+
+
+def test_config_that_is_not_yaml_is_named(tmp_path):
+    from reanalysis.config import check_yaml
+
+    text = CONFIG_PATH.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    line = next(i for i, t in enumerate(lines) if t == "    alpha: 0.05")
+    lines[line] = "    alpha: [0.05"  # an unclosed bracket, on file line line + 1
+    path = tmp_path / "config.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        check_yaml(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: not valid YAML at line "), message
+    assert "rule: YAML syntax" in message
+    reported_line = int(message.split("at line ")[1].split(",")[0])
+    assert reported_line >= line + 1  # the parser notices at or after the bracket

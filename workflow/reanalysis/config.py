@@ -25,6 +25,21 @@ def _allowed_keys(error) -> list[str]:
     return sorted(props)
 
 
+def check_yaml(config_path: str | Path) -> None:
+    """A config that is not valid YAML, named with its line and column (Snakemake's own
+    message says only that the file is not valid JSON or YAML)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        yaml.load(Path(config_path).read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, character {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        raise InputError(config_path, f"not valid YAML{where}: {problem}" + (f" ({context})" if context else ""),
+                         rule="YAML syntax") from None
+
+
 def validate_config(config: dict, config_path: str | Path, schema_path: str | Path) -> None:
     """Raise InputError for the most relevant way the config breaks its schema."""
     schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
