@@ -16,7 +16,7 @@ How the extremes are found:
   (min |s1 - s2|, possibly 0: then t is infinite and p is 0) and its maximum at r = -1.
 * Welch's df depends on the SDs, so p is not monotone in them: its extremes (and df's)
   are found with d at its smallest/largest |d| by a dense grid on the SD box refined by
-  L-BFGS-B from every corner, the centre and the best grid point (deterministic).
+  L-BFGS-B from the best grid point (deterministic).
 
 Sign conventions: ``ttest_from_summary`` tests group 1 - group 2; ``paired_from_summary``
 tests before - after (as ``scipy.stats.ttest_rel(before, after)`` and ``patient_level``);
