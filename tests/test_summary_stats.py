@@ -216,11 +216,14 @@ def test_change_between_groups_bounds_by_brute_force(test, r):
     res = change_between_groups(*ARMS, n_a, n_b, test=test, r=r)
     d = (np.add.outer(span(a1, 3), -span(a0, 3)).ravel()[:, None]
          - np.add.outer(span(b1, 3), -span(b0, 3)).ravel()[None, :]).ravel()
+    # r unknown: each arm's own r, not necessarily equal (a shared r would be narrower)
     rs = np.linspace(-1, 1, 21) if r is None else np.array([r])
-    D, SA0, SA1, SB0, SB1, R = np.meshgrid(d, span(as0, 3), span(as1, 3), span(bs0, 3),
-                                           span(bs1, 3), rs, indexing="ij")
-    sda = np.sqrt(SA0 ** 2 + SA1 ** 2 - 2 * R * SA0 * SA1)
-    sdb = np.sqrt(SB0 ** 2 + SB1 ** 2 - 2 * R * SB0 * SB1)
+    D, SA0, SA1, SB0, SB1, RA, RB = np.meshgrid(d, span(as0, 3), span(as1, 3), span(bs0, 3),
+                                                span(bs1, 3), rs, rs if r is None else [0.0],
+                                                indexing="ij")
+    RB = RA if r is not None else RB
+    sda = np.sqrt(SA0 ** 2 + SA1 ** 2 - 2 * RA * SA0 * SA1)
+    sdb = np.sqrt(SB0 ** 2 + SB1 ** 2 - 2 * RB * SB0 * SB1)
     ref = stats.ttest_ind_from_stats(D, sda, n_a, 0.0, sdb, n_b, equal_var=test == "student")
     exact = test == "student" or r is not None  # else the grid is too coarse to reach them
     assert_bounds(res["t"], ref.statistic, attained=test == "student" and r is not None)

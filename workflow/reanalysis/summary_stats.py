@@ -284,9 +284,10 @@ def change_between_groups(a_before: MeanSD, a_after: MeanSD, b_before: MeanSD,
     """Two-sample t-test of the change (after - before) between arms A and B (A - B).
 
     Each time point is a (mean, SD) pair of Boxes. The SD of the change in each arm is
-    sqrt(s_before^2 + s_after^2 - 2 r s_before s_after) with the same within-arm ``r``
-    in both arms; with ``r`` None, r is unknown in [-1, 1]: values are nan and the bounds
-    cover r too (the same r in both arms).
+    sqrt(s_before^2 + s_after^2 - 2 r s_before s_after), with a given within-arm ``r``
+    in both arms; with ``r`` None, each arm's r is unknown in [-1, 1] and need not equal
+    the other's (nothing says the arms share one): values are nan and the bounds cover
+    every pair of r, for Student and Welch alike.
     """
     _check(2, test=test, r=r, n_a=n_a, n_b=n_b)
     (am0, as0), (am1, as1), (bm0, bs0), (bm1, bs1) = a_before, a_after, b_before, b_after
@@ -299,18 +300,10 @@ def change_between_groups(a_before: MeanSD, a_after: MeanSD, b_before: MeanSD,
         sd_val = (float(_sd_change(as0.value, as1.value, r)),
                   float(_sd_change(bs0.value, bs1.value, r)))
     if test == "welch":
-        if r is not None:
-            k, sds_of = 2, lambda x: (sa_lo + x[:, 0] * (sa_hi - sa_lo),
-                                      sb_lo + x[:, 1] * (sb_hi - sb_lo))
-        else:  # a shared unknown r: x = (r, position in arm A's SD range, in arm B's)
-            def sds_of(x):
-                rr = 2.0 * x[:, 0] - 1.0
-                (alo, ahi) = _sd_change_bounds(as0, as1, rr)
-                (blo, bhi) = _sd_change_bounds(bs0, bs1, rr)
-                return alo + x[:, 1] * (ahi - alo), blo + x[:, 2] * (bhi - blo)
-            k = 3
+        # each arm's SD of change over its own range (over r too when r is unknown)
+        sds_of = lambda x: (sa_lo + x[:, 0] * (sa_hi - sa_lo), sb_lo + x[:, 1] * (sb_hi - sb_lo))
         return _welch(d.lower, d.upper, d.value, n_a, n_b, sd_val, (sa_lo, sb_lo),
-                      (sa_hi, sb_hi), sds_of, k)
+                      (sa_hi, sb_hi), sds_of, 2)
     ev = lambda dd, sa, sb: _two_sample(dd, sa, n_a, sb, n_b, welch=False)
     (t_min, t_max), (p_min, p_max) = _monotone(d.lower, d.upper, (sa_lo, sb_lo), (sa_hi, sb_hi), ev)
     t = p = df = NAN
