@@ -85,8 +85,9 @@ def test_prose_and_tables_come_from_the_ledger(rendered):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rendered))
     # 7 as-reported claims over both studies, 9 rows; 2 + 1 reproduced ... counted above
     assert "(7 claims as reported, 9 ledger rows with every labelled variant)" in text
-    assert ("2 are reproduced, 1 are consistent within the printed precision, 3 are discrepant "
-            "and 1 cannot be recomputed; 1 p-value claim changes significance") in text
+    assert ("Of the 7 claims read as the papers state them: 2 reproduced, 1 consistent within the "
+            "printed precision, 3 discrepant and 1 not recomputable. Decision errors (a recomputed p "
+            "on the other side of alpha from the printed one): 1.") in text
     assert rendered.count('<tr class="v-') == len(LEDGER)
     assert "Study &lt;A&gt;" in rendered  # text is escaped
     assert "[0.03, 0.05]" in rendered     # the recomputed interval is shown with its value
