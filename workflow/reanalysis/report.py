@@ -17,6 +17,7 @@ import jinja2
 import pandas as pd
 
 from .catalogue import PVALUE_FIGURE, figure_catalogue
+from .ledger import read_ledger
 from .rounding import format_value
 from .summary_level import AS_REPORTED
 from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE, VERDICTS
@@ -50,7 +51,7 @@ def _recomputed_text(row: pd.Series) -> str:
 
 def ordered_rows(ledger: pd.DataFrame) -> pd.DataFrame:
     """Decision errors first, then discrepant, consistent, reproduced, unverifiable;
-    within each, the paper's stated reading before its variants; then study and claim."""
+    within each, the paper's stated reading before its variants; then the ledger's order."""
     key = pd.DataFrame({
         "error": (ledger["decision_error"] != "true").astype(int),
         "verdict": ledger["verdict"].map(_VERDICT_RANK),
@@ -107,8 +108,6 @@ def render(context: dict, template: Path) -> str:
 
 def write_report(ledger_csv: Path, config: dict, figure_dir: Path, template: Path, out: Path) -> int:
     """Render the report; the template's folder holds the RST captions too."""
-    from .ledger import read_ledger
-
     ledger = read_ledger(ledger_csv)
     context = build_context(ledger, config, figure_dir, Path(template).parent)
     Path(out).write_text(render(context, template), encoding="utf-8")
