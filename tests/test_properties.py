@@ -222,7 +222,7 @@ def test_two_sample_t_through_summary_level_rows(x1, x2, d, test):
     for arm, x in (("A", x1), ("B", x2)):
         m, s = mean_sd(x, d)
         raw = {"value_id": arm, "arm": arm, "outcome": "y", "timepoint": "end", "n": len(x),
-               "form": "mean_dispersion", "dispersion": "sd", "value": f"{m} ± {s}", "_row": 1}
+               "form": "mean_dispersion", "dispersion": "sd", "value": f"{m} ± {s}", "_where": "1 (line 2)"}
         rows[arm] = parse_row(raw, Path("summaries.csv"))
     records = run_check({"kind": "two_sample_t", "a": "A", "b": "B", "test": test}, rows, {})
     p = next(r for r in records if r["statistic"] == "p")
@@ -316,7 +316,7 @@ def test_percentages_through_summary_level_rows(counts, d, test):
     rows = {}
     for arm, k, n in (("A", a, n1), ("B", b, n2)):
         raw = {"value_id": arm, "arm": arm, "outcome": "y", "timepoint": "end", "n": n,
-               "form": "percent", "dispersion": None, "_row": 1,
+               "form": "percent", "dispersion": None, "_where": "1 (line 2)",
                "value": print_fraction(Fraction(100 * k, n), d)}
         rows[arm] = parse_row(raw, Path("summaries.csv"))
     (rec,) = run_check({"kind": "two_proportions", "a": "A", "b": "B", "test": test}, rows, {})
@@ -602,7 +602,7 @@ def test_two_proportions_empty_column():
     assert two_proportions(0, 201, 0, 1, "fisher")["p"] == float(
         stats.fisher_exact([[0, 201], [0, 1]]).pvalue) == 1.0
     rows = {arm: parse_row({"value_id": arm, "arm": arm, "outcome": "y", "timepoint": "end",
-                            "n": n, "form": "percent", "dispersion": None, "_row": 1,
+                            "n": n, "form": "percent", "dispersion": None, "_where": "1 (line 2)",
                             "value": "0"}, Path("summaries.csv"))
             for arm, n in (("A", 201), ("B", 1))}
     (rec,) = run_check({"kind": "two_proportions", "a": "A", "b": "B"}, rows, {})

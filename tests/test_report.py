@@ -70,10 +70,9 @@ def test_decision_errors_then_discrepant_rows_come_first():
 
 @pytest.fixture
 def rendered(tmp_path):
-    png = (ROOT / "workflow" / "report" / "figure.rst")  # any file: figures are embedded bytes
-    for study, name in (("b", "fig"),):
-        (tmp_path / study).mkdir()
-        shutil.copy(png, tmp_path / study / f"{name}.png")
+    png = ROOT / "workflow" / "report" / "figure.rst"  # any file: figures are embedded as bytes
+    (tmp_path / "b").mkdir()
+    shutil.copy(png, tmp_path / "b" / "fig.png")  # study b's one figure
     shutil.copy(png, tmp_path / "pvalues.png")
     config = {"studies": {**CONFIG["studies"],
                           "b": {**CONFIG["studies"]["b"],

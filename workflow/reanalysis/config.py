@@ -20,11 +20,6 @@ def _short(value) -> str | None:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _allowed_keys(error) -> list[str]:
-    props = error.schema.get("properties", {})
-    return sorted(props)
-
-
 def check_yaml(config_path: str | Path) -> None:
     """A config that is not valid YAML, named with its line and column (Snakemake's own
     message says only that the file is not valid JSON or YAML)."""
@@ -51,7 +46,7 @@ def validate_config(config: dict, config_path: str | Path, schema_path: str | Pa
     path = [str(p) for p in error.absolute_path]
     value = error.instance
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = _allowed_keys(error)
+        allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(k for k in error.instance if k not in allowed)
         key = extra[0]
         near = difflib.get_close_matches(key, allowed, n=1)

@@ -146,7 +146,7 @@ def read_table(path: Path, schema: dict) -> list[dict]:
             row[column] = value
         for column in columns:
             row.setdefault(column, None)
-        row["_row"], row["_where"] = index, where  # _where: "3 (line 4)", as in every error
+        row["_where"] = where  # "3 (line 4)": where the row is, as every error names it
         rows.append(row)
     if not rows:
         raise InputError(path, "no data rows", rule="at least one data row")

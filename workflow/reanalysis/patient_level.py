@@ -27,7 +27,7 @@ DERIVED_DECIMALS = 10
 def load_patient_table(study: dict) -> pd.DataFrame:
     """The study's table, validated against its schema, with derived columns added."""
     rows = read_table(Path(study["table"]), load_schema(Path(study["table_schema"])))
-    df = pd.DataFrame(rows).drop(columns=["_row", "_where"])
+    df = pd.DataFrame(rows).drop(columns="_where")
     for name, spec in study.get("derived", {}).items():
         # Results of decimal data carry float noise (8.3 - 7.8 = 0.5000000000000009),
         # which would break ties in rank tests; the data have far fewer than 10 decimals.

@@ -59,8 +59,9 @@ def study_figures(study):
 
 FIGURE_STUDIES = sorted({f["study"] for f in FIGURES})
 PVALUE_FIGURE = [figure_paths(_PVALUE_FIGURE, ext) for ext in ("png", "svg")]
+# every figure the workflow draws, the all-studies p-value figure included
+ALL_FIGURES = FIGURES + [_PVALUE_FIGURE]
 
 
-def all_figures(ext=("png", "svg")):
-    exts = (ext,) if isinstance(ext, str) else ext
-    return [figure_paths(f, e) for f in FIGURES + [_PVALUE_FIGURE] for e in exts]
+def all_figures(exts=("png", "svg")):
+    return [figure_paths(f, ext) for f in ALL_FIGURES for ext in exts]

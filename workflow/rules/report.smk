@@ -4,9 +4,9 @@
 rule html_report:
     input:
         ledger=LEDGER,
-        figures=all_figures("png"),
+        figures=all_figures(exts=["png"]),
         template="workflow/report/report.html.j2",
-        captions=sorted({f"workflow/report/{f['caption']}" for f in FIGURES} | {"workflow/report/pvalues.rst"}),
+        captions=sorted({f"workflow/report/{f['caption']}" for f in ALL_FIGURES}),
         config=CONFIG_FILE,
     output:
         HTML_REPORT,
