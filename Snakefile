@@ -1,8 +1,8 @@
 # Reproducible, rounding-aware reanalysis of published clinical statistics.
 # Run: snakemake --cores 4. Stages live in workflow/rules/, logic in workflow/reanalysis/.
+# Shared settings: config/config.yaml; one file per study: config/studies/<study>.yaml.
 
 from reanalysis.config import check_yaml
-
 
 # Snakemake would only say the file is not valid YAML; this names the line.
 check_yaml("config/config.yaml")
@@ -20,9 +20,9 @@ include: "workflow/rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         LEDGER,
         SUMMARY,
         all_figures(),
         HTML_REPORT,
-    default_target: True

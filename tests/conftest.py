@@ -1,4 +1,5 @@
-"""Shared paths, and the workflow run in a temporary copy that several test files read."""
+"""Shared paths, the studies as the config lists them, and the workflow run in a temporary
+copy that several test files read. No test lists the studies: they come from config/."""
 import csv
 import os
 import shutil
@@ -15,6 +16,23 @@ SHARED = Path(os.environ.get("REANALYSIS_SHARED", ROOT.parent / "shared"))
 PAPERS = SHARED / "papers"
 
 
+def load_config(root: Path = ROOT) -> dict:
+    from reanalysis.config import load_config as load
+    return load(root)
+
+
+CONFIG = load_config()
+STUDIES = sorted(CONFIG["studies"])
+
+
+def study_papers(config: dict, study: str, root: Path = ROOT) -> Path:
+    """Where a study's paper text lies. The shared default follows REANALYSIS_SHARED."""
+    own = config["studies"][study].get("papers_dir")
+    if own is None and "REANALYSIS_SHARED" in os.environ:
+        return PAPERS
+    return (root / (own or config["papers_dir"])).resolve()
+
+
 @pytest.fixture(scope="session")
 def papers_dir() -> Path:
     assert PAPERS.is_dir(), f"the source papers are expected at {PAPERS} (set REANALYSIS_SHARED)"
@@ -25,7 +43,6 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "note", "source_file",
                   "source_line", "statistic", "value", "low", "high"]
-STUDIES = ["casereport", "matsuoka2025", "review2018", "zang2022"]
 VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
 
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from reanalysis.config import validate_config
+from reanalysis.config import load_studies, validate_config
 from reanalysis.inputs import InputError
 from reanalysis.ledger import load_claims
 from reanalysis.summary_level import load_summaries
@@ -23,7 +23,9 @@ from reanalysis.summary_level import load_summaries
 CONFIG_PATH = ROOT / "config" / "config.yaml"
 CONFIG = yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
 CONFIG_SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
-ZANG = CONFIG["studies"]["zang2022"]
+STUDY_SCHEMA = ROOT / "workflow" / "schemas" / "study.schema.yaml"
+ZANG_FILE = "config/studies/zang2022.yaml"  # a study as a fixture
+ZANG = yaml.safe_load((ROOT / ZANG_FILE).read_text(encoding="utf-8"))
 SUMMARIES = ROOT / ZANG["table"]
 CLAIMS = ROOT / ZANG["claims"]
 CLAIMS_SCHEMA = ROOT / "workflow" / "schemas" / "claims.schema.yaml"
@@ -80,7 +82,7 @@ SUMMARY_CASES = {
     "duplicated_value_id": ("Z-T1-AGE-PBO", "value_id", "Z-T1-HBA1C-MSC",
                             ["duplicate id", "column 'value_id'", "'Z-T1-HBA1C-MSC'", "rule: unique"]),
     "range_reversed": ("Z-EFF-INSFREE-ONSET-RANGE-MSC", "value", "24-8", ["range low above high", "low <= high"]),
-    "bad_source_file": ("Z-T1-HBA1C-MSC", "source_file", "paper.txt", ["column 'source_file'", "pattern"]),
+    "bad_source_file": ("Z-T1-HBA1C-MSC", "source_file", "../papers/paper.txt", ["column 'source_file'", "pattern"]),
     "empty_reported_text": ("Z-T1-HBA1C-MSC", "reported", "", ["column 'reported'", "empty cell"]),
 }
 
@@ -125,36 +127,51 @@ def test_bad_claim_row_is_named(tmp_path, case):
         assert word in message, (word, message)
 
 
-def _config_error(edit):
-    config = copy.deepcopy(CONFIG)
+def _config_error(edit, schema=CONFIG_SCHEMA, config=CONFIG, path="config/config.yaml"):
+    config = copy.deepcopy(config)
     edit(config)
     with pytest.raises(InputError) as info:
-        validate_config(config, "config/config.yaml", CONFIG_SCHEMA)
+        validate_config(config, path, schema)
     return str(info.value)
 
 
-def test_the_real_config_validates(monkeypatch):
-    monkeypatch.chdir(ROOT)  # study file paths are relative to the working directory
-    validate_config(copy.deepcopy(CONFIG), "config/config.yaml", CONFIG_SCHEMA)
+def test_the_real_config_validates():
+    load_studies(copy.deepcopy(CONFIG), root=ROOT)
+
+
+def test_a_study_naming_a_missing_file_is_named(tmp_path):
+    """A study file is validated on its own, with its own path in the message."""
+    import shutil
+    for name in ("config", "workflow", "raw"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    study = tmp_path / ZANG_FILE
+    study.write_text(study.read_text().replace("table: raw/zang2022/summaries.csv",
+                                               "table: raw/zang2022/summary.csv"))
+    with pytest.raises(InputError) as info:
+        load_studies(copy.deepcopy(CONFIG), root=tmp_path)
+    message = str(info.value)
+    for word in ("config/studies/zang2022.yaml", "key 'table'", "file not found", "'raw/zang2022/summary.csv'"):
+        assert word in message, (word, message)
 
 
 CONFIG_CASES = {
-    "typo_in_key": (lambda c: c["studies"]["zang2022"].update(alpah=c["studies"]["zang2022"].pop("alpha")),
-                    ["key 'studies.zang2022.alpah'", "unknown key (did you mean 'alpha'?)", "allowed keys here"]),
     "typo_top_level": (lambda c: c.update(result_dir=c.pop("results_dir")),
                        ["key 'result_dir'", "did you mean 'results_dir'?"]),
-    "alpha_not_a_number": (lambda c: c["studies"]["zang2022"].update(alpha="0.05x"),
-                           ["key 'studies.zang2022.alpha'", "'0.05x'", "type"]),
-    "unknown_check_kind": (lambda c: c["studies"]["zang2022"]["checks"]["t1_age"].update(kind="t_test"),
-                           ["key 'studies.zang2022.checks.t1_age", "'t_test'"]),
-    "missing_table_file": (lambda c: c["studies"]["zang2022"].update(table="raw/zang2022/summary.csv"),
-                           ["key 'studies.zang2022.table'", "file not found", "'raw/zang2022/summary.csv'"]),
+    "papers_dir_not_text": (lambda c: c.update(papers_dir=3), ["key 'papers_dir'", "type"]),
+}
+STUDY_CASES = {
+    "typo_in_key": (lambda c: c.update(alpah=c.pop("alpha")),
+                    ["key 'alpah'", "unknown key (did you mean 'alpha'?)", "allowed keys here"]),
+    "alpha_not_a_number": (lambda c: c.update(alpha="0.05x"), ["key 'alpha'", "'0.05x'", "type"]),
+    "unknown_check_kind": (lambda c: c["checks"]["t1_age"].update(kind="t_test"),
+                           ["key 'checks.t1_age", "'t_test'"]),
+    "checks_missing": (lambda c: c.pop("checks"),
+                       ["required key missing", "'checks' is a required property", "checks: {}"]),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CONFIG_CASES))
-def test_bad_config_is_named(monkeypatch, case):
-    monkeypatch.chdir(ROOT)
+def test_bad_config_is_named(case):
     edit, words = CONFIG_CASES[case]
     message = _config_error(edit)
     assert message.startswith("config/config.yaml, key '"), message
@@ -162,13 +179,22 @@ def test_bad_config_is_named(monkeypatch, case):
         assert word in message, (word, message)
 
 
+@pytest.mark.parametrize("case", sorted(STUDY_CASES))
+def test_bad_study_config_is_named(case):
+    edit, words = STUDY_CASES[case]
+    message = _config_error(edit, STUDY_SCHEMA, ZANG, ZANG_FILE)
+    assert message.startswith(f"{ZANG_FILE}, key '"), message
+    for word in words:
+        assert word in message, (word, message)
+
+
 def test_config_that_is_not_yaml_is_named(tmp_path):
     from reanalysis.config import check_yaml
 
-    text = CONFIG_PATH.read_text(encoding="utf-8")
+    text = (ROOT / ZANG_FILE).read_text(encoding="utf-8")
     lines = text.split("\n")
-    line = next(i for i, t in enumerate(lines) if t == "    alpha: 0.05")
-    lines[line] = "    alpha: [0.05"  # an unclosed bracket, on file line line + 1
+    line = next(i for i, t in enumerate(lines) if t == "alpha: 0.05")
+    lines[line] = "alpha: [0.05"  # an unclosed bracket, on file line line + 1
     path = tmp_path / "config.yaml"
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(InputError) as info:

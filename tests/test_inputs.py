@@ -10,10 +10,10 @@ from reanalysis.ledger import load_claims
 from reanalysis.manifest import SIGN_COMMAND, sha256, sign, verify
 
 TABLE = ROOT / "raw" / "matsuoka2025" / "table1_patients.csv"
-SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "matsuoka2025_table.schema.yaml")
+SCHEMA = load_schema(ROOT / "raw" / "matsuoka2025" / "table.schema.yaml")
 CLAIMS = ROOT / "raw" / "matsuoka2025" / "claims.csv"
 CLAIMS_SCHEMA = ROOT / "workflow" / "schemas" / "claims.schema.yaml"
-STUDY = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["studies"]["matsuoka2025"]
+STUDY = yaml.safe_load((ROOT / "config" / "studies" / "matsuoka2025.yaml").read_text())  # a fixture
 
 
 def edited(tmp_path, text_edit=None, raw_bytes=None, name="table.csv"):

@@ -334,3 +334,156 @@ def test_claim_strips_surrounding_space_but_number_does_not():
     assert parse_claim("  0.58 ").number.value == D("0.58")
     with pytest.raises(NumberFormatError, match="white space"):
         parse_number(" 0.58")
+
+
+# --- truncation and double rounding as schemes; labelled readings ------------------------
+#
+# Independent printers (integer arithmetic on exact fractions, no project code):
+#   truncation to d decimals: sign(x) * floor(|x| 10^d) / 10^d
+#   half-up to d decimals:    sign(x) * floor(|x| 10^d + 1/2) / 10^d (ties away from zero)
+#   double rounding:          half-up to d + 1 decimals, then half-up to d decimals
+
+from fractions import Fraction  # noqa: E402
+import math  # noqa: E402
+
+from reanalysis.rounding import (  # noqa: E402
+    ALL_SCHEMES, READINGS, check_schemes, describe_scheme, round_exact, unround,
+)
+
+
+def _sign(x: Fraction) -> int:
+    return -1 if x < 0 else 1
+
+
+def indep_truncate(x: Fraction, d: int) -> Fraction:
+    return _sign(x) * Fraction(math.floor(abs(x) * 10 ** d), 10 ** d)
+
+
+def indep_half_up(x: Fraction, d: int) -> Fraction:
+    return _sign(x) * Fraction(math.floor(abs(x) * 10 ** d + Fraction(1, 2)), 10 ** d)
+
+
+def indep_double(x: Fraction, d: int) -> Fraction:
+    return indep_half_up(indep_half_up(x, d + 1), d)
+
+
+INDEPENDENT = {"truncate": indep_truncate, "double": indep_double}
+
+
+def test_independent_printers_on_the_briefs_examples():
+    # 5.246 -> 5.25 -> 5.3 by double rounding, 5.2 by single half-up rounding;
+    # truncation cuts 5.39 to 5.3 and -5.39 to -5.3 (toward zero).
+    assert indep_double(Fraction("5.246"), 1) == Fraction("5.3")
+    assert indep_half_up(Fraction("5.246"), 1) == Fraction("5.2")
+    assert indep_truncate(Fraction("5.39"), 1) == Fraction("5.3")
+    assert indep_truncate(Fraction("-5.39"), 1) == Fraction("-5.3")
+
+
+@pytest.mark.parametrize("scheme", ["truncate", "double"])
+@pytest.mark.parametrize("d", [0, 1, 2])
+def test_unround_new_schemes_brute_force(scheme, d):
+    """On a grid of exact rationals (steps of 1/200 of the printed unit, covering
+    +-1.25 units around each printed value), unround(printed, (scheme,)) holds exactly
+    the values that the independent printer turns into the printed value."""
+    rounder = INDEPENDENT[scheme]
+    unit = Fraction(1, 10 ** d)
+    checked = 0
+    for j in range(-25, 26):
+        text = str(D(j).scaleb(-d))              # e.g. '-0.25', '0.00', '13'
+        v = Fraction(j, 10 ** d)
+        interval = unround(parse_number(text), (scheme,))
+        for i in range(-250, 251):
+            x = v + i * unit / 200
+            assert interval.contains(x) is (rounder(x, d) == v), (scheme, text, x)
+            # round_exact (rationals) and round_to (decimals) agree with the printer
+            assert Fraction(round_exact(x, D(1).scaleb(-d), scheme)) == rounder(x, d)
+            checked += 1
+    assert checked == 51 * 501
+
+
+@pytest.mark.parametrize("text, scheme, interval", [
+    # truncation: "5.3" is [5.3, 5.4); "-5.3" is (-5.4, -5.3]; zero is (-0.1, 0.1)
+    ("5.3", "truncate", (Fraction("5.3"), Fraction("5.4"), True, False)),
+    ("-5.3", "truncate", (Fraction("-5.4"), Fraction("-5.3"), False, True)),
+    ("0.0", "truncate", (Fraction("-0.1"), Fraction("0.1"), False, False)),
+    # double: 5.245 -> 5.25 -> 5.3 (included); 5.345 -> 5.35 -> 5.4 (excluded), so
+    # "5.3" is [5.245, 5.345) (5.349 -> 5.35 -> 5.4 already)
+    ("5.3", "double", (Fraction("5.245"), Fraction("5.345"), True, False)),
+    ("-5.3", "double", (Fraction("-5.345"), Fraction("-5.245"), False, True)),
+    ("12", "double", (Fraction("11.45"), Fraction("12.45"), True, False)),
+])
+def test_unround_new_schemes_by_hand(text, scheme, interval):
+    iv = unround(parse_number(text), (scheme,))
+    assert (iv.lower, iv.upper, iv.lower_included, iv.upper_included) == interval
+
+
+def test_round_to_new_schemes():
+    unit = D("0.1")
+    assert round_to(5.246, unit, "double") == D("5.3")
+    assert round_to(5.246, unit, "half_up") == D("5.2")
+    assert round_to(5.344, unit, "double") == D("5.3")     # 5.344 -> 5.34 -> 5.3
+    assert round_to(5.345, unit, "double") == D("5.4")     # 5.345 -> 5.35 -> 5.4
+    assert round_to(5.39, unit, "truncate") == D("5.3")
+    assert round_to(-5.39, unit, "truncate") == D("-5.3")
+    assert round_to(-5.246, unit, "double") == D("-5.3")   # away from zero both times
+
+
+def test_rounding_schemes_matching_takes_schemes():
+    # 5.246 prints as 5.3 only by double rounding; as 5.2 by the others.
+    p53, p52 = parse_number("5.3"), parse_number("5.2")
+    assert rounding_schemes_matching(5.246, p53, ALL_SCHEMES) == ["double"]
+    assert rounding_schemes_matching(5.246, p52, ALL_SCHEMES) == [
+        "half_up", "half_even", "half_down", "truncate"]
+    # the default stays half-up and half-even, so claims are checked as before
+    assert rounding_schemes_matching(5.246, p53) == []
+
+
+def test_union_of_schemes_is_one_interval():
+    # half-up or truncation: [5.25, 5.35] U [5.3, 5.4) = [5.25, 5.4)
+    iv = unround(parse_number("5.3"), ("half_up", "truncate"))
+    assert (iv.lower, iv.upper, iv.lower_included, iv.upper_included) == (
+        Fraction("5.25"), Fraction("5.4"), True, False)
+
+
+def test_readings_and_descriptions():
+    assert READINGS["as_reported"] == ("half_up", "half_down")
+    assert READINGS["truncate"] == ("truncate",)
+    assert READINGS["double"] == ("double",)
+    for schemes in READINGS.values():
+        assert check_schemes(schemes) == schemes
+    for scheme in ALL_SCHEMES:
+        assert describe_scheme(scheme)
+    assert "toward zero" in describe_scheme("truncate")
+    assert "5.246 -> 5.25 -> 5.3" in describe_scheme("double")
+    with pytest.raises(ValueError):
+        describe_scheme("bankers")
+    with pytest.raises(ValueError):
+        round_to(1.5, D("1"), "bankers")
+
+
+def _indep_sqrt_floor(v: Fraction, d: int) -> int:
+    """floor(sqrt(v) 10^d), exactly: the integer square root of floor(v 10^(2d))."""
+    return math.isqrt(math.floor(v * 10 ** (2 * d)))
+
+
+def _indep_sqrt_half_up(v: Fraction, d: int) -> int:
+    """floor(sqrt(v) 10^d + 1/2): one more than floor(y) when y >= floor(y) + 1/2,
+    decided on squares (y = sqrt(v) 10^d >= 0)."""
+    kept = _indep_sqrt_floor(v, d)
+    return kept + (v * 10 ** (2 * d) >= Fraction(2 * kept + 1, 2) ** 2)
+
+
+@pytest.mark.parametrize("d", [0, 1, 2])
+def test_round_exact_sqrt_new_schemes(d):
+    """round_exact(v, sqrt=True) under truncation and double rounding agrees with exact
+    integer-square-root printers, on squares of grid points (where ties sit) and
+    between them."""
+    for num in range(0, 3000, 7):
+        for den in (1, 3, 4, 400):
+            v = Fraction(num, den)
+            trunc = Fraction(_indep_sqrt_floor(v, d), 10 ** d)
+            once = _indep_sqrt_half_up(v, d + 1)               # in units of 10^-(d+1)
+            double = Fraction(math.floor(Fraction(once, 10) + Fraction(1, 2)), 10 ** d)
+            unit = D(1).scaleb(-d)
+            assert Fraction(round_exact(v, unit, "truncate", sqrt=True)) == trunc, v
+            assert Fraction(round_exact(v, unit, "double", sqrt=True)) == double, v

@@ -372,3 +372,159 @@ def test_rounding_helpers():
     iv = unround(parse_number("0.5"), ("half_up", "half_down"))
     assert (iv.lower, iv.upper, iv.lower_included, iv.upper_included) == (
         Fraction(9, 20), Fraction(11, 20), True, True)
+
+
+# --- truncation and double rounding ---------------------------------------------------
+#
+# Independent printers with Python's decimal module (no project code): truncation is
+# decimal.ROUND_DOWN (toward zero); double rounding is ROUND_HALF_UP to one more
+# decimal, then ROUND_HALF_UP again.
+
+from decimal import ROUND_DOWN  # noqa: E402
+
+from reanalysis.scrutiny import implied_n, implied_n_reason  # noqa: E402
+
+
+def printed_as(value: Fraction, decimals: int, scheme: str, *, sqrt: bool = False) -> str:
+    if scheme == "truncate":
+        return printed(value, decimals, ROUND_DOWN, sqrt=sqrt)
+    if scheme == "double":
+        first = printed(value, decimals + 1, ROUND_HALF_UP, sqrt=sqrt)
+        return str(D(first).quantize(D(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    return printed(value, decimals, {"half_up": ROUND_HALF_UP, "half_down": ROUND_HALF_DOWN,
+                                     "half_even": ROUND_HALF_EVEN}[scheme], sqrt=sqrt)
+
+
+def test_grim_truncate_worked_by_hand():
+    # Truncation keeps [5.19, 5.20): k/21 in it means k in [108.99, 109.2), so k = 109
+    # (109/21 = 5.190476... cut to 5.19).
+    ks = [k for k in range(0, 21 * 10) if Fraction(k, 21) >= Fraction("5.19")
+          and Fraction(k, 21) < Fraction("5.20")]
+    assert ks == [109]
+    assert grim("5.19", 21, schemes=("truncate",)).candidates == (109,)
+    # 110/21 = 5.238095...: truncated 5.23, rounded 5.24. So "5.23" fits n = 21 only
+    # when truncated ([5.23, 5.24) * 21 = [109.83, 110.04) holds 110), and "5.24" only
+    # when rounded ([5.235, 5.245] * 21 = [109.935, 110.145] holds 110; truncation's
+    # [5.24, 5.25) * 21 = [110.04, 110.25) holds no integer).
+    assert printed_as(Fraction(110, 21), 2, "truncate") == "5.23"
+    assert printed_as(Fraction(110, 21), 2, "half_up") == "5.24"
+    truncated = grim("5.23", 21, schemes=("truncate",))
+    assert truncated.candidates == (110,)
+    assert (truncated.lower, truncated.upper) == (D("5.23"), D("5.24"))
+    assert "truncation" in truncated.reason
+    assert not grim("5.23", 21).consistent
+    assert grim("5.24", 21).candidates == (110,)
+    assert not grim("5.24", 21, schemes=("truncate",)).consistent
+
+
+def test_grim_double_worked_by_hand():
+    # 320/61 = 5.245901...: double rounding 5.25 -> 5.3; single rounding 5.2.
+    # "5.3" by double rounding is [5.245, 5.345): * 61 = [319.945, 326.045) -> 320..326;
+    # by single rounding [5.25, 5.35] * 61 = [320.25, 326.35] -> 321..326.
+    assert printed_as(Fraction(320, 61), 1, "double") == "5.3"
+    assert printed_as(Fraction(320, 61), 1, "half_up") == "5.2"
+    assert grim("5.3", 61, schemes=("double",)).candidates == tuple(range(320, 327))
+    assert grim("5.3", 61).candidates == tuple(range(321, 327))
+
+
+@pytest.mark.parametrize("scheme", ["truncate", "double"])
+def test_grim_new_schemes_against_brute_force(scheme):
+    """For n = 1..30 and 1 or 2 decimals, the sums GRIM accepts for a printed mean are
+    exactly those whose k / n prints as it (means from -2 to 12). A zero is a zero
+    whatever its sign: decimal prints -0.04 truncated as "-0.0", and "0.0" is taken to
+    stand for both sides, so the printed texts are compared by value."""
+    checked = 0
+    for n in range(1, 31):
+        for decimals in (1, 2):
+            expected: dict[Decimal, set[int]] = {}
+            for k in range(-2 * n, 12 * n + 1):
+                expected.setdefault(D(printed_as(Fraction(k, n), decimals, scheme)),
+                                    set()).add(k)
+            unit = Fraction(1, 10 ** decimals)
+            texts = {printed(Fraction(t) + dd * unit, decimals, ROUND_HALF_UP)
+                     for t in expected if -1 <= Fraction(t) <= 11 for dd in (-1, 0, 1)}
+            for text in texts:
+                assert grim(text, n, schemes=(scheme,)).candidates == tuple(
+                    sorted(expected.get(D(text), ()))), (text, n)
+                checked += 1
+    assert checked > 2000
+
+
+# GRIMMER under truncation, by hand (n = 5, mean "3.00"): truncation keeps [3.00, 3.01),
+# so the sum is S = 15 (15/5 = 3; 16/5 = 3.2). Data 2, 3, 3, 3, 4 have Q = 4 + 27 + 16 =
+# 47 and variance (47 - 45) / 4 = 0.5, SD 0.70711: truncated 0.70, rounded 0.71.
+# SD "0.70" truncated: [0.70, 0.71) -> Q = 4 var + 45 in [4 * 0.49 + 45, 4 * 0.5041 + 45)
+#   = [46.96, 47.0164): Q = 47, odd like S: consistent.
+# SD "0.70" rounded: [0.695, 0.705] -> Q in [46.9321, 46.9881]: no integer: inconsistent.
+# SD "0.71" truncated: [0.71, 0.72) -> Q in [47.0164, 47.0736): no integer: inconsistent.
+# SD "0.71" rounded: [0.705, 0.715] -> Q in [46.9881, 47.0449]: Q = 47: consistent.
+def test_grimmer_truncate_worked_by_hand():
+    assert grimmer("3.00", "0.70", 5, schemes=("truncate",)).consistent
+    assert not grimmer("3.00", "0.70", 5).consistent
+    assert not grimmer("3.00", "0.71", 5, schemes=("truncate",)).consistent
+    assert grimmer("3.00", "0.71", 5).consistent
+    # the same verdicts by brute force over all 5 integers in 0..7
+    pairs = {(printed_as(Fraction(s, 5), 2, "truncate"),
+              printed_as(Fraction(5 * q - s * s, 20), 2, "truncate", sqrt=True))
+             for s, q in all_data(5, TOP)}
+    assert ("3.00", "0.70") in pairs and ("3.00", "0.71") not in pairs
+
+
+@pytest.mark.parametrize("scheme", ["truncate", "double"])
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_grimmer_new_schemes_accept_everything_real_data_produce(scheme, n):
+    for s, q in all_data(n, TOP):
+        mean = Fraction(s, n)
+        variance = Fraction(n * q - s * s, n * (n - 1))
+        x = printed_as(mean, 2, scheme)
+        sd = printed_as(variance, 2, scheme, sqrt=True)
+        result = grimmer(x, sd, n, schemes=(scheme,))
+        assert result.consistent and s in result.candidates, (x, sd, result.reason)
+
+
+def test_debit_truncate_accepts_binary_data():
+    for n in range(2, 40):
+        for k in range(n + 1):
+            p = Fraction(k, n)
+            x = printed_as(p, 2, "truncate")
+            sd = printed_as(Fraction(n, n - 1) * p * (1 - p), 2, "truncate", sqrt=True)
+            assert debit(x, sd, n, schemes=("truncate",)).consistent, (x, sd, n)
+
+
+# --- implied n ---------------------------------------------------------------------------
+
+# Zang 2022 (../shared/papers/001_9beb37517b88e50d.txt) prints the placebo arm as
+# N = 46, but its Table 2 percentages of the placebo arm are 2.27, 9.09, 9.09 and 4.55,
+# and Table 1 prints the males as "30 (68.18%)". By hand, with 44 people:
+#   1/44 = 2.2727...%  -> 2.27;  4/44 = 9.0909...% -> 9.09;  2/44 = 4.5454...% -> 4.55;
+#   30/44 = 68.1818...% -> 68.18.
+# With 46 people 2.27 is impossible: 1/46 = 2.1739...% and 2/46 = 4.3478...%.
+ZANG_PLACEBO = [("2.27", "percent", 1), ("9.09", "percent", 1), ("9.09", "percent", 1),
+                ("4.55", "percent", 1), ("68.18", "percent", 1)]
+
+
+def test_implied_n_zang_placebo_by_hand():
+    for text, k in [("2.27", 1), ("9.09", 4), ("4.55", 2), ("68.18", 30)]:
+        assert printed(Fraction(100 * k, 44), 2, ROUND_HALF_UP) == text
+    assert printed(Fraction(100, 46), 2, ROUND_HALF_UP) == "2.17"
+    assert printed(Fraction(200, 46), 2, ROUND_HALF_UP) == "4.35"
+    fits = implied_n(ZANG_PLACEBO, range(40, 51))
+    assert 44 in fits and 46 not in fits
+    # every n in 40..50 by brute force over the counts, half-up or half-down
+    expected = [n for n in range(40, 51) if all(
+        any(printed(Fraction(100 * k, n), 2, mode) == text
+            for k in range(n + 1) for mode in (ROUND_HALF_UP, ROUND_HALF_DOWN))
+        for text, _, _ in ZANG_PLACEBO)]
+    assert fits == expected
+
+
+def test_implied_n_reason_and_means():
+    reason = implied_n_reason(ZANG_PLACEBO, range(44, 47))
+    assert "n = 44" in reason and "1/44" in reason
+    assert "n = 46 fails at 2.27%" in reason
+    # a mean and a percentage together: 7.22 needs 231/32 (7.21875) with n = 32, and
+    # 12.5% of 32 is 4/32; with n = 33 no sum gives 7.22 (238/33 = 7.2121, 239/33 = 7.2424)
+    values = [("7.22", "mean", 1), ("12.5", "percent", 1)]
+    assert implied_n(values, range(32, 34)) == [32]
+    with pytest.raises(ValueError):
+        implied_n([("7.22", "median", 1)], range(1, 3))

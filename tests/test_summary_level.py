@@ -232,12 +232,12 @@ def test_summary_figures_are_byte_identical_across_renders(tmp_path):
     from reanalysis.ledger import load_claims
     from reanalysis.summary_figures import render_summary_figures
 
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    from conftest import CONFIG as config
     digests = []
     for attempt in ("a", "b"):
         paths = []
         for name in ("zang2022", "review2018"):
-            study = {k: (str(ROOT / v) if k in ("table", "table_schema", "claims") else v)
+            study = {k: (str(ROOT / v) if k in ("table", "table_schema", "claims", "value_ranges") else v)
                      for k, v in config["studies"][name].items()}
             rows = sl.load_summaries(study)
             claims = load_claims(Path(study["claims"]), ROOT / "workflow" / "schemas" / "claims.schema.yaml",

@@ -7,7 +7,9 @@ import csv
 
 import pytest
 
-from conftest import LEDGER_COLUMNS, ROOT, STUDIES, VERDICTS, copy_repo, read_csv, resign, run_snakemake
+from reanalysis.catalogue import figure_catalogue
+
+from conftest import CONFIG, LEDGER_COLUMNS, ROOT, STUDIES, VERDICTS, copy_repo, read_csv, resign, run_snakemake
 
 
 def test_ledger_structure_and_vocabulary(finished_run):
@@ -27,11 +29,11 @@ def test_ledger_structure_and_vocabulary(finished_run):
 @pytest.mark.parametrize("study", STUDIES)
 def test_every_printed_number_has_an_as_reported_row(finished_run, study):
     """Every claim, and every printed summary value, has an as_reported row."""
-    printed = read_csv(ROOT / "raw" / study / "claims.csv")
+    spec = CONFIG["studies"][study]
+    printed = read_csv(ROOT / spec["claims"])
     ids = {c["claim_id"]: c["reported"] for c in printed}
-    summaries = ROOT / "raw" / study / "summaries.csv"
-    if summaries.exists():
-        ids.update({r["value_id"]: r["reported"] for r in read_csv(summaries)})
+    if spec["design"] == "summary_level":
+        ids.update({r["value_id"]: r["reported"] for r in read_csv(ROOT / spec["table"])})
     ledger = read_csv(finished_run / "results" / "audit" / "claims.csv")
     main_rows = [r for r in ledger if r["variant"] == "as_reported" and r["study"] == study]
     counts = {}
@@ -49,15 +51,10 @@ def test_stated_subgroup_boundary_is_a_separate_variant(finished_run):
 
 
 def test_figures_summary_and_statistics_exist(finished_run):
-    figures = finished_run / "results" / "figures" / "matsuoka2025"
-    for name in ("paired_hba1c", "reduction_vs_dose", "reduction_vs_months", "reduction_vs_baseline"):
-        assert (figures / f"{name}.png").stat().st_size > 0
-        assert (figures / f"{name}.svg").stat().st_size > 0
-    for study, names in (("zang2022", ("fig2_insulin_hba1c", "fig3_beta_cell_gir")),
-                         ("review2018", ("forest_table1_t1dm", "forest_table2_t2dm"))):
-        for name in names:
-            for ext in ("png", "svg"):
-                assert (finished_run / "results" / "figures" / study / f"{name}.{ext}").stat().st_size > 0
+    # every figure the config asks for, from the same catalogue the workflow reads
+    for f in figure_catalogue(CONFIG):
+        for ext in ("png", "svg"):
+            assert (finished_run / "results" / "figures" / f["study"] / f"{f['name']}.{ext}").stat().st_size > 0
     assert (finished_run / "results" / "figures" / "pvalues.png").stat().st_size > 0
     summary = (finished_run / "results" / "audit" / "summary.md").read_text()
     for study in STUDIES:
@@ -121,13 +118,13 @@ def test_unsigned_change_stops_the_run(tmp_path):
 
 def test_config_typo_is_reported(tmp_path):
     workdir = copy_repo(tmp_path)
-    config = workdir / "config" / "config.yaml"
-    config.write_text(config.read_text().replace("    alpha: 0.05", "    alpah: 0.05", 1))
+    config = workdir / "config" / "studies" / f"{STUDIES[0]}.yaml"
+    config.write_text(config.read_text().replace("\nalpha: ", "\nalpah: ", 1))
     result = run_snakemake(workdir, "-n")
     assert result.returncode != 0
     # named like every input error: file, key path, value and the rule, with the likely fix
     out = result.stdout + result.stderr
-    assert "config/config.yaml, key 'studies.matsuoka2025.alpah': unknown key (did you mean 'alpha'?)" in out
+    assert f"config/studies/{STUDIES[0]}.yaml, key 'alpah': unknown key (did you mean 'alpha'?)" in out
     assert "rule: allowed keys here:" in out
 
 

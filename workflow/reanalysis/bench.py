@@ -38,10 +38,9 @@ def floor_work() -> None:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py."""
     import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
     from reanalysis import designs, figures, ledger, manifest, patient_level, report, summary_figures
-    from reanalysis.config import validate_config
+    from reanalysis.config import load_studies, study_file
 
-    config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
-    validate_config(config, "config/config.yaml", "workflow/schemas/config.schema.yaml")
+    config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
     schema = Path("workflow/schemas/claims.schema.yaml")
     rows = []
     with tempfile.TemporaryDirectory() as outdir:
@@ -49,7 +48,7 @@ def floor_work() -> None:
             study = config["studies"][name]
             manifest.verify(Path(config["raw_dir"]), prefix=f"{name}/")
             data = designs.load(study)
-            designs.validate_checks(study, data)
+            designs.validate_checks(study, data, study_file(config, name))
             claims = ledger.load_claims(Path(study["claims"]), schema, study)
             stats = designs.recompute(study, data, name)
             rows += designs.audit(name, study, claims, stats, data)

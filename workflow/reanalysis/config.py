@@ -1,4 +1,8 @@
-"""Validation of config/config.yaml against its schema, with errors like every input error.
+"""The config: shared settings in config/config.yaml, one file per study in its studies_dir.
+
+Every ``<study>.yaml`` in ``studies_dir`` is a study, named by its file name, so a paper is
+added without editing any other file. Each file is validated against its schema with
+errors like every input error.
 
 An error names the file, the key path (as the column), the offending value and the rule
 it breaks; for an unknown key it suggests the nearest allowed one (a typo such as
@@ -7,6 +11,7 @@ it breaks; for an unknown key it suggests the nearest allowed one (a typo such a
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 import jsonschema
@@ -20,12 +25,12 @@ def _short(value) -> str | None:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def check_yaml(config_path: str | Path) -> None:
-    """A config that is not valid YAML, named with its line and column (Snakemake's own
-    message says only that the file is not valid JSON or YAML)."""
+def check_yaml(config_path: str | Path):
+    """Parse a YAML file; one that is not valid YAML is named with its line and column
+    (Snakemake's own message says only that the file is not valid JSON or YAML)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        yaml.load(Path(config_path).read_text(encoding="utf-8"), Loader=loader)
+        return yaml.load(Path(config_path).read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, character {mark.column + 1}" if mark else ""
@@ -35,13 +40,73 @@ def check_yaml(config_path: str | Path) -> None:
                          rule="YAML syntax") from None
 
 
+CONFIG_SCHEMA = "workflow/schemas/config.schema.yaml"
+STUDY_SCHEMA = "workflow/schemas/study.schema.yaml"
+STUDY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def study_file(config: dict, name: str) -> str:
+    """The config file of one study."""
+    return f"{config['studies_dir']}/{name}.yaml"
+
+
+def papers_dir(config: dict, name: str) -> Path:
+    """Where a study's paper text lies: its own papers_dir, or the shared one."""
+    return Path(config["studies"][name].get("papers_dir", config["papers_dir"]))
+
+
+def study_names(studies_dir: str | Path) -> list[str]:
+    return sorted(p.stem for p in Path(studies_dir).glob("*.yaml"))
+
+
+def load_studies(config: dict, config_path: str | Path = "config/config.yaml",
+                 schema_dir: str | Path = "workflow/schemas", root: str | Path = ".",
+                 only: str | None = None) -> dict:
+    """Validate the shared config, read every study file into config['studies'], validate
+    each against the study schema; return config (changed in place). Paths in the config
+    are relative to ``root``, the repository. ``only`` reads just that study."""
+    root = Path(root)
+    schema_dir = root / schema_dir
+    shared = {k: v for k, v in config.items() if k != "studies"}
+    validate_config(shared, config_path, schema_dir / Path(CONFIG_SCHEMA).name)
+    studies_dir = root / config["studies_dir"]
+    if not studies_dir.is_dir():
+        raise InputError(config_path, "studies_dir is not a folder", key="studies_dir",
+                         value=config["studies_dir"], rule="a folder holding one <study>.yaml per study")
+    study_schema = _schema(schema_dir / Path(STUDY_SCHEMA).name)
+    studies = {}
+    for path in sorted(studies_dir.glob("*.yaml" if only is None else f"{only}.yaml")):
+        if not STUDY_NAME.match(path.stem):
+            raise InputError(path, "a study file's name is not a valid study name", value=path.name,
+                             rule="lower-case letters, digits and _, starting with a letter, then .yaml")
+        study = check_yaml(path)
+        if not isinstance(study, dict):
+            raise InputError(path, "a study file must hold a mapping of settings", value=_short(study),
+                             rule="keys such as title, design, table, claims, checks")
+        _validate(study, path, study_schema)
+        _check_files(study, path.relative_to(root) if path.is_relative_to(root) else path, root)
+        studies[path.stem] = study
+    if not studies:
+        raise InputError(config_path, "no study found", key="studies_dir", value=config["studies_dir"],
+                         rule="at least one <study>.yaml (python -m reanalysis new <study> writes one)")
+    config["studies"] = studies
+    return config
+
+
+def _schema(path: Path) -> dict:
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)
+
+
 def validate_config(config: dict, config_path: str | Path, schema_path: str | Path) -> None:
-    """Raise InputError for the most relevant way the config breaks its schema."""
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    """Raise InputError for the most relevant way a config file breaks its schema."""
+    _validate(config, config_path, _schema(schema_path))
+
+
+def _validate(config: dict, config_path, schema: dict) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is None:
-        _check_files(config, config_path)
         return
     path = [str(p) for p in error.absolute_path]
     value = error.instance
@@ -54,21 +119,28 @@ def validate_config(config: dict, config_path: str | Path, schema_path: str | Pa
         raise InputError(config_path, f"unknown key{hint}", key=".".join(path + [key]),
                          value=key, rule=f"allowed keys here: {', '.join(allowed)}")
     if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else None
+        hint = {"checks": "; an empty study may start with `checks: {}`"}.get(missing, "")
         raise InputError(config_path, "required key missing", key=".".join(path) or "(top level)",
-                         rule=error.message)
+                         rule=error.message + hint)
     raise InputError(config_path, error.message if len(error.message) <= 200 else "value breaks the schema",
                      key=".".join(path) or "(top level)",
                      value=_short(value) if not isinstance(value, dict) else None,
                      rule=f"{error.validator} {_short(error.validator_value)}")
 
 
-FILE_KEYS = ("table", "table_schema", "claims")
+FILE_KEYS = ("table", "table_schema", "claims", "value_ranges")
 
 
-def _check_files(config: dict, config_path) -> None:
+def _check_files(study: dict, config_path, root: Path = Path(".")) -> None:
     """Every file a study names exists (else Snakemake would only say an input is missing)."""
-    for name, study in sorted(config["studies"].items()):
-        for key in FILE_KEYS:
-            if not Path(study[key]).is_file():
-                raise InputError(config_path, "file not found", key=f"studies.{name}.{key}",
-                                 value=study[key], rule="the file must exist (relative to the working directory)")
+    for key in FILE_KEYS:
+        if key in study and not (root / study[key]).is_file():
+            raise InputError(config_path, "file not found", key=key, value=study[key],
+                             rule="the file must exist (relative to the repository root)")
+
+
+def load_config(root: str | Path = ".", config_path: str = "config/config.yaml") -> dict:
+    """The whole config, shared settings and every study, as the workflow sees it."""
+    root = Path(root)
+    return load_studies(check_yaml(root / config_path), config_path, root=root)

@@ -15,11 +15,22 @@ def load(study: dict):
     return patient_level.load_patient_table(study)
 
 
-def validate_checks(study: dict, data) -> None:
+def validate_checks(study: dict, data, config_file: str) -> None:
     if study["design"] == SUMMARY_LEVEL:
-        summary_level.validate_checks(study, data)
+        summary_level.validate_checks(study, data, config_file)
     else:
-        patient_level.validate_checks(study)
+        patient_level.validate_checks(study, config_file)
+
+
+# Files under workflow/ are the engine's shared schemas; every other file a study reads is
+# its own and must be signed under raw/<study>/.
+_STUDY_FILE_KEYS = ("table", "table_schema", "claims", "value_ranges")
+
+
+def study_data_files(study: dict) -> list[str]:
+    """The files of a study's own that must be signed in raw/MANIFEST.sha256."""
+    return [study[k] for k in _STUDY_FILE_KEYS
+            if study.get(k) and not str(study[k]).startswith("workflow/")]
 
 
 def recompute(study: dict, data, name: str) -> pd.DataFrame:

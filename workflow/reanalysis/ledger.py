@@ -1,6 +1,7 @@
 """The audit ledger: one row per (claim, variant), with verdict, reason and provenance."""
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from pathlib import Path
@@ -33,9 +34,16 @@ def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
                                  column="check", value=check or claim,
                                  rule="not_recomputable rows leave check and claim empty")
             continue
-        if not check or check not in checks:
-            raise InputError(path, "unknown check", row=where, column="check", value=check,
-                             rule="a check defined under studies.<study>.checks in config/config.yaml")
+        if not check:
+            raise InputError(path, "empty check", row=where, column="check", value=check,
+                             rule="a recomputable claim names a check defined under `checks:` in "
+                                  "config/studies/<study>.yaml; a number nothing can recompute needs "
+                                  "claim_basis not_recomputable and an empty claim")
+        if check not in checks:
+            near = difflib.get_close_matches(check, list(checks), n=1)
+            raise InputError(path, "unknown check" + (f" (did you mean '{near[0]}'?)" if near else ""),
+                             row=where, column="check", value=check,
+                             rule="a check defined under `checks:` in config/studies/<study>.yaml")
         is_meta = checks[check].get("analysis") in META_ANALYSES
         if (basis == "definition") != is_meta:
             raise InputError(path, "claim_basis does not fit the check", row=where, column="claim_basis",

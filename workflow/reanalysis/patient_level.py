@@ -214,7 +214,7 @@ def recompute(df: pd.DataFrame, study: dict, study_name: str) -> pd.DataFrame:
         records, columns=["study", "check", "variant", "statistic", "value", "method"])
 
 
-def validate_checks(study: dict, config_file: str = "config/config.yaml") -> None:
+def validate_checks(study: dict, config_file: str = "config/studies/<study>.yaml") -> None:
     """Cross-references in checks (columns, subsets, methods) must exist."""
     for name, spec in study["checks"].items():
         for ref_key in ("subset", "group_a", "group_b"):

@@ -3,6 +3,14 @@
 A printed number is taken as a string, so its trailing zeros count: ``"5.00"`` claims
 two decimals and stands for the closed interval [4.995, 5.005]. Both half-up and
 half-even rounding are accepted, as statcheck and scrutiny (``up_or_down``) do.
+
+Rounding schemes (names accepted wherever a ``schemes`` tuple is; ``describe_scheme``
+says each in words): 'half_up' (ties away from zero), 'half_even' (ties to the even
+digit), 'half_down' (ties toward zero), 'truncate' (digits beyond the printed ones cut
+off, toward zero: "5.3" stands for [5.3, 5.4), "-5.3" for (-5.4, -5.3]) and 'double'
+(half-up to one more decimal, then half-up to the printed decimals: 5.246 -> 5.25 ->
+5.3, so "5.3" stands for [5.245, 5.345)). ``READINGS`` names the sets of schemes a
+printed table may be read under, one ledger variant each.
 A claim is a printed number with a relation: ``"0.58"`` (equal after rounding),
 ``"< 0.0001"``, ``"> 0.05"``; an inequality is a claim of its own and is checked as
 printed, without widening it by rounding.
@@ -26,10 +34,39 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _CLAIM = re.compile(r"^\s*(?P<op><=|>=|≤|≥|<|>|=)?\s*(?P<num>\S+)\s*$")
 _OPS = {"≤": "<=", "≥": ">=", None: "="}
 SCHEMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
-# Half-down is offered to the consistency tests (scrutiny's default ``up_or_down`` is
-# half-up or half-down) but is kept out of SCHEMES, so claims are still checked under
-# half-up and half-even only.
-_MODES = {**SCHEMES, "half_down": ROUND_HALF_DOWN}
+# Half-down, truncation and double rounding are offered to the consistency tests
+# (scrutiny's default ``up_or_down`` is half-up or half-down) and to callers that name
+# them, but are kept out of SCHEMES, so claims are still checked under half-up and
+# half-even only.
+_MODES = {**SCHEMES, "half_down": ROUND_HALF_DOWN, "truncate": ROUND_DOWN}
+# 'double' is two decimal.ROUND_HALF_UP steps (see round_to), not one decimal mode.
+ALL_SCHEMES = ("half_up", "half_even", "half_down", "truncate", "double")
+
+# Labelled readings of a printed table: each maps to the schemes under which a printed
+# number is taken to stand for the true value. A caller checks a claim once per reading
+# and writes one ledger variant per reading (label = the key):
+#   as_reported -- conventional rounding, ties either way (scrutiny's ``up_or_down``);
+#   truncate    -- the software cut the digits off (toward zero) instead of rounding;
+#   half_down   -- ties were rounded toward zero only;
+#   double      -- rounded twice: half-up to one more decimal, then half-up again.
+READINGS: dict[str, tuple[str, ...]] = {
+    "as_reported": ("half_up", "half_down"),
+    "truncate": ("truncate",),
+    "half_down": ("half_down",),
+    "double": ("double",),
+}
+
+_DESCRIPTIONS = {
+    "half_up": "half-up: to the nearest, ties away from zero (0.125 -> 0.13)",
+    "half_even": "half-even: to the nearest, ties to the even digit (0.125 -> 0.12)",
+    "half_down": "half-down: to the nearest, ties toward zero (0.125 -> 0.12)",
+    "truncate": "truncation: the digits beyond the printed ones cut off, toward zero "
+                "(5.39 -> 5.3, -5.39 -> -5.3)",
+    "double": "double rounding: half-up to one more decimal, then half-up "
+              "(5.246 -> 5.25 -> 5.3)",
+}
+_SHORT = {"half_up": "half-up", "half_even": "half-even", "half_down": "half-down",
+          "truncate": "truncation", "double": "double rounding"}
 
 
 class NumberFormatError(ValueError):
@@ -135,20 +172,43 @@ def snap(value: float | Decimal) -> Decimal:
     return Decimal(format(float(value), f".{SNAP_SIGNIFICANT_DIGITS}g"))
 
 
+def describe_scheme(scheme: str) -> str:
+    """A short human text for one rounding scheme, e.g. for a ledger note."""
+    check_schemes((scheme,))
+    return _DESCRIPTIONS[scheme]
+
+
+def describe_schemes(schemes) -> str:
+    """The schemes in a few words: 'half-up or half-down', 'truncation'."""
+    return " or ".join(_SHORT[s] for s in check_schemes(schemes))
+
+
 def round_to(value: float | Decimal, unit: Decimal, scheme: str) -> Decimal:
     """Round to a multiple of ``unit`` (a power of ten) with the named scheme:
     'half_up', 'half_even' or 'half_down' (ties away from / towards zero, as in
-    ``decimal``)."""
-    return snap(value).quantize(unit, rounding=_MODES[scheme])
+    ``decimal``), 'truncate' (toward zero, ``decimal.ROUND_DOWN``) or 'double'
+    (half-up to ``unit / 10``, then half-up to ``unit``)."""
+    v = snap(value)
+    if scheme == "double":
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, v.adjusted() - unit.as_tuple().exponent + 5)
+            return v.quantize(unit.scaleb(-1), rounding=ROUND_HALF_UP).quantize(
+                unit, rounding=ROUND_HALF_UP)
+    if scheme not in _MODES:
+        check_schemes((scheme,))
+    return v.quantize(unit, rounding=_MODES[scheme])
 
 
 def truncate_to(value: float | Decimal, unit: Decimal) -> Decimal:
     return snap(value).quantize(unit, rounding=ROUND_DOWN)
 
 
-def rounding_schemes_matching(value: float | Decimal, printed: Printed) -> list[str]:
-    """The rounding schemes under which ``value`` prints as ``printed``."""
-    return [s for s in SCHEMES if round_to(value, printed.unit, s) == printed.value]
+def rounding_schemes_matching(value: float | Decimal, printed: Printed,
+                              schemes=None) -> list[str]:
+    """The rounding schemes under which ``value`` prints as ``printed``: among SCHEMES
+    (half-up, half-even) by default, else among the named ``schemes``."""
+    names = tuple(SCHEMES) if schemes is None else check_schemes(schemes)
+    return [s for s in names if round_to(value, printed.unit, s) == printed.value]
 
 
 @dataclass(frozen=True)
@@ -230,9 +290,9 @@ def describe_rounding(value: float | Decimal, claim: Claim) -> str:
 def check_schemes(schemes) -> tuple[str, ...]:
     """The scheme names as a tuple; ValueError for an empty or unknown one."""
     schemes = (schemes,) if isinstance(schemes, str) else tuple(schemes)
-    unknown = [s for s in schemes if s not in _MODES]
+    unknown = [s for s in schemes if s not in ALL_SCHEMES]
     if not schemes or unknown:
-        raise ValueError(f"rounding schemes {schemes!r}: choose from {sorted(_MODES)}")
+        raise ValueError(f"rounding schemes {schemes!r}: choose from {sorted(ALL_SCHEMES)}")
     return schemes
 
 
@@ -244,7 +304,15 @@ def round_exact(value: Fraction | int, unit: Decimal, scheme: str = "half_up", *
     Rounding to ``unit`` depends only on which half-unit the value falls in and whether
     it sits exactly on a half-unit mark; the value is replaced by a decimal
     representative with the same answers (the mark itself, or the quarter between two
-    marks) and that is rounded with ``round_to``."""
+    marks) and that is rounded with ``round_to``. Truncation's marks (whole units) are
+    among those marks; double rounding's first step is taken exactly the same way at
+    ``unit / 10`` and its result, a decimal, is rounded half-up to ``unit``."""
+    if scheme == "double":
+        first = round_exact(value, unit.scaleb(-1), "half_up", sqrt=sqrt)
+        with localcontext() as ctx:
+            ctx.prec = len(first.as_tuple().digits) + 10
+            return round_to(first, unit, "half_up")
+    check_schemes((scheme,))
     twice = 2 * Fraction(value) / Fraction(unit)        # value in half-units
     if sqrt:
         if value < 0:
@@ -311,6 +379,15 @@ class Interval:
         return Interval(part.lower ** 2, part.upper ** 2,
                         part.lower_included, part.upper_included)
 
+    def text(self, digits: int | None = None) -> str:
+        """'[11.5, 12.5]', '[5.3, 5.4)': the bounds as decimals (exact when they are
+        terminating decimals; else to ``digits``, default 6, significant digits)."""
+        def show(b: Fraction) -> str:
+            d = fraction_to_decimal(b)
+            return format(float(b), f".{digits or 6}g") if d is None else format(d, "f")
+        return (f"{'[' if self.lower_included else '('}{show(self.lower)}, "
+                f"{show(self.upper)}{']' if self.upper_included else ')'}")
+
     def integers(self) -> range:
         """The integers in the interval, in order (an empty range when there are none)."""
         lo, hi = math.ceil(self.lower), math.floor(self.upper)
@@ -321,13 +398,53 @@ class Interval:
         return range(lo, hi + 1)
 
 
+def fraction_to_decimal(value: Fraction) -> Decimal | None:
+    """The exact Decimal of a rational number, or None when it does not terminate."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return None
+    places = max(twos, fives)
+    scaled = value * 10 ** places                       # an integer now
+    return Decimal(int(scaled)).scaleb(-places)
+
+
+def scheme_bounds(printed: Printed, scheme: str) -> tuple[Decimal, Decimal]:
+    """The two ends of the values that print as ``printed`` under one scheme (whether
+    each end itself does is decided by ``unround``): value -/+ unit/2 for the half-way
+    schemes; for truncation [v, v + unit] when v > 0, [v - unit, v] when v < 0 and
+    [-unit, unit] for zero; for double rounding [v - 0.55 unit, v + 0.45 unit] when
+    v > 0, mirrored when v < 0, and [-0.45 unit, 0.45 unit] for zero."""
+    v, u = printed.value, printed.unit
+    if scheme in ("half_up", "half_even", "half_down"):
+        return printed.lower, printed.upper
+    if scheme == "truncate":
+        return (v, v + u) if v > 0 else (v - u, v) if v < 0 else (-u, u)
+    if scheme == "double":
+        big, small = u * Decimal("0.55"), u * Decimal("0.45")
+        return (v - big, v + small) if v > 0 else (v - small, v + big) if v < 0 \
+            else (-small, small)
+    check_schemes((scheme,))
+    raise AssertionError(scheme)
+
+
 def unround(printed: Printed, schemes=("half_up", "half_down")) -> Interval:
     """The values that print as ``printed`` under at least one of the schemes (scrutiny's
-    ``unround``): between ``printed.lower`` and ``printed.upper``, a bound included when
-    that half-way value rounds to the printed value under one of the schemes."""
+    ``unround``). Each scheme's values run between the ends given by ``scheme_bounds``,
+    an end included when that value itself rounds to the printed value under the
+    scheme; every scheme's values hold the printed value, so their union is one
+    interval (for half-up or half-down: ``printed.lower`` to ``printed.upper``)."""
     schemes = check_schemes(schemes)
-    lo, hi = printed.lower, printed.upper
+    ends = [(s, *scheme_bounds(printed, s)) for s in schemes]
+    lo = min(e[1] for e in ends)
+    hi = max(e[2] for e in ends)
     return Interval(
         Fraction(lo), Fraction(hi),
-        any(round_to(lo, printed.unit, s) == printed.value for s in schemes),
-        any(round_to(hi, printed.unit, s) == printed.value for s in schemes))
+        any(round_to(lo, printed.unit, s) == printed.value for s, a, _ in ends if a == lo),
+        any(round_to(hi, printed.unit, s) == printed.value for s, _, b in ends if b == hi))

@@ -18,9 +18,15 @@ zeros count ("5.00" claims two decimals):
   data", https://osf.io/5vb3u/; the version scrutiny cites is dated 2019): binary data
   with mean p have SD = sqrt(n / (n - 1) * p (1 - p)), so mean and SD must agree.
 
+* ``implied_n`` -- the sample sizes under which every one of several printed means
+  and percentages passes GRIM (e.g. a table's percentages all being of 44 people
+  although the arm was printed as n = 46); ``implied_n_reason`` says why in words.
+
 A value "prints as" the printed one if it rounds to it under any of ``schemes``
-(default half-up or half-down: scrutiny's ``up_or_down``). All rounding and all
-interval arithmetic are exact (rationals) and live in ``rounding.py``.
+(default half-up or half-down: scrutiny's ``up_or_down``; truncation and double
+rounding are offered too, see ``rounding.READINGS``). Under other schemes than the
+default, each reason ends with them in brackets. All rounding and all interval
+arithmetic are exact (rationals) and live in ``rounding.py``.
 
 Departure from scrutiny's DEBIT: scrutiny rounds the SDs at the two ends of the mean's
 interval only; here the whole SD range over the interval is used, whose maximum is at
@@ -32,7 +38,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
-from .rounding import Interval, Printed, check_schemes, parse_number, round_exact, unround
+from .rounding import (Interval, Printed, check_schemes, describe_schemes,
+                       fraction_to_decimal, parse_number, round_exact, unround)
 
 UP_OR_DOWN = ("half_up", "half_down")
 HALF = Fraction(1, 2)
@@ -50,6 +57,16 @@ class ScrutinyResult:
     lower: Decimal
     upper: Decimal
     candidates: tuple
+
+
+def _under(schemes: tuple[str, ...]) -> str:
+    """'' under the default schemes, else ' [read as truncation]' for a reason's end."""
+    return "" if tuple(schemes) == UP_OR_DOWN else f" [read as {describe_schemes(schemes)}]"
+
+
+def _bounds(interval: Interval) -> tuple[Decimal, Decimal]:
+    """An unrounding interval's ends as Decimals (they are terminating decimals)."""
+    return fraction_to_decimal(interval.lower), fraction_to_decimal(interval.upper)
 
 
 def _positive(name: str, value: int, least: int = 1) -> None:
@@ -94,6 +111,8 @@ def grim(x: str, n: int, items: int = 1, percent: bool = False,
     _positive("items", items)
     schemes = check_schemes(schemes)
     total, scale = n * items, (100 if percent else 1)
+    lower, upper = _bounds(unround(printed, schemes))
+    under = _under(schemes)
     fitting = _fits(printed, total, scale, schemes)
     ks = range(max(fitting.start, 0), min(fitting.stop, total + 1)) if percent else fitting
     what, shown = ("count", f"{x}%") if percent else ("integer sum", x)
@@ -101,12 +120,12 @@ def grim(x: str, n: int, items: int = 1, percent: bool = False,
     if not fitting:     # an empty range(lo, lo): the two k around x * total / scale
         reason = (f"no {what} k gives {shown} with {size}: "
                   f"{_ratio(fitting.start - 1, total, printed, percent)}, "
-                  f"{_ratio(fitting.start, total, printed, percent)}")
-        return ScrutinyResult(False, reason, printed.lower, printed.upper, ())
+                  f"{_ratio(fitting.start, total, printed, percent)}{under}")
+        return ScrutinyResult(False, reason, lower, upper, ())
     if not ks:
         return ScrutinyResult(False, f"{shown} is not a percentage of {total} observations "
-                              f"(the count would lie outside 0..{total})",
-                              printed.lower, printed.upper, ())
+                              f"(the count would lie outside 0..{total}){under}",
+                              lower, upper, ())
     if len(ks) <= _SHOWN:
         reason = f"{shown} is possible with {size}: " + ", ".join(
             _ratio(k, total, printed, percent) for k in ks)
@@ -115,7 +134,7 @@ def grim(x: str, n: int, items: int = 1, percent: bool = False,
     if total * printed.unit >= scale:
         reason += (f" (GRIM cannot fail here: {total} observations are too many for "
                    f"{printed.decimals} decimal{'' if printed.decimals == 1 else 's'})")
-    return ScrutinyResult(True, reason, printed.lower, printed.upper, tuple(ks))
+    return ScrutinyResult(True, reason + under, lower, upper, tuple(ks))
 
 
 def counts_from_percent(percent: str, n: int,
@@ -144,7 +163,7 @@ def grimmer(x: str, sd: str, n: int, items: int = 1,
     variances = unround(sd_printed, schemes).squared()
     if variances is None:
         return replace(result, consistent=False, candidates=(),
-                       reason=f"SD {sd} is negative")
+                       reason=f"SD {sd} is negative{_under(schemes)}")
     passing, failures, witness = [], [], None
     for s in result.candidates:
         squares = variances.affine(n - 1, Fraction(s * s, n))   # Q = (n-1) var + S^2/n
@@ -164,7 +183,8 @@ def grimmer(x: str, sd: str, n: int, items: int = 1,
     if not passing:
         more = len(failures) - _SHOWN
         reason = (f"mean {x} fits n = {n} but not SD {sd}: " + "; ".join(failures[:_SHOWN])
-                  + (f"; and {more} more sums likewise" if more > 0 else ""))
+                  + (f"; and {more} more sums likewise" if more > 0 else "")
+                  + _under(schemes))
         return replace(result, consistent=False, candidates=(), reason=reason)
     s, q = witness
     variance = (q - Fraction(s * s, n)) / (n - 1)
@@ -173,7 +193,7 @@ def grimmer(x: str, sd: str, n: int, items: int = 1,
               f"{_approx(variance, sd_printed.decimals + 2, sqrt=True)}")
     if len(passing) > 1:
         reason += f" ({len(passing)} sums pass)"
-    return replace(result, reason=reason, candidates=tuple(passing))
+    return replace(result, reason=reason + _under(schemes), candidates=tuple(passing))
 
 
 def debit(x: str, sd: str, n: int,
@@ -197,8 +217,10 @@ def debit(x: str, sd: str, n: int,
     def var(p: Fraction) -> Fraction:
         return Fraction(n, n - 1) * p * (1 - p)
 
+    lower, upper = _bounds(means)
+
     def fail(reason: str) -> ScrutinyResult:
-        return ScrutinyResult(False, reason, printed.lower, printed.upper, ())
+        return ScrutinyResult(False, reason + _under(schemes), lower, upper, ())
 
     if p_range is None:
         return fail(f"mean {x} is outside [0, 1], so it is not a mean of binary data")
@@ -225,4 +247,68 @@ def debit(x: str, sd: str, n: int,
     reason = f"{span}, which includes SDs that print as {sd}"
     if not ks:
         reason += f"; but no count k of ones out of {n} gives both mean {x} and SD {sd}"
-    return ScrutinyResult(True, reason, printed.lower, printed.upper, tuple(ks))
+    return ScrutinyResult(True, reason + _under(schemes), lower, upper, tuple(ks))
+
+
+# --- implied n ------------------------------------------------------------------------
+
+_KINDS = ("mean", "percent")
+
+
+def _grim_value(value: tuple[str, str, int], n: int, schemes) -> ScrutinyResult:
+    text, kind, items = value
+    if kind not in _KINDS:
+        raise ValueError(f"{value!r}: kind must be one of {_KINDS}, got {kind!r}")
+    return grim(text, n, items=items, percent=kind == "percent", schemes=schemes)
+
+
+def implied_n(values: list[tuple[str, str, int]], n_candidates: range,
+              schemes: tuple[str, ...] = UP_OR_DOWN) -> list[int]:
+    """The sample sizes n in ``n_candidates`` under which every printed value is
+    GRIM-possible. Each value is (printed text, kind, items): kind 'mean' (a mean of n
+    people's means of ``items`` integer items) or 'percent' (a percentage of n * items
+    binary observations). A percentage table whose values all fit 44 but not the
+    printed 46 says the percentages are of 44 people."""
+    schemes = check_schemes(schemes)
+    for value in values:
+        _grim_value(value, 1, schemes)          # the kind is checked even with no n
+    return [n for n in n_candidates
+            if all(_grim_value(v, n, schemes).consistent for v in values)]
+
+
+def implied_n_reason(values: list[tuple[str, str, int]], n_candidates: range,
+                     schemes: tuple[str, ...] = UP_OR_DOWN, *, shown: int = _SHOWN) -> str:
+    """``implied_n`` in words: which n fit all values (with the fitting ratios for the
+    first of them) and, for up to ``shown`` ruled-out n, the first value that fails and
+    GRIM's reason."""
+    schemes = check_schemes(schemes)
+    fits = implied_n(values, n_candidates, schemes)
+    texts = [f"{t}%" if kind == "percent" else t for t, kind, _ in values]
+    span = (f"n = {n_candidates[0]}..{n_candidates[-1]}" if len(n_candidates) > 1
+            else f"n = {n_candidates[0]}" if n_candidates else "no n")
+    if fits:
+        first = fits[0]
+        ratios = "; ".join(f"{txt}: {_grim_value(v, first, schemes).reason}"
+                           for txt, v in zip(texts, values))
+        head = (f"of {span}, {'only ' if len(fits) == 1 else ''}n = "
+                f"{', '.join(map(str, fits))} fit{'s' if len(fits) == 1 else ''} all "
+                f"{len(values)} values ({', '.join(texts)}); at n = {first}: {ratios}")
+    else:
+        head = f"no n in {span} fits all {len(values)} values ({', '.join(texts)})"
+    ruled_out = []
+    for n in n_candidates:
+        if n in fits:
+            continue
+        for txt, v in zip(texts, values):
+            result = _grim_value(v, n, schemes)
+            if not result.consistent:
+                ruled_out.append(f"n = {n} fails at {txt} ({result.reason})")
+                break
+        if len(ruled_out) == shown:
+            break
+    more = len(n_candidates) - len(fits) - len(ruled_out)
+    if ruled_out:
+        head += "; ruled out: " + "; ".join(ruled_out)
+        if more > 0:
+            head += f"; and {more} more n"
+    return head

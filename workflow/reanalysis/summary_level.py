@@ -124,8 +124,11 @@ def load_summaries(study: dict) -> dict[str, Row]:
     schema = load_schema(Path(study["table_schema"]))
     rows = read_table(path, schema)
     parsed = {r["value_id"]: parse_row(r, path) for r in rows}
+    ranges = dict(schema.get("value_ranges", {}))
+    if study.get("value_ranges"):
+        ranges["outcomes"] = load_schema(Path(study["value_ranges"])).get("outcomes") or {}
     for r in parsed.values():
-        check_ranges(r, schema.get("value_ranges", {}), path)
+        check_ranges(r, ranges, path)
     for r in parsed.values():
         ref = r.raw.get("same_as")
         if ref and ref not in parsed:
@@ -401,7 +404,7 @@ def _agreement(row: Row, other: Row) -> dict:
 
 # ---------------------------------------------------------------- the study
 
-def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/config.yaml") -> None:
+def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml") -> None:
     """Every value a check names exists, has the components it needs, and has an n."""
     needs = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
              "change_between_groups": ("mean", "dispersion")}

@@ -2,14 +2,15 @@
 from snakemake.utils import min_version
 
 from reanalysis.catalogue import PVALUE_FIGURE as _PVALUE_FIGURE, figure_catalogue
-from reanalysis.config import validate_config
+from reanalysis.config import load_studies, study_file
 
 min_version("9.0")
 
 
 # Our own validation (not snakemake.utils.validate) so that a config error names the
-# file, the key path, the value and the rule, like every other input error.
-validate_config(config, "config/config.yaml", "workflow/schemas/config.schema.yaml")
+# file, the key path, the value and the rule, like every other input error. Every
+# <study>.yaml in studies_dir becomes config["studies"][<study>].
+load_studies(config, "config/config.yaml")
 
 RESULTS = config["results_dir"]
 RAW = config["raw_dir"]
@@ -18,11 +19,13 @@ LEDGER = f"{RESULTS}/audit/claims.csv"
 SUMMARY = f"{RESULTS}/audit/summary.md"
 HTML_REPORT = f"{RESULTS}/report.html"
 CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
-# Jobs take the config file as an input instead of `params:`, so that any edit to an
-# assumption reruns what depends on it, and a no-op rerun need not hash params
-# (which makes Snakemake import pandas).
+# Jobs take the config files as inputs instead of `params:`, so that any edit to an
+# assumption reruns what depends on it (a study's own file: that study only), and a
+# no-op rerun need not hash params (which makes Snakemake import pandas).
 CONFIG_FILE = "config/config.yaml"
+STUDY_CONFIGS = [study_file(config, s) for s in STUDIES]
 FIGURES = figure_catalogue(config)
+FIGURE_STUDIES = sorted({f["study"] for f in FIGURES})
 
 
 wildcard_constraints:
@@ -30,38 +33,32 @@ wildcard_constraints:
 
 
 def study_raw_files(wildcards):
-    """The transcribed files a study's jobs read, plus the checksum manifest."""
+    """The files a study's jobs read: its transcription, schemas and config files, and the
+    checksum manifest."""
     study = config["studies"][wildcards.study]
-    return {
+    files = {
         "table": study["table"],
         "table_schema": study["table_schema"],
         "claims": study["claims"],
         "claims_schema": CLAIMS_SCHEMA,
         "manifest": f"{RAW}/MANIFEST.sha256",
         "config": CONFIG_FILE,
+        "study_config": study_file(config, wildcards.study),
     }
+    if "value_ranges" in study:
+        files["value_ranges"] = study["value_ranges"]
+    return files
 
 
-def figure_paths(figure, ext):
-    stem = f"{figure['study']}/{figure['name']}" if figure["study"] else figure["name"]
-    return f"{RESULTS}/figures/{stem}.{ext}"
+def figure_dir(study):
+    return f"{RESULTS}/figures/{study}"
 
 
-def study_figures(study):
-    """(path, caption file) of every file of a study's figures."""
-    return [
-        (figure_paths(f, ext), f"../report/{f['caption']}")
-        for f in FIGURES
-        if f["study"] == study
-        for ext in ("png", "svg")
-    ]
+PVALUE_FIGURE = [
+    f"{RESULTS}/figures/{_PVALUE_FIGURE['name']}.{ext}" for ext in ("png", "svg")
+]
 
 
-FIGURE_STUDIES = sorted({f["study"] for f in FIGURES})
-PVALUE_FIGURE = [figure_paths(_PVALUE_FIGURE, ext) for ext in ("png", "svg")]
-# every figure the workflow draws, the all-studies p-value figure included
-ALL_FIGURES = FIGURES + [_PVALUE_FIGURE]
-
-
-def all_figures(exts=("png", "svg")):
-    return [figure_paths(f, ext) for f in ALL_FIGURES for ext in exts]
+def all_figures():
+    """Every study's figure folder, and the all-studies p-value figure."""
+    return [figure_dir(s) for s in FIGURE_STUDIES] + PVALUE_FIGURE

@@ -1,29 +1,27 @@
-# Stage 3: figures regenerated from each study's data (one job per study with figures),
-# and the printed-against-recomputed p-values of all studies (from the ledger).
+# Stage 3: figures regenerated from each study's data (one job per study with figures,
+# written into its own folder), and the printed-against-recomputed p-values of all
+# studies (from the ledger).
 
-for _study in FIGURE_STUDIES:
 
-    rule:
-        name:
-            f"figures_{_study}"
-        input:
-            table=config["studies"][_study]["table"],
-            claims=config["studies"][_study]["claims"],
-            claims_schema=CLAIMS_SCHEMA,
-            recomputed=f"{RESULTS}/recomputed/{_study}.csv",
-            validated=f"{RESULTS}/inputs/{_study}.json",
-            config=CONFIG_FILE,
-        output:
-            [
-                report(path, caption=caption, category="Figures", subcategory=_study)
-                for path, caption in study_figures(_study)
-            ],
-        log:
-            f"{RESULTS}/logs/figures/{_study}.log",
-        conda:
-            "../envs/reanalysis.yaml"
-        script:
-            "../scripts/figures.py"
+rule figures:
+    input:
+        unpack(study_raw_files),
+        recomputed=f"{RESULTS}/recomputed/{{study}}.csv",
+        validated=f"{RESULTS}/inputs/{{study}}.json",
+    output:
+        report(
+            directory(f"{RESULTS}/figures/{{study}}"),
+            patterns=["{name}.png", "{name}.svg"],
+            caption="../report/figures.rst",
+            category="Figures",
+            subcategory="{study}",
+        ),
+    log:
+        f"{RESULTS}/logs/figures/{{study}}.log",
+    conda:
+        "../envs/reanalysis.yaml"
+    script:
+        "../scripts/figures.py"
 
 
 rule pvalue_figure:
@@ -32,7 +30,12 @@ rule pvalue_figure:
         config=CONFIG_FILE,
     output:
         [
-            report(path, caption="../report/pvalues.rst", category="Figures", subcategory="all studies")
+            report(
+                path,
+                caption="../report/pvalues.rst",
+                category="Figures",
+                subcategory="all studies",
+            )
             for path in PVALUE_FIGURE
         ],
     log:

@@ -4,10 +4,14 @@
 rule html_report:
     input:
         ledger=LEDGER,
-        figures=all_figures(exts=["png"]),
+        figures=all_figures(),
         template="workflow/report/report.html.j2",
-        captions=sorted({f"workflow/report/{f['caption']}" for f in ALL_FIGURES}),
+        captions=sorted(
+            {f"workflow/report/{f['caption']}" for f in FIGURES}
+            | {"workflow/report/pvalues.rst"}
+        ),
         config=CONFIG_FILE,
+        studies=STUDY_CONFIGS,
     output:
         HTML_REPORT,
     log:

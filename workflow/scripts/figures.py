@@ -14,8 +14,9 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
-    out_dir = Path(sm.output[0]).parent  # results/figures/<study>/<figure>.png
-    study = sm.config["studies"][out_dir.name]
+    out_dir = Path(sm.output[0])  # results/figures/<study>/
+    out_dir.mkdir(parents=True, exist_ok=True)
+    study = sm.config["studies"][sm.wildcards.study]
     data = designs.load(study)
     if study["design"] == designs.SUMMARY_LEVEL:
         claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)

@@ -12,9 +12,9 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 def main():
     study = sm.config["studies"][sm.wildcards.study]
-    signed = verify_study(Path(sm.config["raw_dir"]), sm.wildcards.study, [study["table"], study["claims"]])
+    signed = verify_study(Path(sm.config["raw_dir"]), sm.wildcards.study, designs.study_data_files(study))
     data = designs.load(study)
-    designs.validate_checks(study, data)
+    designs.validate_checks(study, data, sm.input.study_config)
     claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
     report = {"study": sm.wildcards.study, "signed_files": signed,
               "table_rows": len(data), "claims": len(claims)}

@@ -1,0 +1,40 @@
+"""Command line: ``python -m reanalysis new|check|draft ...`` (run from the repository root).
+
+- ``new <study> --design summary_level|patient_level --paper PATH``: scaffold a study: its
+  folder under raw/ with CSV headers, and config/studies/<study>.yaml with a commented
+  example of every check kind; prints the next steps.
+- ``check <study>``: validate one study's transcription and config on their own, in
+  seconds, without running the pipeline; every message says what to do.
+- ``draft <study>``: propose transcription rows from the paper's text (never writes raw/).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import scaffold
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["draft"]:
+        from . import draft
+        return draft.main(argv)
+    parser = argparse.ArgumentParser(prog="python -m reanalysis", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    new = sub.add_parser("new", help="scaffold a new study (folder, CSV headers, config stub)")
+    new.add_argument("study")
+    new.add_argument("--design", choices=["summary_level", "patient_level"], required=True)
+    new.add_argument("--paper", required=True, help="the paper's plain-text file")
+    check = sub.add_parser("check", help="validate one study's transcription and config")
+    check.add_argument("study")
+    sub.add_parser("draft", help="propose rows from the paper's text (see: draft --help)")
+    args = parser.parse_args(argv)
+    if args.command == "new":
+        return scaffold.new_study(args.study, args.design, args.paper)
+    return scaffold.check_study(args.study)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
