@@ -41,7 +41,7 @@ def papers_dir() -> Path:
 
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
-                  "variant", "method", "verdict", "decision_error", "note", "source_file",
+                  "variant", "method", "verdict", "decision_error", "why_unverifiable", "note", "source_file",
                   "source_line", "statistic", "value", "low", "high"]
 VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
 

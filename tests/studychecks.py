@@ -15,6 +15,7 @@ from conftest import study_papers
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 # Labels: numbers after these words, four-digit years, and reference numbers in brackets.
+POWER_OF_TEN = re.compile(r"\s*[×x]\s*10\^[-−]?\d+")
 LABEL = re.compile(r"(Table|Fig\.|Figure|Graphs?|type|session-)\s*$")
 WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
          "seven": "7", "eight": "8", "nine": "9", "ten": "10", "no": "0", "a": "1"}
@@ -84,7 +85,8 @@ def check_values_read_what_is_printed(root, config, study):
         if r.get("marker"):  # "1.1 ± 0.2a": the marker is printed against the number
             assert reported.endswith(r["marker"]), r["value_id"]
             reported = reported[: -len(r["marker"])]
-        printed = NUMBER.findall(reported)
+        # a printed power-of-ten unit ("4.9 ± 3.10 × 10^8") is a unit, not a number of the value
+        printed = NUMBER.findall(POWER_OF_TEN.sub("", reported))
         if not printed:
             printed = [WORDS[w.lower()] for w in re.findall(r"[A-Za-z]+", reported)
                        if w.lower() in WORDS][:1]

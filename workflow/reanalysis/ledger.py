@@ -11,13 +11,21 @@ import pandas as pd
 from .inputs import InputError, load_schema, read_table
 from .patient_level import AS_REPORTED, META_ANALYSES
 from .rounding import format_value, parse_claim
-from .summary_level import INPUT_KEYS, claim_statistic
+from .summary_level import IMPOSSIBLE_INPUTS, claim_statistic, input_ids
 from .verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
                        VERDICTS, judge)
 
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
-                  "variant", "method", "verdict", "decision_error", "note",
+                  "variant", "method", "verdict", "decision_error", "why_unverifiable", "note",
                   "source_file", "source_line", "statistic", "value", "low", "high"]
+# Why a row is unverifiable: a claim about the paper (what it prints), or a gap of ours.
+NO_DATA_PRINTED = "no_data_printed"            # the inputs a check would need are not printed
+NO_CHECK_KIND = "no_check_kind"                # printed data could test it, with a kind we lack
+DESCRIPTIVE_ONLY = "descriptive_only"          # a printed descriptive value nothing else restates
+QUOTED = "quoted_from_another_source"          # cited from another publication
+VERBAL = "verbal_statement"                    # a statement without a checkable number
+# the printed inputs are impossible under this reading (e.g. no count out of n gives a percent)
+WHY_UNVERIFIABLE = (NO_DATA_PRINTED, NO_CHECK_KIND, DESCRIPTIVE_ONLY, QUOTED, VERBAL, IMPOSSIBLE_INPUTS)
 _WORD_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
 
 
@@ -68,7 +76,7 @@ def _ledger_row(study_name, claim_row, **fields):
     row = {"study": study_name, "claim_id": claim_row["claim_id"], "location": claim_row["location"],
            "quantity": claim_row["quantity"], "reported": claim_row["reported"],
            "claim": claim_row["claim"] or "", "source_file": claim_row["source_file"],
-           "source_line": claim_row["source_line"], "decision_error": "",
+           "source_line": claim_row["source_line"], "decision_error": "", "why_unverifiable": "",
            "_check": claim_row["check"]}
     row.update(fields)
     notes = [n for n in (fields.get("note"), claim_row.get("note")) if n]
@@ -119,7 +127,8 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
     for c in claims:
         if c["claim_basis"] == "not_recomputable":
             rows.append(_ledger_row(study_name, c, recomputed="", variant=AS_REPORTED, method="",
-                                    verdict=UNVERIFIABLE, note="not recomputable from the data"))
+                                    verdict=UNVERIFIABLE, why_unverifiable=c.get("why_not_recomputable") or "",
+                                    note="not recomputable from the data"))
             continue
         spec = study["checks"][c["check"]]
         if spec.get("analysis") in META_ANALYSES:
@@ -131,19 +140,27 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
         sel = of_check[of_check["statistic"] == statistic]
         if sel.empty:
             rows.append(_ledger_row(study_name, c, recomputed="", variant=AS_REPORTED, method="",
-                                    verdict=UNVERIFIABLE, note="no recomputation available"))
+                                    verdict=UNVERIFIABLE, why_unverifiable=NO_CHECK_KIND,
+                                    note="no recomputation available"))
         for variant, group in sel.groupby("variant", sort=False):
             value = float(group["value"].iloc[0])
             interval = _interval(group)
+            printed = of_check[(of_check["variant"] == variant)
+                               & (of_check["statistic"] == f"{statistic}_at_printed")]
+            at_printed = _interval(printed) if not printed.empty else None
             v = judge(claim, value, scale=c["scale"], interval=interval,
-                      is_p_value=statistic == "p", alpha=alpha)
+                      is_p_value=statistic == "p", alpha=alpha, at_printed=at_printed)
             notes = [v.reason]
             if "note" in group.columns and isinstance(group["note"].iloc[0], str):
                 notes.append(group["note"].iloc[0])
             if spec.get("kind") == "paired_from_summary" and statistic == "p":
                 notes.append(_r_note(claim, of_check, variant))
+            why = ""
+            if v.verdict == UNVERIFIABLE:
+                impossible = "outcome" in group.columns and group["outcome"].iloc[0] == IMPOSSIBLE_INPUTS
+                why = IMPOSSIBLE_INPUTS if impossible else NO_CHECK_KIND
             rows.append(_ledger_row(
-                study_name, c, recomputed=_shown(value, interval), variant=variant,
+                study_name, c, recomputed=_shown(value, interval), variant=variant, why_unverifiable=why,
                 method=group["method"].iloc[0], verdict=v.verdict, note="; ".join(n for n in notes if n),
                 decision_error="" if v.decision_error is None else str(v.decision_error).lower(),
                 statistic=statistic, value=value, low=interval[0] if interval else None,
@@ -179,7 +196,8 @@ def _definition_rows(study_name, study, meta_claims, rows):
                       + (f"; they all reproduce under: {', '.join(full)}" if full else ""))
         out.append(_ledger_row(study_name, c, recomputed=shown, variant=AS_REPORTED,
                                method=f"definition consistency over checks {', '.join(checks)}",
-                               verdict=verdict, note=reason))
+                               verdict=verdict, note=reason,
+                               why_unverifiable=NO_CHECK_KIND if verdict == UNVERIFIABLE else ""))
     return out
 
 
@@ -187,11 +205,8 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
     """Ledger rows for every printed descriptive value of a summary-level study."""
     users: dict[str, list[str]] = {}
     for name, spec in study["checks"].items():
-        for key in INPUT_KEYS:
-            if key in spec:
-                users.setdefault(spec[key], []).append(name)
-        for p in spec.get("parts", []):
-            users.setdefault(p, []).append(name)
+        for ref in input_ids(spec):
+            users.setdefault(ref, []).append(name)
     out = []
     for value_id, row in rows.items():
         raw = row.raw
@@ -203,15 +218,20 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                 "note": "; ".join(x for x in (raw.get("repair_note"), raw.get("note")) if x)}
         used = f"input to checks: {', '.join(sorted(set(users[value_id])))}" if value_id in users else ""
         checks = stats[stats["check"] == f"row:{value_id}"]
+        # a repeated value is a red flag, not a verdict: it goes into the row's notes
+        flags = checks[checks["statistic"] == "duplicate"]
+        checks = checks[checks["statistic"] != "duplicate"]
+        if not flags.empty:
+            used = "; ".join(x for x in (str(flags["note"].iloc[0]), used) if x)
         if not checks.empty and AS_REPORTED not in set(checks["variant"]):
             # e.g. a percent printed without an n: only other readings of n could be tried
             out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
-                                   verdict=UNVERIFIABLE, statistic="",
+                                   verdict=UNVERIFIABLE, statistic="", why_unverifiable=NO_DATA_PRINTED,
                                    note="; ".join(x for x in ("no n is printed for this value; see "
                                                               "the n_* variants", used) if x)))
         if checks.empty:
             out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
-                                   verdict=UNVERIFIABLE, statistic="",
+                                   verdict=UNVERIFIABLE, statistic="", why_unverifiable=DESCRIPTIVE_ONLY,
                                    note="; ".join(x for x in ("descriptive value; no internal check "
                                                               "applies", used) if x)))
             continue
@@ -226,7 +246,10 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                 if rec["statistic"] == "count" and rec["outcome"] == "possible":
                     shown = f"count {format_value(rec['low'])}" + (
                         "" if rec["low"] == rec["high"] else f"–{format_value(rec['high'])}")
+                if rec["statistic"] == "sd_feasibility":
+                    shown = f"{rec['outcome']}: SD can be {float(rec['low']):.4g}–{float(rec['high']):.4g}"
             out.append(_ledger_row(study_name, base, recomputed=shown, variant=rec["variant"],
+                                   why_unverifiable=NO_CHECK_KIND if verdict == UNVERIFIABLE else "",
                                    method=rec["method"], verdict=verdict, statistic=rec["statistic"],
                                    note="; ".join(x for x in (reason, used) if x),
                                    value=rec["value"], low=rec["low"], high=rec["high"]))
@@ -263,6 +286,15 @@ def _md(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+_FINDING = re.compile(r"((?:implied n|duplicate): [^;]*(?:; (?:all are possible|no single n)[^;]*)?)")
+
+
+def _findings(rows: pd.DataFrame) -> list[str]:
+    """Findings that span several rows (implied n, repeated values), each once."""
+    found = dict.fromkeys(m.group(1) for note in rows["note"] for m in _FINDING.finditer(str(note)))
+    return list(found)
+
+
 def summary_markdown(ledger: pd.DataFrame) -> str:
     """Verdict counts per study; per study the discrepant and only-consistent claims with
     their reasons, the readings that reproduce each printed p, and the unverifiable ids."""
@@ -288,6 +320,12 @@ def summary_markdown(ledger: pd.DataFrame) -> str:
             return "; ".join(found) or "none"
 
         lines += ["", f"## {study}", ""]
+        findings = _findings(of_study)
+        if findings:
+            lines += [f"### Findings across rows ({len(findings)})", "",
+                      "Each stated once; the rows concerned carry it in their notes.", ""]
+            lines += [f"- {f}" for f in findings]
+            lines.append("")
         discrepant = group[group["verdict"] == DISCREPANT]
         lines += [f"### Discrepant ({len(discrepant)})", ""]
         if discrepant.empty:
@@ -318,6 +356,10 @@ def summary_markdown(ledger: pd.DataFrame) -> str:
                 lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | p {_md(r['claim'])} | "
                              f"{_md(r['recomputed'])} | {r['verdict']} | {reproducing(r['claim_id'])} |")
         unverifiable = group[group["verdict"] == UNVERIFIABLE]
-        lines += ["", f"### Unverifiable ({len(unverifiable)})", "",
-                  (", ".join(dict.fromkeys(unverifiable["claim_id"])) + ".") if len(unverifiable) else "None."]
+        lines += ["", f"### Unverifiable ({len(unverifiable)})", ""]
+        if unverifiable.empty:
+            lines.append("None.")
+        for why, rows in unverifiable.groupby("why_unverifiable", sort=True):
+            lines.append(f"- {why.replace('_', ' ') or 'no reason given'} ({len(rows)}): "
+                         + ", ".join(dict.fromkeys(rows["claim_id"])) + ".")
     return "\n".join(lines) + "\n"

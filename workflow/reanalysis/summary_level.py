@@ -24,17 +24,21 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 
-from . import scrutiny, summary_stats
+from . import duplicates, feasibility, kgroup_stats, scrutiny, statcheck, summary_stats
 from .inputs import InputError, load_schema, read_table
-from .rounding import Printed, diagnose_numbers, parse_number
+from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, parse_number
 from .summary_stats import Box, Range
 
 AS_REPORTED = "as_reported"
 RECOMPUTED_COLUMNS = ["study", "check", "variant", "statistic", "value", "low", "high",
                       "method", "outcome", "note"]
 # Outcomes of integrity checks, mapped to verdicts by verdicts.INTEGRITY_VERDICTS.
-POSSIBLE, IMPOSSIBLE = "possible", "impossible"
+POSSIBLE, IMPOSSIBLE, UNDETERMINED = "possible", "impossible", "undetermined"
+# a red flag that proves nothing on its own (a repeated value): the row stays as judged
+FLAGGED = "flagged"
 IDENTICAL, OVERLAPPING, DISJOINT = "identical", "overlapping", "disjoint"
+# A check whose printed inputs are impossible under its reading of n: nothing to recompute.
+IMPOSSIBLE_INPUTS = "impossible_inputs"
 
 _NUM = r"-?\d+(?:\.\d+)?"
 _GRAMMAR = {
@@ -47,12 +51,29 @@ _GRAMMAR = {
     "range": (rf"({_NUM})-({_NUM})", ("low", "high")),
     "value": (rf"({_NUM})", ("value",)),
     "not_available": (r"N/A", ()),
+    # a printed test statistic, statcheck's grammar: "t(28) = 2.20", "F(3, 24) = 1.2"
+    "test_statistic": (r"[^,;]+[=<>]\s*-?[0-9.]+", ("statistic",)),
 }
 # A printed value ending in 5 may have been rounded up or down (scrutiny's "up_or_down"),
 # which covers half-up and half-even: the rounding scheme of every reconstruction here.
-ROUNDING = ("half_up", "half_down")
+ROUNDING = READINGS["as_reported"]
+# Other ways the paper's software may have shortened its numbers, each a labelled variant
+# of the integrity checks at the as-reported n (and of printed values that do not reproduce).
+OTHER_READINGS = {f"rounding_{k}": v for k, v in READINGS.items() if k not in ("as_reported", "half_down")}
 _TWO_ARM = {"two_sample_t", "two_proportions", "proportion_difference_ci", "change_between_groups"}
-INPUT_KEYS = ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after")
+# kinds that read an n per input row (the row's printed n or a reading from n_sets)
+_USES_N = _TWO_ARM | {"paired_from_summary", "k_group_anova", "contingency", "sd_feasibility"}
+INPUT_KEYS = ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after", "range")
+# kinds that test one printed row: their result is an integrity result of that row (`a`)
+ROW_KINDS = {"sd_feasibility"}
+
+
+def input_ids(spec: dict) -> list[str]:
+    """Every value_id a check reads."""
+    ids = [spec[k] for k in INPUT_KEYS if k in spec] + list(spec.get("parts", []))
+    ids += list(spec.get("groups", []))
+    ids += [cell for row in spec.get("table", []) for cell in row]
+    return ids
 
 
 @dataclass
@@ -85,7 +106,15 @@ def parse_row(row: dict, path: Path) -> Row:
         why = diagnose_numbers(row["value"])
         raise InputError(path, f"value does not fit its form '{row['form']}'" + (f": {why}" if why else ""),
                          row=row["_where"], column="value", value=row["value"], rule=f"grammar {pattern!r}")
-    parts = {name: parse_number(text) for name, text in zip(names, match.groups())}
+    if row["form"] == "test_statistic":
+        try:
+            test = statcheck.parse_result(f"{row['value']}, ns")
+        except ValueError as exc:
+            raise InputError(path, "value is not a printed test statistic", row=row["_where"], column="value",
+                             value=row["value"], rule=f"statcheck's grammar, e.g. 't(28) = 2.20' ({exc})") from None
+        parts = {"statistic": parse_number(test.statistic)}
+    else:
+        parts = {name: parse_number(text) for name, text in zip(names, match.groups())}
     # An IQR is read as printed (a median outside it is a finding, checked in integrity);
     # a printed range "8-24" must still run upwards, or its transcription is wrong.
     if "low" in parts and parts["low"].value > parts["high"].value:
@@ -159,7 +188,11 @@ def expand_check(spec: dict) -> list[Variant]:
 
 
 def _n_for(row: Row, study: dict, n_reading: str) -> int | None:
+    """A row's n under a reading: its printed n ('printed'; where none is printed, the
+    study's `n_as_reported` reading, if it names one), or an n_set's n for its arm."""
     if n_reading == "printed":
+        if row.n is None and study.get("n_as_reported"):
+            return study["n_sets"][study["n_as_reported"]].get(row.arm)
         return row.n
     return study["n_sets"][n_reading].get(row.arm)
 
@@ -216,9 +249,10 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         where = f"n = {n1}/{n2} ({n_reading})"
         if not ca or not cb:
             bad = a if not ca else b
-            return [_exact(claim_statistic(spec), math.nan, f"{kind}, {where}",
-                           f"no count out of n = {n1 if bad is a else n2} gives the printed "
-                           f"{bad.parts['percent'].text}% ({bad.value_id})")]
+            return [{**_exact(claim_statistic(spec), math.nan, f"{kind}, {where}",
+                              f"no count out of n = {n1 if bad is a else n2} gives the printed "
+                              f"{bad.parts['percent'].text}% ({bad.value_id})"),
+                     "outcome": IMPOSSIBLE_INPUTS}]
         counts_note = f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}"
         if kind == "two_proportions":
             test = spec.get("test", "chi2")
@@ -240,6 +274,8 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         res = summary_stats.paired_from_summary(*args)
         method = f"paired t from printed mean ± SD, r unknown in [-1, 1], n = {n} ({n_reading}); {how}"
         out = [_range_record(k, v, method) for k, v in res.items()]
+        at_printed = summary_stats.paired_from_summary(*(_point(b) if isinstance(b, Box) else b for b in args))
+        out.append(_at_printed(at_printed["p"], method))
         for level in study.get("significance_levels", [study["alpha"]]):
             out.append(_range_record(f"r_threshold_{level:g}", summary_stats.r_threshold(*args, level),
                                      method, f"p < {level:g} needs r above this"))
@@ -256,7 +292,65 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         res = summary_stats.change_between_groups(*boxes, n1, n2, test)
         method = (f"{test.title()} t on the change from baseline, SD of change from an unknown "
                   f"within-arm r in [-1, 1], n = {n1}/{n2} ({n_reading}); {how}")
+        at_printed = summary_stats.change_between_groups(*((_point(m), _point(s)) for m, s in boxes),
+                                                         n1, n2, test)
+        return [_range_record(k, v, method) for k, v in res.items()] + [_at_printed(at_printed["p"], method)]
+
+    if kind == "k_group_anova":
+        groups = [get(g) for g in spec["groups"]]
+        ns = [_n_for(g, study, n_reading) for g in groups]
+        sds = [_sd_box(g, n, spec.get("dispersion", "printed")) for g, n in zip(groups, ns)]
+        test = spec.get("test", "anova")
+        res = kgroup_stats.anova_from_summary([g.box("mean") for g in groups], [s for s, _ in sds], ns,
+                                              "fisher" if test == "anova" else "welch")
+        name = "one-way ANOVA (F, pooled variance)" if test == "anova" else "Welch's one-way ANOVA"
+        method = (f"{name} across {len(groups)} groups from printed mean ± SD, "
+                  f"n = {'/'.join(map(str, ns))} ({n_reading}); {sds[0][1]}")
         return [_range_record(k, v, method) for k, v in res.items()]
+
+    if kind == "contingency":
+        test = spec.get("test", "chi2")
+        cells, ns = [], []
+        for line in spec["table"]:
+            out_line = []
+            for ref in line:
+                row = get(ref)
+                n = _n_for(row, study, n_reading)
+                out_line.append(int(row.parts["count"].value) if "count" in row.parts
+                                else (row.parts["percent"].text, n))
+                ns.append(n)
+            cells.append(out_line)
+        try:
+            tables = list(kgroup_stats.contingency_from_printed(cells, schemes=schemes))
+        except ValueError as exc:
+            return [{**_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc)),
+                     "outcome": IMPOSSIBLE_INPUTS}]
+        shape = f"{len(cells)}x{len(cells[0])}"
+        method = f"{_TEST_NAMES[test]} on the {shape} table of printed counts ({n_reading})"
+        if len(tables) == 1:
+            res = kgroup_stats.contingency_test(tables[0], test)
+            table_text = "; ".join(" ".join(map(str, r)) for r in tables[0])
+            return [_exact("p", res["p"], method, f"table [{table_text}]" + (f"; {res['note']}" if res["note"] else ""))]
+        r = kgroup_stats.contingency_range(tables, test)
+        return [_range_record("p", r, method, f"{len(tables)} tables of counts fit the printed percents")]
+
+    if kind == "reported_statistic":
+        row = get(spec["a"])
+        tails = spec.get("tails", 2)
+        res = statcheck.statistic_p_range(row.raw["value"], tails)
+        method = (f"p from the printed {row.raw['value']} ({'two' if tails == 2 else 'one'}-tailed), over "
+                  f"the statistic's rounding interval (statcheck's rule)")
+        return [_range_record("p", Range(res["p"], res["low"], res["high"]), method)]
+
+    if kind == "sd_feasibility":
+        return [_sd_feasibility(spec, get(spec["a"]), rows, study, n_reading, schemes)]
+
+    if kind == "count_of_groups":
+        where = spec["location"]
+        groups = sorted({r.raw.get("group") for r in rows.values()
+                         if r.raw["location"].startswith(where) and r.raw.get("group")})
+        return [_exact("value", float(len(groups)), f"distinct `group` among rows at '{where}'",
+                       f"{len(groups)} groups: {', '.join(groups)}")]
 
     component = spec.get("component", "mean")
     if kind == "difference":
@@ -279,7 +373,40 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
 
 
 _TEST_NAMES = {"chi2": "Pearson chi-square (no continuity correction)",
-               "chi2_yates": "chi-square with Yates' correction", "fisher": "Fisher's exact test"}
+               "chi2_yates": "chi-square with Yates' correction", "fisher": "Fisher's exact test",
+               "g_test": "G-test (log-likelihood ratio)",
+               "fisher_freeman_halton": "Fisher-Freeman-Halton exact test"}
+
+
+def _point(box: Box) -> Box:
+    """A printed number taken as exact (its value alone, not its rounding interval)."""
+    return Box(box.value, box.value, box.value)
+
+
+def _at_printed(r: Range, method: str) -> dict:
+    """The claim's statistic at the printed inputs, where an unknown (r) still spans a range."""
+    return {"statistic": "p_at_printed", "value": math.nan, "low": r.lower, "high": r.upper,
+            "method": method, "note": "p at the printed values, over the unknown r"}
+
+
+def _sd_feasibility(spec: dict, row: Row, rows: dict, study: dict, n_reading: str, schemes) -> dict:
+    """Can n values within the known bounds have the printed mean and SD?"""
+    n = _n_for(row, study, n_reading)
+    observed = "range" in spec
+    if observed:
+        lo_hi = rows[spec["range"]]
+        lower, upper = lo_hi.parts["low"].text, lo_hi.parts["high"].text
+        bounds = f"the printed range {lower}–{upper} ({spec['range']}), its ends observed"
+    else:
+        lower, upper = (str(b) for b in spec["bounds"])
+        bounds = f"bounds {lower}–{upper}" + (f" ({spec['why']})" if spec.get("why") else "")
+    res = feasibility.sd_feasibility(row.parts["mean"].text, row.parts["dispersion"].text, n, lower, upper,
+                                     integer=spec.get("integer", False), observed_range=observed,
+                                     schemes=schemes)
+    outcome = POSSIBLE if res.feasible else IMPOSSIBLE if res.feasible is False else UNDETERMINED
+    return {"statistic": "sd_feasibility", "value": None, "low": res.sd_min, "high": res.sd_max,
+            "method": f"SD feasibility ({res.method}), n = {n} ({n_reading}), {bounds}",
+            "outcome": outcome, "note": res.reason}
 
 
 def _spread(stat: str, values: list[float], method: str, note: str) -> dict:
@@ -294,6 +421,7 @@ def claim_statistic(spec: dict) -> str:
     return spec.get("statistic") or {
         "two_sample_t": "p", "two_proportions": "p", "paired_from_summary": "p",
         "change_between_groups": "p", "difference": "difference", "sum": "sum", "value": "value",
+        "k_group_anova": "p", "contingency": "p", "reported_statistic": "p", "count_of_groups": "value",
         "proportion_difference_ci": spec.get("bound", "lower"),
     }[spec["kind"]]
 
@@ -301,21 +429,110 @@ def claim_statistic(spec: dict) -> str:
 # ---------------------------------------------------------------- integrity of each row
 
 def _readings_of_n(row: Row, study: dict):
-    """(n, reading, variant label): the printed n, then each n_set's n not already tried."""
+    """(n, reading, variant label): the printed n (or, where none is printed, the study's
+    n_as_reported reading), then each n_set's n not already tried."""
     seen = set()
     for reading in ["printed"] + list(study.get("n_sets", {})):
         n = _n_for(row, study, reading)
         if n is None or (n in seen and reading != "printed"):
             continue
         seen.add(n)
-        yield n, reading, AS_REPORTED if reading == "printed" else f"n_{reading}"
+        if reading == "printed":
+            yield n, study["n_as_reported"] if row.n is None else reading, AS_REPORTED
+        else:
+            yield n, reading, f"n_{reading}"
+
+
+IMPLIED_N = "implied n:"   # marks the finding in a note (the summary lists each once)
+
+
+def _grim_values(row: Row, n: int, study: dict) -> list[tuple[str, str, int]]:
+    """The printed percents and integer-outcome means of a row that fail GRIM at n."""
+    out = []
+    if row.form == "percent" or (row.form == "count_percent"
+                                 and int(row.parts["count"].value) not in
+                                 scrutiny.counts_from_percent(row.parts["percent"].text, n, ROUNDING)):
+        out.append((row.parts["percent"].text, "percent", 1))
+    spec = study.get("integer_outcomes", {}).get(row.outcome)
+    if spec and row.form in ("mean_dispersion", "mean"):
+        out.append((row.parts["mean"].text, "mean", spec["items"]))
+    return [v for v in out if not scrutiny.implied_n([v], range(n, n + 1), ROUNDING)]
+
+
+def implied_n_by_arm(rows: dict[str, Row], study: dict) -> dict[str, str]:
+    """The implied-n search: for each arm (and its as-reported n), the printed values that
+    are impossible at that n, and the n under which all of them are possible (searched
+    from 2 to twice the stated n). Returns, for each such row, the finding in words."""
+    failing: dict[tuple[str, int], list[tuple[str, tuple]]] = {}
+    for row in rows.values():
+        n = _n_for(row, study, "printed")
+        if n is None or row.form not in ("percent", "count_percent", "mean_dispersion", "mean"):
+            continue
+        for value in _grim_values(row, n, study):
+            failing.setdefault((row.arm, n), []).append((row.value_id, value))
+    out = {}
+    for (arm, n), items in sorted(failing.items()):
+        values = [v for _, v in items]
+        searched = range(2, 2 * n + 1)
+        fits = scrutiny.implied_n(values, searched, ROUNDING)
+        shown = ", ".join(f"{t}%" if kind == "percent" else t for t, kind, _ in values)
+        where = (f"all are possible for n in {{{', '.join(map(str, fits))}}}" if fits
+                 else "no single n makes them all possible")
+        text = (f"{IMPLIED_N} arm '{arm}' prints {len(values)} value(s) impossible at its stated "
+                f"n = {n} ({shown}); {where} (searched n = 2-{2 * n})")
+        for value_id, _ in items:
+            out[value_id] = text
+    return out
+
+
+DUPLICATE = "duplicate:"   # marks the finding in a note
+_CENTRE = ("mean", "median", "value")
+
+
+def duplicate_findings(rows: dict[str, Row]) -> dict[str, str]:
+    """Printed numbers repeated where they describe different things (scrutiny's
+    duplicate_count is the model): the same centre value (mean, median or bare value, as
+    printed) for two arms or groups at one outcome and time point, and the same run of
+    two or more consecutive centre values printed for two groups or arms. Restatements
+    of one quantity (same group, arm, outcome and time point) are not findings."""
+    records = []
+    for i, row in enumerate(rows.values()):
+        centre = next((row.parts[k].text for k in _CENTRE if k in row.parts), None)
+        if centre is None:
+            continue
+        group = f"{row.raw.get('group') or ''}/{row.arm}"
+        records.append({"id": row.value_id, "group": group, "position": i, "value": centre,
+                        "what": (row.outcome, row.timepoint)})
+    what = {r["id"]: (r["group"], *r["what"]) for r in records}
+    out: dict[str, list[str]] = {}
+    for f in duplicates.find_duplicate_runs(records, min_run=2):
+        ids = f["ids"] if f["kind"] == "value" else [i for place in f["ids"] for i in place]
+        if f["kind"] == "value":
+            # the same number for different arms or groups of one outcome and time point
+            by_quantity: dict[tuple, set] = {}
+            for i in ids:
+                by_quantity.setdefault(what[i][1:], set()).add(what[i][0])
+            if not any(len(g) > 1 for g in by_quantity.values()):
+                continue
+        elif len({what[i][0] for i in ids}) < 2:
+            continue
+        text = f"{DUPLICATE} {f['reason']}"
+        for i in ids:
+            out.setdefault(i, []).append(text)
+    return {i: "; ".join(texts) for i, texts in out.items()}
 
 
 def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     """Internal-consistency results for one printed row, each a record with a variant."""
     out = []
     schemes = ROUNDING
-    if row.form in ("count_percent", "percent"):
+    if row.form == "percent":
+        for n, reading, label in _readings_of_n(row, study):
+            out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
+            if label == AS_REPORTED:
+                out += [{"variant": name, **_percent_check(row, n, reading, other)}
+                        for name, other in OTHER_READINGS.items()]
+    elif row.form == "count_percent":
         for n, reading, label in _readings_of_n(row, study):
             out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
     if row.form == "median_iqr":
@@ -331,6 +548,9 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
         for n, reading, label in _readings_of_n(row, study):
             out += [{"variant": label, **rec}
                     for rec in _integer_checks(row, n, reading, spec["items"], schemes)]
+            if label == AS_REPORTED:
+                out += [{"variant": name, **rec} for name, other in OTHER_READINGS.items()
+                        for rec in _integer_checks(row, n, reading, spec["items"], other)]
     ref = row.raw.get("same_as")
     if ref:
         out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
@@ -352,14 +572,19 @@ def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
             else f"no integer count out of n = {n} gives {percent.text}%; {res.reason}")
     return {"statistic": "count", "value": counts[0] if len(counts) == 1 else None,
             "low": min(counts) if counts else None, "high": max(counts) if counts else None,
-            "method": f"GRIM for percentages, n = {n} ({reading})",
+            "method": f"GRIM for percentages, n = {n} ({reading}){_read_as(schemes)}",
             "outcome": POSSIBLE if ok else IMPOSSIBLE, "note": note}
+
+
+def _read_as(schemes) -> str:
+    """How the printed numbers are read, where not by conventional rounding."""
+    return "" if tuple(schemes) == tuple(ROUNDING) else f", printed numbers read as {describe_schemes(schemes)}"
 
 
 def _integer_checks(row: Row, n: int, reading: str, items: int, schemes) -> list[dict]:
     mean = row.parts["mean"].text
     g = scrutiny.grim(mean, n, items=items, schemes=schemes)
-    where = f"n = {n} ({reading})"
+    where = f"n = {n} ({reading}){_read_as(schemes)}"
     out = [{"statistic": "grim", "value": None, "low": None, "high": None,
             "method": f"GRIM, integer data ({items} item{'s' if items > 1 else ''}), {where}",
             "outcome": POSSIBLE if g.consistent else IMPOSSIBLE, "note": g.reason}]
@@ -404,37 +629,51 @@ def _agreement(row: Row, other: Row) -> dict:
 
 # ---------------------------------------------------------------- the study
 
+def _wanted(spec: dict, ref: str, row: Row) -> tuple:
+    """The components a check reads from one of its rows."""
+    kind = spec["kind"]
+    if kind in ("two_proportions", "proportion_difference_ci", "contingency"):
+        return () if "count" in row.parts else ("percent",)
+    if kind in ("difference", "sum", "value"):
+        return (spec.get("component", "mean"),)
+    if kind == "sd_feasibility":
+        return ("low", "high") if ref == spec.get("range") else ("mean", "dispersion")
+    return ()
+
+
 def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml") -> None:
     """Every value a check names exists, has the components it needs, and has an n."""
     needs = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
-             "change_between_groups": ("mean", "dispersion")}
+             "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
+             "reported_statistic": ("statistic",)}
     for name, spec in study["checks"].items():
         for v in expand_check(spec):
             s = v.spec
-            ids = [s[k] for k in INPUT_KEYS if k in s] + list(s.get("parts", []))
-            for ref in ids:
+            for ref in input_ids(s):
                 if ref not in rows:
                     raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
                                      value=ref, rule=f"a value_id of {study['table']}")
                 row = rows[ref]
-                wanted = needs.get(s["kind"]) or (
-                    ("percent",) if s["kind"] in ("two_proportions", "proportion_difference_ci")
-                    and "count" not in row.parts else (s.get("component", "mean"),)
-                    if s["kind"] in ("difference", "sum", "value") else ())
+                wanted = needs.get(s["kind"]) or _wanted(s, ref, row)
                 missing = [c for c in wanted if c not in row.parts]
                 if missing:
                     raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
                                      f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
                                      rule=f"a row with {', '.join(wanted)}")
-                if s["kind"] in _TWO_ARM | {"paired_from_summary"}:
+                if s["kind"] in _USES_N and ref != s.get("range"):
                     reading = s.get("n", "printed")
                     if reading != "printed" and reading not in study.get("n_sets", {}):
                         raise InputError(config_file, f"check '{name}' names an unknown n reading",
                                          column="n", value=reading, rule="a key of n_sets or 'printed'")
-                    if _n_for(row, study, reading) is None:
+                    if _n_for(row, study, reading) is None and "count" not in row.parts:
                         raise InputError(config_file, f"check '{name}' has no n for {ref} under "
                                          f"reading '{reading}'", column="n", value=reading,
                                          rule="a printed n in the row, or the arm in n_sets")
+            if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
+                raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
+                                 column="range/bounds", value=None,
+                                 rule="range: the value_id of a printed range whose ends were observed; "
+                                      "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
             if s["kind"] == "proportion_difference_ci" and "bound" not in s:
                 raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
                                  value=None, rule="lower or upper")
@@ -451,12 +690,23 @@ def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "confi
 def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFrame:
     records = []
     for name, spec in study["checks"].items():
+        # a check of one printed row is that row's integrity result
+        label = f"row:{spec['a']}" if spec["kind"] in ROW_KINDS else name
         for v in expand_check(spec):
             for rec in run_check(v.spec, rows, study):
-                records.append({"study": study_name, "check": name, "variant": v.label,
+                records.append({"study": study_name, "check": label, "variant": v.label,
                                 "outcome": "", **rec})
+    implied = implied_n_by_arm(rows, study)
+    repeated = duplicate_findings(rows)
     for row in rows.values():
         for rec in integrity(row, rows, study):
+            if rec["variant"] == AS_REPORTED and rec.get("outcome") == IMPOSSIBLE and row.value_id in implied:
+                rec = {**rec, "note": f"{rec['note']}; {implied[row.value_id]}"}
             records.append({"study": study_name, "check": f"row:{row.value_id}", **rec})
+        if row.value_id in repeated:
+            records.append({"study": study_name, "check": f"row:{row.value_id}", "variant": AS_REPORTED,
+                            "statistic": "duplicate", "value": None, "low": None, "high": None,
+                            "method": "repeated printed values (scrutiny's duplicate_count)",
+                            "outcome": FLAGGED, "note": repeated[row.value_id]})
     df = pd.DataFrame.from_records(records, columns=RECOMPUTED_COLUMNS)
     return df

@@ -1,9 +1,14 @@
 """Compare a recomputed value with a printed claim and give a verdict with its reason.
 
-- ``reproduced``: the recomputed value, rounded as printed (half-up or half-even), equals
-  the printed value, or satisfies the printed inequality.
-- ``consistent``: the single recomputation does not, but some inputs compatible with the
-  printed precision of the inputs do (the recomputed interval meets the claim).
+One rule for every claim, a printed value or an inequality, whatever the test (two-sample,
+paired, k groups, ...):
+
+- ``reproduced``: the claim holds at the printed inputs: the recomputed value, rounded as
+  printed (half-up or half-even), equals the printed value, or satisfies the printed
+  inequality. Where a quantity the paper does not print is unknown (the within-subject r
+  of a paired test from summaries), the claim must hold for every value of it.
+- ``consistent``: it does not, but it holds for some inputs within the printed precision
+  of the inputs (the recomputed interval over the rounding box, and the unknown, meets it).
 - ``discrepant``: no compatible input gives the printed value.
 - ``unverifiable``: nothing could be recomputed.
 
@@ -45,9 +50,16 @@ def reported_significant(claim: Claim, alpha: float) -> bool | None:
 
 def judge(claim: Claim, value: float | None, scale: float = 1.0,
           interval: tuple[float, float] | None = None,
-          is_p_value: bool = False, alpha: float = 0.05) -> Verdict:
-    """Verdict for one claim against one recomputation (value in data units)."""
+          is_p_value: bool = False, alpha: float = 0.05,
+          at_printed: tuple[float, float] | None = None) -> Verdict:
+    """Verdict for one claim against one recomputation (value in data units).
+
+    ``interval``: the range over the rounding box of the inputs (and any unknown);
+    ``at_printed``: where no single value exists at the printed inputs because a quantity
+    is unknown (r), the range of values at the printed inputs over that unknown."""
     if value is None or value != value:
+        if at_printed is not None and interval is not None:
+            return _judge_at_printed(claim, at_printed, interval, scale, is_p_value, alpha)
         if interval is not None and all(x == x for x in interval):
             return judge_interval(claim, interval, scale, is_p_value, alpha)
         return Verdict(UNVERIFIABLE, "nothing recomputed")
@@ -82,6 +94,31 @@ def judge(claim: Claim, value: float | None, scale: float = 1.0,
     return Verdict(DISCREPANT, reason, decision)
 
 
+def _judge_at_printed(claim: Claim, at_printed, interval, scale, is_p_value, alpha) -> Verdict:
+    """The rule with an unknown: reproduced if the claim holds at the printed inputs for
+    every value of the unknown; else as judge_interval over the whole box."""
+    factor = snap(scale)
+    lo, hi = snap(at_printed[0]) / factor, snap(at_printed[1]) / factor
+    if _holds_throughout(claim, lo, hi):
+        return Verdict(REPRODUCED, f"at the printed values every recomputed value in "
+                                   f"[{format_value(lo)}, {format_value(hi)}] (over the unknown r) "
+                                   f"satisfies {claim.text}", False if is_p_value else None)
+    v = judge_interval(claim, interval, scale, is_p_value, alpha)
+    where = (f"at the printed values the recomputed range over the unknown r is "
+             f"[{format_value(lo)}, {format_value(hi)}]")
+    return Verdict(v.verdict, f"{where}; {v.reason}", v.decision_error)
+
+
+def _holds_throughout(claim: Claim, lo: Decimal, hi: Decimal) -> bool:
+    """Does every value in [lo, hi] satisfy the claim?"""
+    if claim.op == "<":
+        return hi < claim.number.value
+    if claim.op == ">":
+        return lo > claim.number.value
+    c_lo, c_hi = claim.interval()
+    return c_lo <= lo and hi <= c_hi
+
+
 def judge_interval(claim: Claim, interval: tuple[float, float], scale: float = 1.0,
                    is_p_value: bool = False, alpha: float = 0.05) -> Verdict:
     """Verdict when only a range is recomputable (e.g. a paired p with r unknown).
@@ -91,14 +128,8 @@ def judge_interval(claim: Claim, interval: tuple[float, float], scale: float = 1
     """
     factor = snap(scale)
     lo, hi = snap(interval[0]) / factor, snap(interval[1]) / factor
-    c_lo, c_hi = claim.interval()
     shown = f"[{format_value(lo)}, {format_value(hi)}]"
-    inside = c_lo <= lo and hi <= c_hi
-    if claim.op == "<":
-        inside = hi < claim.number.value
-    elif claim.op == ">":
-        inside = lo > claim.number.value
-    if inside:
+    if _holds_throughout(claim, lo, hi):
         return Verdict(REPRODUCED, f"every value in the recomputable range {shown} satisfies "
                                    f"{claim.text}", False if is_p_value else None)
     if claim.overlaps(lo, hi):
@@ -116,5 +147,5 @@ def judge_interval(claim: Claim, interval: tuple[float, float], scale: float = 1
 
 
 # Integrity checks of printed rows (summary_level.integrity) report an outcome, not a value.
-INTEGRITY_VERDICTS = {"possible": CONSISTENT, "impossible": DISCREPANT,
+INTEGRITY_VERDICTS = {"possible": CONSISTENT, "impossible": DISCREPANT, "undetermined": UNVERIFIABLE,
                       "identical": REPRODUCED, "overlapping": CONSISTENT, "disjoint": DISCREPANT}
