@@ -251,3 +251,17 @@ def test_unverifiable_rows_say_why(tmp_path):
     summary = {r["claim_id"]: r for r in audit_summary_rows("synthetic", study, loaded, stats)
                if r["variant"] == "as_reported"}
     assert summary["X-C"]["why_unverifiable"] == "descriptive_only"
+
+
+@pytest.mark.parametrize("printed,value,scheme,interval,expected", [
+    # 1.7299 cut to two decimals is 1.72; rounded it is 1.73
+    ("1.72", 1.7299, "truncate", None, REPRODUCED),
+    # double rounding: 1.7249 -> 1.725 -> 1.73, so not 1.72; 1.7244 -> 1.724 -> 1.72
+    ("1.72", 1.7249, "double", None, DISCREPANT),
+    ("1.72", 1.7244, "double", None, REPRODUCED),
+    # an interval from rounded inputs that reaches [1.72, 1.73) makes truncation possible
+    ("1.72", 1.7350, "truncate", (1.7290, 1.7400), CONSISTENT),
+])
+def test_printed_values_read_as_truncated_or_double_rounded(printed, value, scheme, interval, expected):
+    from reanalysis.verdicts import judge_reading
+    assert judge_reading(parse_claim(printed), value, scheme, interval=interval).verdict == expected

@@ -14,7 +14,6 @@ import difflib
 import re
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from .inputs import InputError
@@ -62,15 +61,22 @@ def study_names(studies_dir: str | Path) -> list[str]:
 
 def load_studies(config: dict, config_path: str | Path = "config/config.yaml",
                  schema_dir: str | Path = "workflow/schemas", root: str | Path = ".",
-                 only: str | None = None) -> dict:
+                 only: str | None = None, cache: bool = False) -> dict:
     """Validate the shared config, read every study file into config['studies'], validate
     each against the study schema; return config (changed in place). Paths in the config
-    are relative to ``root``, the repository. ``only`` reads just that study."""
+    are relative to ``root``, the repository. ``only`` reads just that study; ``cache``
+    reuses the validated studies of an earlier run while no file has changed."""
     root = Path(root)
     schema_dir = root / schema_dir
     shared = {k: v for k, v in config.items() if k != "studies"}
+    studies_dir = root / str(config.get("studies_dir", ""))
+    cached = _cache_key(shared, studies_dir, schema_dir) if cache and only is None else None
+    if cached is not None:
+        hit = _read_cache(root, cached)
+        if hit is not None:
+            config["studies"] = hit
+            return config
     validate_config(shared, config_path, schema_dir / Path(CONFIG_SCHEMA).name)
-    studies_dir = root / config["studies_dir"]
     if not studies_dir.is_dir():
         raise InputError(config_path, "studies_dir is not a folder", key="studies_dir",
                          value=config["studies_dir"], rule="a folder holding one <study>.yaml per study")
@@ -91,7 +97,48 @@ def load_studies(config: dict, config_path: str | Path = "config/config.yaml",
         raise InputError(config_path, "no study found", key="studies_dir", value=config["studies_dir"],
                          rule="at least one <study>.yaml (python -m reanalysis new <study> writes one)")
     config["studies"] = studies
+    if cached is not None:
+        _write_cache(root, cached, studies)
     return config
+
+
+# A no-op rerun should cost little: once every file has been validated, the parsed studies
+# are kept in .snakemake/ under a key made of the shared settings and the content of every
+# study file and schema. Any change to any of them misses the cache and validates anew.
+_CACHE = Path(".snakemake/reanalysis/studies.pickle")
+
+
+def _cache_key(shared: dict, studies_dir: Path, schema_dir: Path):
+    if not studies_dir.is_dir():
+        return None
+    import hashlib
+    digest = hashlib.sha256(repr(sorted(shared.items())).encode())
+    for path in sorted(studies_dir.glob("*.yaml")) + sorted(schema_dir.glob("*.yaml")):
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _read_cache(root: Path, key: str):
+    import pickle
+    try:
+        with open(root / _CACHE, "rb") as fh:
+            stored_key, studies = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+        return None
+    return studies if stored_key == key else None
+
+
+def _write_cache(root: Path, key: str, studies: dict) -> None:
+    import pickle
+    path = root / _CACHE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump((key, studies), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only checkout validates every time
 
 
 def _schema(path: Path) -> dict:
@@ -104,6 +151,8 @@ def validate_config(config: dict, config_path: str | Path, schema_path: str | Pa
 
 
 def _validate(config: dict, config_path, schema: dict) -> None:
+    import jsonschema  # only where something is validated (not on a cached no-op rerun)
+
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is None:

@@ -13,7 +13,11 @@ from .patient_level import AS_REPORTED, META_ANALYSES
 from .rounding import format_value, parse_claim
 from .summary_level import IMPOSSIBLE_INPUTS, claim_statistic, input_ids
 from .verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
-                       VERDICTS, judge)
+                       VERDICTS, judge, judge_reading)
+
+# Printed values that conventional rounding does not reproduce are also read as truncated
+# and as double-rounded (first to one more decimal), each a labelled variant.
+CLAIM_READINGS = {"rounding_truncate": "truncate", "rounding_double": "double"}
 
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "why_unverifiable", "note",
@@ -165,6 +169,16 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
                 decision_error="" if v.decision_error is None else str(v.decision_error).lower(),
                 statistic=statistic, value=value, low=interval[0] if interval else None,
                 high=interval[1] if interval else None))
+            if (variant == AS_REPORTED and claim.op == "=" and value == value
+                    and v.verdict in (CONSISTENT, DISCREPANT)):
+                # the printed value read as truncated or double-rounded: labelled readings
+                for label, scheme in CLAIM_READINGS.items():
+                    r = judge_reading(claim, value, scheme, scale=c["scale"], interval=interval)
+                    rows.append(_ledger_row(
+                        study_name, c, recomputed=_shown(value, interval), variant=label,
+                        method=group["method"].iloc[0], verdict=r.verdict, note=r.reason,
+                        statistic=statistic, value=value, low=interval[0] if interval else None,
+                        high=interval[1] if interval else None))
     rows.extend(_definition_rows(study_name, study, meta, rows))
     order = {c["claim_id"]: i for i, c in enumerate(claims)}
     return sorted(rows, key=lambda r: order[r["claim_id"]])

@@ -244,18 +244,20 @@ def _paper_problems(config, study, spec, data, claims) -> list[str]:
     rows = [(spec["claims"], c["_where"], c) for c in claims]
     if spec["design"] == "summary_level":
         rows += [(spec["table"], r.raw["_where"], r.raw) for r in data.values()]
-    out = []
+    out, missing = [], {}
     for file, where, r in rows:
         paper = papers / r["source_file"]
         if not paper.is_file():
-            out.append(f"{file}, row {where}, column 'source_file': paper text {paper} not found; "
-                       f"put it there or set papers_dir in config/studies/{study}.yaml")
+            missing.setdefault(paper, []).append(f"{file}, row {where}")
             continue
         lines = paper.read_text(encoding="utf-8").split("\n")
         n = int(r["source_line"])
         if not 1 <= n <= len(lines) or r["reported"] not in lines[n - 1]:
             out.append(f"{file}, row {where}, column 'reported': {r['reported']!r} is not on line {n} of "
                        f"{r['source_file']}; quote the printed text verbatim, with its line")
+    for paper, where in missing.items():
+        out.insert(0, f"{where[0]}, column 'source_file' (and {len(where) - 1} more rows): paper text "
+                      f"{paper} not found; put it there or set papers_dir in config/studies/{study}.yaml")
     return out
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .rounding import Claim, describe_rounding, format_value, snap, truncate_to
+from .rounding import (Claim, describe_rounding, describe_schemes, format_value, round_to, scheme_bounds,
+                       snap, truncate_to)
 
 REPRODUCED, CONSISTENT, DISCREPANT, UNVERIFIABLE = "reproduced", "consistent", "discrepant", "unverifiable"
 VERDICTS = (REPRODUCED, CONSISTENT, DISCREPANT, UNVERIFIABLE)
@@ -144,6 +145,28 @@ def judge_interval(claim: Claim, interval: tuple[float, float], scale: float = 1
         if decision:
             reason += f"; significance at alpha {alpha} flips"
     return Verdict(DISCREPANT, reason, decision)
+
+
+def judge_reading(claim: Claim, value: float, scheme: str, scale: float = 1.0,
+                  interval: tuple[float, float] | None = None) -> Verdict:
+    """A printed value read under another rounding scheme (truncation, double rounding):
+    reproduced if the recomputed value prints as the printed one under it; consistent if
+    the interval from rounded inputs meets the values that print so; else discrepant."""
+    factor = snap(scale)
+    v = snap(value) / factor
+    shown = round_to(v, claim.number.unit, scheme)
+    how = describe_schemes((scheme,))
+    if shown == claim.number.value:
+        return Verdict(REPRODUCED, f"read as {how}: recomputed {format_value(v)} prints as {claim.number.text}")
+    lo, hi = scheme_bounds(claim.number, scheme)
+    reason = (f"read as {how}: recomputed {format_value(v)} prints as {shown}; printed "
+              f"{claim.number.text} allows [{format_value(lo)}, {format_value(hi)})")
+    if interval is not None:
+        i_lo, i_hi = snap(interval[0]) / factor, snap(interval[1]) / factor
+        if i_lo < hi and i_hi >= lo:
+            return Verdict(CONSISTENT, f"{reason}; but the interval [{format_value(i_lo)}, "
+                                       f"{format_value(i_hi)}] from rounded inputs meets it")
+    return Verdict(DISCREPANT, reason)
 
 
 # Integrity checks of printed rows (summary_level.integrity) report an outcome, not a value.

@@ -10,7 +10,7 @@ min_version("9.0")
 # Our own validation (not snakemake.utils.validate) so that a config error names the
 # file, the key path, the value and the rule, like every other input error. Every
 # <study>.yaml in studies_dir becomes config["studies"][<study>].
-load_studies(config, "config/config.yaml")
+load_studies(config, "config/config.yaml", cache=True)
 
 RESULTS = config["results_dir"]
 RAW = config["raw_dir"]
