@@ -252,7 +252,10 @@ def _welch_anova(means, sds, ns) -> dict[str, Range]:
     for name, g in objectives.items():
         if common and name in ("F_min", "p_max"):
             continue
-        found[name] = _search_min(lambda x, g=g: g(*parts(x)), points, g(*on_grid), k)
+        # p decides verdicts: refined from the best three grid points; F and df2 (shown
+        # for reading) from the best one
+        found[name] = _search_min(lambda x, g=g: g(*parts(x)), points, g(*on_grid), k,
+                                  starts=3 if name.startswith("p_") else 1)
     f_min = 0.0 if common else found["F_min"]
     p_max = 1.0 if common else math.exp(-found["p_max"])
     f_max, p_min = -found["F_max"], math.exp(found["p_min"])

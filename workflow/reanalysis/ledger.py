@@ -45,6 +45,12 @@ def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
                 raise InputError(path, "a not_recomputable claim has a check or claim", row=where,
                                  column="check", value=check or claim,
                                  rule="not_recomputable rows leave check and claim empty")
+            if not row.get("why_not_recomputable"):
+                raise InputError(path, "a not_recomputable claim says why", row=where,
+                                 column="why_not_recomputable", value=row.get("why_not_recomputable"),
+                                 rule="one of no_data_printed, descriptive_only, quoted_from_another_source, "
+                                      "verbal_statement, no_check_kind (the paper gives nothing to check it "
+                                      "with, or a kind we lack)")
             continue
         if not check:
             raise InputError(path, "empty check", row=where, column="check", value=check,
