@@ -241,23 +241,27 @@ def paired_from_summary(before_m: Box, before_s: Box, after_m: Box, after_s: Box
 
 
 def _threshold(d: float, s1: float, s2: float, n: int, alpha: float) -> float:
-    p = lambda r: float(_one_sample(d, _sd_change(s1, s2, r), n)[2])
-    if p(-1.0) < alpha:
+    """The r above which p < alpha, in closed form: p < alpha exactly when the SD of the
+    change is below sqrt(c), c = n d^2 / t_crit^2, i.e. when r > (s1^2 + s2^2 - c) / (2 s1 s2).
+    -1.0 when p < alpha already at r = -1; +inf when not even at r = 1."""
+    c = n * d * d / stats.t.isf(alpha / 2, n - 1) ** 2
+    if s1 * s2 == 0:  # the SD of the change does not depend on r
+        return -1.0 if s1 * s1 + s2 * s2 < c else math.inf
+    r = (s1 * s1 + s2 * s2 - c) / (2 * s1 * s2)
+    if r < -1.0:
         return -1.0
-    if p(1.0) >= alpha:
-        return math.inf
-    return optimize.brentq(lambda r: p(r) - alpha, -1.0, 1.0, xtol=1e-15, maxiter=500)
+    return math.inf if r >= 1.0 else r
 
 
 def r_threshold(before_m: Box, before_s: Box, after_m: Box, after_s: Box, n: int,
                 alpha: float) -> Range:
     """The correlation r above which the paired p < alpha (p decreases as r increases).
 
-    Found with brentq on r. Returns -1.0 if p < alpha for every r in [-1, 1] and +inf if
+    In closed form (see _threshold). Returns -1.0 if p < alpha for every r in [-1, 1] and +inf if
     for none (for example when the difference is 0). The bounds are over the box: the
     threshold r* = (s1^2 + s2^2 - c) / (2 s1 s2), c = n d^2 / t_crit^2, decreases in |d|;
     in (s1, s2) its maximum is at a corner and its minimum at a corner or at
-    s1 = sqrt(s2^2 - c) (s2 = sqrt(s1^2 - c)) on an edge; brentq is run at those points.
+    s1 = sqrt(s2^2 - c) (s2 = sqrt(s1^2 - c)) on an edge; the threshold is taken at those points.
     """
     _check(2, n=n)
     before_s, after_s = _sd(before_s), _sd(after_s)
