@@ -130,10 +130,16 @@ def _r_note(claim, group_all: pd.DataFrame, variant: str) -> str:
     return text
 
 
+def _by_check(stats: pd.DataFrame):
+    """The recomputed statistics split by check once (not filtered again for every claim)."""
+    return {k: g for k, g in stats.groupby("check", sort=False)}, stats.iloc[0:0]
+
+
 def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.DataFrame) -> list[dict]:
     """Ledger rows for one study: every claim, under every variant of its check."""
     alpha = study.get("alpha", 0.05)
     rows, meta = [], []
+    by_check, empty = _by_check(stats)
     for c in claims:
         if c["claim_basis"] == "not_recomputable":
             rows.append(_ledger_row(study_name, c, recomputed="", variant=AS_REPORTED, method="",
@@ -146,7 +152,7 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
             continue
         claim = parse_claim(c["claim"])
         statistic = claim_statistic(spec) if "kind" in spec else spec["statistic"]
-        of_check = stats[stats["check"] == c["check"]]
+        of_check = by_check.get(c["check"], empty)
         sel = of_check[of_check["statistic"] == statistic]
         if sel.empty:
             rows.append(_ledger_row(study_name, c, recomputed="", variant=AS_REPORTED, method="",
@@ -223,6 +229,7 @@ def _definition_rows(study_name, study, meta_claims, rows):
 
 def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataFrame) -> list[dict]:
     """Ledger rows for every printed descriptive value of a summary-level study."""
+    by_check, empty = _by_check(stats)
     users: dict[str, list[str]] = {}
     for name, spec in study["checks"].items():
         for ref in input_ids(spec):
@@ -237,7 +244,7 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                 "source_file": raw["source_file"], "source_line": raw["source_line"],
                 "note": "; ".join(x for x in (raw.get("repair_note"), raw.get("note")) if x)}
         used = f"input to checks: {', '.join(sorted(set(users[value_id])))}" if value_id in users else ""
-        checks = stats[stats["check"] == f"row:{value_id}"]
+        checks = by_check.get(f"row:{value_id}", empty)
         # a repeated value is a red flag, not a verdict: it goes into the row's notes
         flags = checks[checks["statistic"] == "duplicate"]
         checks = checks[checks["statistic"] != "duplicate"]
