@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +126,7 @@ def test_no_file_under_workflow_names_a_study():
 
 
 def test_workflow_files_are_snakefmt_clean():
-    snakefmt = shutil.which("snakefmt", path=str(ROOT / ".venv" / "bin")) or shutil.which("snakefmt")
+    snakefmt = shutil.which("snakefmt", path=str(Path(sys.executable).parent)) or shutil.which("snakefmt")
     assert snakefmt, "snakefmt is pinned in requirements.txt"
     files = ["Snakefile"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "workflow" / "rules").glob("*.smk"))
     result = subprocess.run([snakefmt, "--check", *files], cwd=ROOT, capture_output=True, text=True)
