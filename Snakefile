@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/inputs.smk"
 include: "workflow/rules/recompute.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/beyond.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/report.smk"
 
@@ -25,4 +26,6 @@ rule all:
         LEDGER,
         SUMMARY,
         all_figures(),
+        BEYOND_TABLES,
+        BEYOND_FIGURES,
         HTML_REPORT,

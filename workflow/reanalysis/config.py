@@ -189,6 +189,37 @@ def _check_files(study: dict, config_path, root: Path = Path(".")) -> None:
                              rule="the file must exist (relative to the repository root)")
 
 
+BEYOND_SCHEMA = "workflow/schemas/beyond.schema.yaml"
+
+
+def load_beyond(config: dict, root: str | Path = ".", schema_dir: str | Path = "workflow/schemas") -> dict | None:
+    """The file of the analyses that span studies (config key ``beyond``), validated against
+    ``beyond.schema.yaml`` with errors like every config error; None when the key is unset.
+    Every study it names must be a study of the config."""
+    if not config.get("beyond"):
+        return None
+    root = Path(root)
+    path = root / config["beyond"]
+    if not path.is_file():
+        raise InputError("config/config.yaml", "file not found", key="beyond", value=config["beyond"],
+                         rule="the file must exist (relative to the repository root)")
+    beyond = check_yaml(path)
+    if not isinstance(beyond, dict):
+        raise InputError(config["beyond"], "the file must hold a mapping of settings", value=_short(beyond),
+                         rule="keys external_control and pooled")
+    _validate(beyond, config["beyond"], _schema(root / schema_dir / Path(BEYOND_SCHEMA).name))
+    studies = config.get("studies", {})
+    named = [("external_control.patient.study", beyond["external_control"]["patient"]["study"])]
+    named += [(f"external_control.comparators.{i}.study", c["study"])
+              for i, c in enumerate(beyond["external_control"]["comparators"])]
+    named += [(f"pooled.entries.{i}.study", e["study"]) for i, e in enumerate(beyond["pooled"]["entries"])]
+    for key, name in named:
+        if name not in studies:
+            raise InputError(config["beyond"], "unknown study", key=key, value=name,
+                             rule=f"a study of {config.get('studies_dir', 'studies_dir')}: {', '.join(sorted(studies))}")
+    return beyond
+
+
 def load_config(root: str | Path = ".", config_path: str = "config/config.yaml") -> dict:
     """The whole config, shared settings and every study, as the workflow sees it."""
     root = Path(root)

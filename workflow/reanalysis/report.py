@@ -16,6 +16,7 @@ import docutils.core
 import jinja2
 import pandas as pd
 
+from . import beyond as beyond_section
 from .catalogue import PVALUE_FIGURE, figure_catalogue
 from .ledger import read_ledger
 from .rounding import format_value
@@ -74,8 +75,31 @@ def verdict_counts(ledger: pd.DataFrame) -> list[dict]:
     return out
 
 
-def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_dir: Path) -> dict:
-    """Everything the template shows, computed from the ledger, config, figures and captions."""
+def beyond_context(tables, figure_dir: Path, caption_dir: Path) -> dict:
+    """The "Is the effect real?" section: its rows (results/beyond/*.csv) in part order, and
+    its figures (results/figures/beyond/), each drawn when the section has rows."""
+    frames = [beyond_section.read_rows(p) for p in tables]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return {"rows": [], "figures": [], "parts": []}
+    rows = pd.concat(frames, ignore_index=True)
+    order = {label: i for i, label in enumerate(beyond_section.PARTS.values())}
+    rows = rows.iloc[sorted(range(len(rows)), key=lambda i: (order.get(rows["part"].iat[i], len(order)), i))]
+    shown = [{**r, "shown": beyond_section.shown(r["value"], r["low"], r["high"])}
+             for r in rows.to_dict("records")]
+    figures = []
+    for fig in beyond_section.FIGURES:
+        png = Path(figure_dir) / beyond_section.FIGURE_DIR / f"{fig['name']}.png"
+        if png.is_file():
+            figures.append({**fig, "study": "", "src": _data_uri(png),
+                            "caption_html": caption_html(Path(caption_dir) / fig["caption"])})
+    return {"rows": shown, "figures": figures, "parts": list(beyond_section.PARTS.values())}
+
+
+def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_dir: Path,
+                  beyond_tables=()) -> dict:
+    """Everything the template shows, computed from the ledger, config, figures and captions
+    (and the "Is the effect real?" tables, when given)."""
     counts = verdict_counts(ledger)
     totals = {k: sum(c[k] for c in counts)
               for k in ("rows", "as_reported", *VERDICTS, "decision_errors")}
@@ -94,6 +118,7 @@ def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_
                 "design": config["studies"][s]["design"]} for s in sorted(config["studies"])]
     return {"studies": studies, "counts": counts, "totals": totals, "verdicts": VERDICTS,
             "rows": rows, "findings": findings, "figures": figures,
+            "beyond": beyond_context(beyond_tables, figure_dir, caption_dir),
             "columns": ["study", "claim_id", "location", "quantity", "reported", "claim",
                         "recomputed", "variant", "method", "verdict", "decision error", "reason",
                         "source"]}
@@ -106,9 +131,10 @@ def render(context: dict, template: Path) -> str:
     return env.get_template(Path(template).name).render(**context)
 
 
-def write_report(ledger_csv: Path, config: dict, figure_dir: Path, template: Path, out: Path) -> int:
+def write_report(ledger_csv: Path, config: dict, figure_dir: Path, template: Path, out: Path,
+                 beyond_tables=()) -> int:
     """Render the report; the template's folder holds the RST captions too."""
     ledger = read_ledger(ledger_csv)
-    context = build_context(ledger, config, figure_dir, Path(template).parent)
+    context = build_context(ledger, config, figure_dir, Path(template).parent, beyond_tables)
     Path(out).write_text(render(context, template), encoding="utf-8")
     return len(ledger)

@@ -20,6 +20,8 @@ rule audit_study:
 rule ledger:
     input:
         studies=expand(f"{RESULTS}/audit/studies/{{study}}.csv", study=STUDIES),
+        # the "Is the effect real?" rows, summarised after the ledger's sections
+        beyond=BEYOND_TABLES,
         config=CONFIG_FILE,
     output:
         ledger=report(LEDGER, caption="../report/ledger.rst", category="Audit"),

@@ -62,3 +62,22 @@ PVALUE_FIGURE = [
 def all_figures():
     """Every study's figure folder, and the all-studies p-value figure."""
     return [figure_dir(s) for s in FIGURE_STUDIES] + PVALUE_FIGURE
+
+
+# "Is the effect real?" (workflow/rules/beyond.smk): the studies with a
+# `beyond` section, the shared file of the analyses that span studies, and the outputs.
+BEYOND_STUDIES = [s for s in STUDIES if config["studies"][s].get("beyond")]
+BEYOND_CONFIG = [config["beyond"]] if config.get("beyond") else []
+BEYOND_TABLES = [f"{RESULTS}/beyond/{s}.csv" for s in BEYOND_STUDIES] + [
+    f"{RESULTS}/beyond/corpus.csv" for _ in BEYOND_CONFIG
+]
+BEYOND_FIGURES = [
+    f"{RESULTS}/figures/beyond/pooled_forest.{ext}"
+    for _ in BEYOND_CONFIG
+    for ext in ("png", "svg")
+]
+
+# every study's transcription and claims (the section reads the studies it names)
+BEYOND_RAW = sorted(
+    {config["studies"][s][k] for s in STUDIES for k in ("table", "claims")}
+)

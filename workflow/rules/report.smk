@@ -5,10 +5,12 @@ rule html_report:
     input:
         ledger=LEDGER,
         figures=all_figures(),
+        beyond=BEYOND_TABLES,
+        beyond_figures=BEYOND_FIGURES,
         template="workflow/report/report.html.j2",
         captions=sorted(
             {f"workflow/report/{f['caption']}" for f in FIGURES}
-            | {"workflow/report/pvalues.rst"}
+            | {"workflow/report/pvalues.rst", "workflow/report/beyond.rst"}
         ),
         config=CONFIG_FILE,
         studies=STUDY_CONFIGS,
