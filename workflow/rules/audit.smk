@@ -1,14 +1,20 @@
-# Stage 4: compare every claim with its recomputation, one job per study (so that with
-# --keep-going a broken study does not stop the others), then merge into one ledger.
+# Stage 2: one job per study (so that with --keep-going a broken study does not stop the
+# others): verify its signed files, validate its table, claims and checks, recompute every
+# statistic under every variant, and compare every claim with its recomputation. One job
+# rather than three because each Python job pays its imports. Then merge into one ledger.
 
 
 rule audit_study:
     input:
         unpack(study_raw_files),
-        recomputed=f"{RESULTS}/recomputed/{{study}}.csv",
-        validated=f"{RESULTS}/inputs/{{study}}.json",
     output:
-        f"{RESULTS}/audit/studies/{{study}}.csv",
+        validated=f"{RESULTS}/inputs/{{study}}.json",
+        recomputed=report(
+            f"{RESULTS}/recomputed/{{study}}.csv",
+            caption="../report/recomputed.rst",
+            category="Recomputed statistics",
+        ),
+        audit=f"{RESULTS}/audit/studies/{{study}}.csv",
     log:
         f"{RESULTS}/logs/audit/{{study}}.log",
     conda:
