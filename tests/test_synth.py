@@ -1,0 +1,199 @@
+"""The synthetic corpus (reanalysis.synth): deterministic, valid input for the pipeline, and a
+truth.csv that names every printed item and every injected error correctly.
+
+The corpus is checked as a study in the repository is: config and tables validated by the
+package's own loaders, `python -m reanalysis check`, and the transcription checks every
+study gets (tests/studychecks.py) against the generated papers.
+"""
+import csv
+import subprocess
+import sys
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import studychecks
+from reanalysis import designs, manifest, scrutiny, synth
+from reanalysis.config import load_config
+from reanalysis.ledger import load_claims
+from reanalysis.summary_level import load_summaries
+
+N, SEED, RATE = 3, 11, 0.15
+ENSURE = ("decision_error", "grim_impossible")
+
+
+def tree(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    synth.generate(out, N, SEED, RATE, ENSURE)
+    return out
+
+
+@pytest.fixture()
+def in_corpus(corpus, monkeypatch):
+    """The package reads paths relative to the repository root: here, the corpus. The
+    transcription checks take the papers from the corpus's papers_dir, not ../shared."""
+    monkeypatch.chdir(corpus)
+    monkeypatch.delenv("REANALYSIS_SHARED", raising=False)
+    return corpus
+
+
+def test_the_corpus_has_the_layout_of_a_repository(corpus):
+    files = tree(corpus)
+    names = synth.study_names(N)
+    assert names == ["syn001", "syn002", "syn003"]
+    for name in names:
+        assert f"config/studies/{name}.yaml" in files and f"papers/{name}.txt" in files
+        assert f"raw/{name}/claims.csv" in files
+    assert {"config/config.yaml", "raw/MANIFEST.sha256", "truth.csv",
+            "workflow/schemas/summaries.schema.yaml"} <= set(files)
+    assert b"papers_dir: papers\n" in files["config/config.yaml"]
+    designs_ = [synth.design_of(i) for i in range(N)]
+    assert designs_ == ["summary_level", "patient_level", "summary_level"]
+
+
+def test_the_same_seed_gives_the_same_bytes(corpus, tmp_path):
+    again = tmp_path / "again"
+    synth.generate(again, N, SEED, RATE, ENSURE)
+    assert tree(again) == tree(corpus)
+
+
+def test_the_command_line_writes_the_same_corpus(corpus, tmp_path):
+    out = tmp_path / "cli"
+    result = subprocess.run([sys.executable, "-m", "reanalysis.synth", "--studies", str(N), "--seed", str(SEED),
+                             "--out", str(out), "--error-rate", str(RATE), "--ensure", ",".join(ENSURE)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "3 studies" in result.stdout
+    assert tree(out) == tree(corpus)
+    # a second run into the same folder is refused without --force
+    again = subprocess.run([sys.executable, "-m", "reanalysis.synth", "--studies", "1", "--out", str(out)],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_another_seed_gives_another_corpus(corpus, tmp_path):
+    other = tmp_path / "other"
+    synth.generate(other, N, SEED + 1, RATE, ENSURE)
+    assert tree(other)["truth.csv"] != tree(corpus)["truth.csv"]
+
+
+def test_the_package_loads_and_validates_every_study(in_corpus):
+    config = load_config(in_corpus)
+    assert sorted(config["studies"]) == synth.study_names(N)
+    assert manifest.verify(Path("raw"))
+    for name, study in config["studies"].items():
+        manifest.verify_study(Path("raw"), name, designs.study_data_files(study))
+        data = designs.load(study)
+        if study["design"] == "summary_level":
+            assert load_summaries(study).keys() == data.keys()
+        designs.validate_checks(study, data, f"config/studies/{name}.yaml")
+        claims = load_claims(Path(study["claims"]), Path("workflow/schemas/claims.schema.yaml"), study)
+        assert claims
+
+
+@pytest.mark.parametrize("check", studychecks.ALL_CHECKS, ids=lambda f: f.__name__)
+def test_the_transcription_stands_in_the_generated_papers(in_corpus, check):
+    config = load_config(in_corpus)
+    for name in config["studies"]:
+        check(in_corpus, config, name)
+
+
+def test_check_command_accepts_a_synthetic_study(corpus):
+    result = subprocess.run([sys.executable, "-m", "reanalysis", "check", "syn001"], cwd=corpus,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "syn001: config and transcription valid" in result.stdout
+
+
+def printed_items(corpus: Path) -> dict:
+    """(study, id) -> the transcribed row (summary rows and claims)."""
+    items = {}
+    for name in synth.study_names(N):
+        raw = corpus / "raw" / name
+        for r in read_csv(raw / "claims.csv"):
+            items[(name, r["claim_id"])] = r
+        if (raw / "summaries.csv").is_file():
+            for r in read_csv(raw / "summaries.csv"):
+                items[(name, r["value_id"])] = r
+    return items
+
+
+def test_truth_has_one_row_per_printed_item(corpus):
+    truth = read_csv(corpus / "truth.csv")
+    items = printed_items(corpus)
+    keys = [(t["study"], t["id"]) for t in truth]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(items)
+    for t in truth:
+        assert t["printed"] == items[(t["study"], t["id"])]["reported"], t
+        assert t["expected"] == {"clean": "not_discrepant", "affected": "either"}.get(t["error"], "discrepant")
+
+
+def test_every_injection_names_printed_items_to_look_at(corpus):
+    truth = read_csv(corpus / "truth.csv")
+    items = printed_items(corpus)
+    injected = [t for t in truth if t["error"] not in ("clean", "affected")]
+    assert {t["error"] for t in injected} >= set(ENSURE)
+    assert all(t["error"] in synth.KINDS for t in injected)
+    targets = {(t["study"], t["id"]) for t in injected}
+    for t in injected:
+        assert t["detect_rule"] in ("discrepant", "decision_error", "flagged")
+        assert t["must_detect"] in ("true", "false")
+        assert t["detect_by"] and all((t["study"], i) in items for i in t["detect_by"].split(";"))
+        assert t["id"] in t["detect_by"].split(";")
+    for t in truth:
+        if t["error"] == "affected":
+            assert (t["study"], t["caused_by"]) in targets
+
+
+def test_injected_values_are_the_errors_truth_describes(corpus):
+    """Checked here with the generator's own arithmetic and scrutiny's, not with the audit."""
+    truth = read_csv(corpus / "truth.csv")
+    items = printed_items(corpus)
+    alpha = Decimal("0.05")
+    for t in truth:
+        row = items[(t["study"], t["id"])]
+        if t["error"] == "grim_impossible":
+            mean = row["value"].split(" ± ")[0]
+            n = int(row["n"])
+            assert not synth.grim_possible(mean, n)
+            assert not scrutiny.grim(mean, n).consistent
+        elif t["error"] in ("percent_slip", "truncation") and t["table"] == "summaries":
+            count, percent = row["value"].replace("(", "").replace(")", "").split()
+            exact = Fraction(100 * int(count), int(row["n"]))
+            assert percent not in synth.roundings(exact, 2)
+        elif t["error"] == "decision_error":
+            claim = row["claim"]
+            printed_significant = claim.startswith("<") or (claim[0].isdigit() and Decimal(claim) < alpha)
+            assert printed_significant != (Decimal(t["correct"].lstrip("< ")) < alpha)
+        elif t["error"] in ("mistyped_mean", "mistyped_sd"):
+            assert t["digit"] in ("last", "other")
+            assert t["printed"] != t["correct"]
+
+
+def test_every_kind_of_error_can_be_injected():
+    studies = synth.build(9, 3, 0.6)
+    kinds = {inj.kind for s in studies for inj in s.injections}
+    assert kinds == set(synth.KINDS)
+    for s in studies:   # footprints never overlap: each detection is attributable
+        seen = set()
+        for inj in s.injections:
+            assert not inj.footprint & seen
+            seen |= inj.footprint
+
+
+def test_a_zero_error_rate_gives_a_clean_corpus(tmp_path):
+    truth = synth.generate(tmp_path / "clean", 2, SEED, 0.0)
+    assert {t["error"] for t in truth} == {"clean"}

@@ -1,0 +1,110 @@
+"""reanalysis.validity: the pipeline, run by snakemake on a tiny synthetic corpus (ledger target
+only), finds the injected errors and calls no clean item discrepant; and the scoring rules
+count what DETECTION says."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from reanalysis import synth, validity
+
+STUDIES, SEED = 2, 5   # one summary-level trial and one patient-level study
+ENSURE = ("decision_error", "grim_impossible")
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("validity")
+    scored, text = validity.validate(workdir, STUDIES, SEED, error_rate=0.1, ensure=ENSURE)
+    return workdir, scored, text
+
+
+def test_no_clean_item_is_discrepant(validated):
+    _, scored, text = validated
+    summary = validity.summarise(scored)
+    assert summary["clean"] > 50
+    assert summary["false_discrepant"] == 0, text
+    assert summary["missing"] == [], "every printed item has a ledger row"
+
+
+def test_the_decision_error_and_the_grim_error_are_detected(validated):
+    _, scored, text = validated
+    for kind in ENSURE:
+        rows = [r for r in scored if r["error"] == kind]
+        assert rows, kind
+        assert all(r["detected"] for r in rows), text
+    summary = validity.summarise(scored)
+    assert summary["must_detected"] == summary["must_detect"], text
+    assert validity.targets_met(scored)
+
+
+def test_the_report_and_the_scores_are_written(validated):
+    workdir, scored, text = validated
+    assert (workdir / "results" / "audit" / "claims.csv").is_file()
+    assert not (workdir / "results" / "report.html").exists(), "only the ledger target is built"
+    assert (workdir / "validity.md").read_text(encoding="utf-8") == text
+    assert "false discrepant" in text and "| **decision_error** |" in text
+    lines = (workdir / "validity.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(scored) + 1
+
+
+def test_the_in_process_run_writes_the_same_ledger(validated, tmp_path):
+    workdir, _, _ = validated
+    copy = tmp_path / "copy"
+    shutil.copytree(workdir, copy, ignore=shutil.ignore_patterns("results", ".snakemake"))
+    validity.run_in_process(copy)
+    ledger = "results/audit/claims.csv"
+    assert (copy / ledger).read_bytes() == (workdir / ledger).read_bytes()
+
+
+def test_the_command_line_prints_the_table_and_exits_zero(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "reanalysis.validity", "--studies", "1", "--seed", "2",
+                             "--workdir", str(tmp_path / "cli"), "--in-process", "--ensure", "duplicate"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| **duplicate** | all | | 1 | 1/1 (100%) |" in result.stdout
+    assert "discrepant (false discrepant): 0/" in result.stdout
+
+
+def _truth(**fields):
+    base = {k: "" for k in synth.TRUTH_COLUMNS}
+    return {**base, "study": "s", "must_detect": "true", **fields}
+
+
+def _ledger(claim_id, verdict, statistic="p", variant="as_reported", decision_error="", note=""):
+    return {"study": "s", "claim_id": claim_id, "variant": variant, "verdict": verdict,
+            "statistic": statistic, "decision_error": decision_error, "note": note}
+
+
+def test_scoring_follows_the_rules_of_detection():
+    truth = [
+        _truth(id="A", error="clean"),
+        _truth(id="B", error="decision_error", detect_rule="decision_error", detect_by="B"),
+        _truth(id="C", error="grim_impossible", detect_rule="discrepant", detect_by="C", detect_statistic="grim"),
+        _truth(id="D", error="mistyped_mean", detect_rule="discrepant", detect_by="D;E"),
+        _truth(id="E", error="affected", caused_by="D"),
+        _truth(id="F", error="duplicate", detect_rule="flagged", detect_by="F"),
+        _truth(id="G", error="wrong_p", detect_rule="discrepant", detect_by="G"),
+    ]
+    ledger = [
+        _ledger("A", "discrepant", variant="rounding_truncate"),   # another reading: not counted
+        _ledger("A", "consistent"),
+        _ledger("B", "discrepant", decision_error="false"),        # discrepant, but no flip: missed
+        _ledger("C", "consistent", statistic="grim"),
+        _ledger("C", "discrepant", statistic="grimmer"),           # GRIMMER alone is not GRIM
+        _ledger("D", "unverifiable", statistic=""),
+        _ledger("E", "discrepant"),                                # seen through its p-value
+        _ledger("F", "unverifiable", statistic="", note="duplicate: '8.12' in 2 places"),
+        _ledger("G", "discrepant"),
+    ]
+    scored = {r["id"]: r for r in validity.score(ledger, truth)}
+    assert not scored["A"]["discrepant"]
+    assert scored["B"]["discrepant"] and not scored["B"]["detected"]
+    assert not scored["C"]["detected"]
+    assert scored["D"]["detected"] and not scored["D"]["at_item"]
+    assert scored["F"]["detected"] and scored["G"]["detected"]
+    summary = validity.summarise(list(scored.values()))
+    assert summary["false_discrepant"] == 0 and summary["affected_discrepant"] == 1
+    assert (summary["must_detect"], summary["must_detected"]) == (5, 3)
+    assert not validity.targets_met(list(scored.values()))
