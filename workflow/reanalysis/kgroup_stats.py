@@ -65,7 +65,7 @@ MAX_GROUPS = 12            # the largest S over the mean box is found among 2^k 
 FFH_EXACT_LIMIT = 1_000_000  # the most tables the exact Fisher-Freeman-Halton enumerates
 FFH_REL_ERR = 1e-7         # "probability <= observed" up to this relative error, as R
 _SD_FLOOR = 1e-6           # an SD box reaching 0 is searched down to this share of its top
-_GRID_BUDGET = 20_000      # grid points of the Welch search (fewer when 2^k is large)
+_GRID_BUDGET = 2_000       # grid points of the Welch search (fewer when 2^k is large); L-BFGS-B refines
 _WORK_BUDGET = 50_000_000  # grid points x corners x groups per Welch search
 _CHUNK = 2_000_000         # corners x groups per batch of the corner enumeration
 

@@ -24,6 +24,7 @@ tests before - after (as ``scipy.stats.ttest_rel(before, after)`` and ``patient_
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -240,11 +241,17 @@ def paired_from_summary(before_m: Box, before_s: Box, after_m: Box, after_s: Box
             "p": Range(p, p_min, p_max)}
 
 
+@functools.lru_cache(maxsize=None)
+def _t_crit(alpha: float, df: int) -> float:
+    """The two-sided critical t (scipy's isf is slow enough to matter in loops)."""
+    return float(stats.t.isf(alpha / 2, df))
+
+
 def _threshold(d: float, s1: float, s2: float, n: int, alpha: float) -> float:
     """The r above which p < alpha, in closed form: p < alpha exactly when the SD of the
     change is below sqrt(c), c = n d^2 / t_crit^2, i.e. when r > (s1^2 + s2^2 - c) / (2 s1 s2).
     -1.0 when p < alpha already at r = -1; +inf when not even at r = 1."""
-    c = n * d * d / stats.t.isf(alpha / 2, n - 1) ** 2
+    c = n * d * d / _t_crit(alpha, n - 1) ** 2
     if s1 * s2 == 0:  # the SD of the change does not depend on r
         return -1.0 if s1 * s1 + s2 * s2 < c else math.inf
     r = (s1 * s1 + s2 * s2 - c) / (2 * s1 * s2)
@@ -272,7 +279,7 @@ def r_threshold(before_m: Box, before_s: Box, after_m: Box, after_s: Box, n: int
     value = _threshold(d.value, before_s.value, after_s.value, n, alpha)
     a, b = before_s, after_s
     corners = [(x, y) for x in (a.lower, a.upper) for y in (b.lower, b.upper)]
-    c = n * big * big / stats.t.isf(alpha / 2, n - 1) ** 2
+    c = n * big * big / _t_crit(alpha, n - 1) ** 2
     edges = [(float(np.clip(math.sqrt(max(y * y - c, 0.0)), a.lower, a.upper)), y)
              for y in (b.lower, b.upper)]
     edges += [(x, float(np.clip(math.sqrt(max(x * x - c, 0.0)), b.lower, b.upper)))
