@@ -75,3 +75,13 @@ def finished_run(tmp_path_factory):
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+# Counts a test wants seen in every run (e.g. how many outside reference cases agree),
+# printed in pytest's terminal summary.
+REPORTED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in REPORTED:
+        terminalreporter.write_line(line)

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from scipy import stats
 
-from conftest import SHARED
+from conftest import REPORTED, SHARED
 from reanalysis.statcheck import (ReportedTest, StatcheckResult, check_reported,
                                   mentions_one_tailed, p_from_statistic, parse_result)
 
@@ -115,6 +115,7 @@ def test_reference_summary():
     agree = sum(not disagreements(row) for row in CASES)
     line = f"statcheck reference cases: {agree}/{len(CASES)} agree"
     print(line)
+    REPORTED.append(line)  # printed at the end of every pytest run (conftest)
     assert len(CASES) == 89, f"{CASES_CSV} has {len(CASES)} rows, expected 89"
     assert agree == len(CASES), line
 
