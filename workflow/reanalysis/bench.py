@@ -39,7 +39,7 @@ def floor_work() -> dict:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py; returns
     the seconds of the computations without imports and without figures and report."""
     import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
-    from reanalysis import designs, figures, ledger, manifest, patient_level, report, summary_figures
+    from reanalysis import designs, figures, findings, ledger, manifest, patient_level, report, summary_figures
     from reanalysis.config import load_studies, study_file
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
@@ -47,6 +47,7 @@ def floor_work() -> dict:
     rows = []
     compute, drawing = 0.0, 0.0
     with tempfile.TemporaryDirectory() as outdir:
+        figure_dir = Path(outdir) / "figures"
         for name in sorted(config["studies"]):
             start = time.perf_counter()
             study = config["studies"][name]
@@ -59,26 +60,32 @@ def floor_work() -> dict:
             compute += time.perf_counter() - start
             start = time.perf_counter()
             if study["design"] == designs.SUMMARY_LEVEL:
-                summary_figures.render_summary_figures(data, claims, stats, study, Path(outdir) / name)
+                summary_figures.render_summary_figures(data, claims, stats, study, figure_dir / name)
             elif "figures" in study:
                 grouping = study["figures"]["hue_grouping"]
                 data[grouping] = patient_level.group_labels(data, study, grouping)
-                figures.render_figures(data, study["figures"]["specs"], Path(outdir) / name)
+                figures.render_figures(data, study["figures"]["specs"], figure_dir / name)
             drawing += time.perf_counter() - start
         start = time.perf_counter()
         table = ledger.to_frame(rows)
         ledger.summary_markdown(table)
         compute += time.perf_counter() - start
-        figures.save_figure(summary_figures.plot_pvalues(table), Path(outdir) / "pvalues")
         ledger.write_ledger(table, Path(outdir) / "claims.csv")
+        found = findings.findings(ledger.read_ledger(Path(outdir) / "claims.csv"))
+        figures.save_figure(summary_figures.plot_pvalues(table), figure_dir / "pvalues")
+        figures.save_figure(summary_figures.plot_discrepancies(found), figure_dir / "discrepancies")
         start = time.perf_counter()
+        tables = []
         if config.get("beyond"):
             from reanalysis import beyond
             from reanalysis.config import load_beyond
-            beyond.write_section(config, load_beyond(config), outdir, str(schema))
+            written = beyond.write_section(config, load_beyond(config), outdir, str(schema))
+            tables = [p for p in written if p.suffix == ".csv"]
         beyond_s = time.perf_counter() - start
-        report.write_report(Path(outdir) / "claims.csv", config, Path(outdir),
-                            Path("workflow/report/report.html.j2"), Path(outdir) / "report.html")
+        report.write_report(Path(outdir) / "claims.csv", config, figure_dir,
+                            Path("workflow/report/report.html.j2"), Path(outdir) / "report.html",
+                            beyond_tables=tables)
+        report.write_letter(Path(outdir) / "claims.csv", config, Path(outdir) / "letter.md")
     return {"compute_s": compute, "figures_s": drawing, "beyond_s": beyond_s}
 
 

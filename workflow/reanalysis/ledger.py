@@ -313,22 +313,26 @@ def _md(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-_FINDING = re.compile(r"((?:implied n|duplicate): [^;]*(?:; (?:all are possible|no single n)[^;]*)?)")
-
-
-def _findings(rows: pd.DataFrame) -> list[str]:
-    """Findings that span several rows (implied n, repeated values), each once."""
-    found = dict.fromkeys(m.group(1) for note in rows["note"] for m in _FINDING.finditer(str(note)))
-    return list(found)
-
-
 def summary_markdown(ledger: pd.DataFrame) -> str:
-    """Verdict counts per study; per study the discrepant and only-consistent claims with
+    """The findings first (each root cause once, ranked, with the claims it explains, the
+    evidence and the paper lines: reanalysis.findings), then the verdict counts per study;
+    per study the discrepant claims with their finding, the only-consistent claims with
     their reasons, the readings that reproduce each printed p, and the unverifiable ids."""
+    # imported here: findings reads this module's constants
+    from .catalogue import PVALUE_FIGURE
+    from .findings import DISCREPANCY_FIGURE, figure_links, finding_of_claims, findings, findings_markdown
+
+    found = findings(ledger)
+    figure_links(found, {"studies": {}}, [DISCREPANCY_FIGURE, PVALUE_FIGURE])
+    paths = {f["name"]: f"figures/{f['name']}.png" for f in (DISCREPANCY_FIGURE, PVALUE_FIGURE)}
+    finding_of = finding_of_claims(found)
     lines = ["# Audit summary", "",
-             "Counts are over the `as_reported` rows (the paper's stated method and n); "
-             "every other reading is a labelled variant row in `claims.csv`.", ""]
+             "Findings first; then the counts over the `as_reported` rows (the paper's stated "
+             "method and n; every other reading is a labelled variant row in `claims.csv`) and "
+             "each study's claims. Figure paths are under the results folder.", ""]
+    lines += findings_markdown(found, paths)
     main = ledger[ledger["variant"] == AS_REPORTED]
+    lines += ["## Verdicts per study", ""]
     header = "| study | rows | " + " | ".join(VERDICTS) + " | decision errors |"
     lines += [header, "|" + "---|" * (len(VERDICTS) + 3)]
     for study, group in main.groupby("study", sort=True):
@@ -347,21 +351,18 @@ def summary_markdown(ledger: pd.DataFrame) -> str:
             return "; ".join(found) or "none"
 
         lines += ["", f"## {study}", ""]
-        findings = _findings(of_study)
-        if findings:
-            lines += [f"### Findings across rows ({len(findings)})", "",
-                      "Each stated once; the rows concerned carry it in their notes.", ""]
-            lines += [f"- {f}" for f in findings]
-            lines.append("")
         discrepant = group[group["verdict"] == DISCREPANT]
         lines += [f"### Discrepant ({len(discrepant)})", ""]
         if discrepant.empty:
             lines.append("None.")
-        for _, r in discrepant.iterrows():
-            flag = " **decision error**" if r["decision_error"] == "true" else ""
-            lines.append(f"- **{r['claim_id']}** ({r['location']}), {r['quantity']}: printed "
-                         f"`{r['reported']}`; recomputed {r['recomputed']}: **{r['verdict']}**{flag}. "
-                         f"{r['note']}. Other readings: {reproducing(r['claim_id'])}.")
+        else:
+            lines += ["Each is stated, with its reason, in the finding named.", "",
+                      "| claim | printed | recomputed | decision error | finding |", "|---|---|---|---|---|"]
+            for _, r in discrepant.iterrows():
+                number = finding_of.get((study, r["claim_id"]))
+                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
+                             f"{'yes' if r['decision_error'] == 'true' else ''} | "
+                             f"{f'F{number}' if number else ''} |")
         consistent = group[group["verdict"] == CONSISTENT]
         lines += ["", f"### Consistent only ({len(consistent)})", "",
                   "Possible within the printed precision (or for some unknown r), not reproduced "

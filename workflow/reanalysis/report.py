@@ -1,30 +1,43 @@
-"""The self-contained HTML report: every ledger row, the verdict counts and every figure.
+"""The self-contained HTML report: the ranked findings first, then their figures, the "Is
+the effect real?" section, every claim of the ledger and every figure; and the letter.
 
 Everything the report says is computed here from the ledger and the config, then written
 through a Jinja2 template (``workflow/report/report.html.j2``); no number is typed into
-the template. Figures are embedded as PNG data URIs and the page carries its own CSS and
-script, so it opens offline. Nothing in it depends on the time or the machine, so two
-runs give the same bytes.
+the template. The findings come from :mod:`reanalysis.findings`. Figures are embedded as
+PNG data URIs and the page carries its own CSS and script, so it opens offline. Nothing
+in it depends on the time or the machine, so two runs give the same bytes.
+
+The ledger table shows one row per claim (its ``as_reported`` row); its other rows (other
+readings, and other statistics of the same claim) are folded under it. All rows are in the
+page, inside a ``<template>`` (parsed, never laid out), and the script shows one page of
+claims at a time, so the page stays fast with 10,000 rows.
 """
 from __future__ import annotations
 
 import base64
+import re
 from collections import Counter
 from pathlib import Path
 
 import docutils.core
 import jinja2
+import markupsafe
 import pandas as pd
 
 from . import beyond as beyond_section
 from .catalogue import PVALUE_FIGURE, figure_catalogue
+from .findings import (DISCREPANCY_FIGURE, claim_anchor, figure_links, finding_of_claims, findings,
+                       letter_markdown, recomputed_text)
 from .ledger import read_ledger
-from .rounding import format_value
 from .summary_level import AS_REPORTED
 from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE, VERDICTS
 
 # Rows needing a reader's eye first: decision errors, then discrepant, consistent, ...
 _VERDICT_RANK = {DISCREPANT: 0, CONSISTENT: 1, REPRODUCED: 2, UNVERIFIABLE: 3}
+# the ledger table's columns (after the fold button), and those clipped to one line
+COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed", "variant",
+           "method", "verdict", "decision error", "reason", "source", "finding"]
+LONG = {"location", "quantity", "reported", "recomputed", "method", "reason"}
 
 
 def caption_html(path: Path) -> str:
@@ -39,17 +52,6 @@ def _data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(Path(png).read_bytes()).decode("ascii")
 
 
-def _recomputed_text(row: pd.Series) -> str:
-    """The recomputed value, with its interval over the rounding box where there is one."""
-    shown = row["recomputed"]
-    low, high = row["low"], row["high"]
-    if low != "" and high != "":
-        interval = f"[{format_value(float(low))}, {format_value(float(high))}]"
-        if interval not in shown:
-            shown = f"{shown} {interval}".strip()
-    return shown
-
-
 def ordered_rows(ledger: pd.DataFrame) -> pd.DataFrame:
     """Decision errors first, then discrepant, consistent, reproduced, unverifiable;
     within each, the paper's stated reading before its variants; then the ledger's order."""
@@ -61,6 +63,34 @@ def ordered_rows(ledger: pd.DataFrame) -> pd.DataFrame:
     })
     order = key.sort_values(["error", "verdict", "variant", "position"], kind="stable").index
     return ledger.loc[order]
+
+
+def _row_rank(row: dict) -> tuple:
+    return (row["variant"] != AS_REPORTED, row["decision_error"] != "true",
+            _VERDICT_RANK.get(row["verdict"], 4))
+
+
+def claim_groups(ledger: pd.DataFrame, finding_of: dict | None = None) -> list[dict]:
+    """One entry per claim (study, claim_id): its rows with the one shown by default first
+    (the as-reported row, the worst of them where a claim has several: decision error,
+    discrepant, consistent, reproduced, unverifiable), then its other rows in ledger order.
+    Claims are ordered like rows in :func:`ordered_rows`, by their first row."""
+    finding_of = finding_of or {}
+    groups: dict[tuple[str, str], list[tuple[int, dict]]] = {}
+    for i, row in enumerate(ledger.to_dict("records")):
+        groups.setdefault((row["study"], row["claim_id"]), []).append((i, row))
+    out = []
+    for (study, claim_id), members in groups.items():
+        first = min(members, key=lambda m: (_row_rank(m[1]), m[0]))
+        rows = [first[1]] + [r for i, r in members if i != first[0]]
+        shown = [{**r, "recomputed_shown": recomputed_text(r),
+                  "source": f"{r['source_file']}:{r['source_line']}" if r["source_file"] else ""}
+                 for r in rows]
+        out.append({"study": study, "claim_id": claim_id, "anchor": claim_anchor(study, claim_id),
+                    "rows": shown, "primary": shown[0], "position": members[0][0],
+                    "finding": finding_of.get((study, claim_id), "")})
+    out.sort(key=lambda g: (_row_rank({**g["primary"], "variant": AS_REPORTED}), g["position"]))
+    return out
 
 
 def verdict_counts(ledger: pd.DataFrame) -> list[dict]:
@@ -96,6 +126,16 @@ def beyond_context(tables, figure_dir: Path, caption_dir: Path) -> dict:
     return {"rows": shown, "figures": figures, "parts": list(beyond_section.PARTS.values())}
 
 
+def _figure(fig: dict, figure_dir: Path, caption_dir: Path) -> dict:
+    stem = f"{fig['study']}/{fig['name']}" if fig["study"] else fig["name"]
+    return {**fig, "src": _data_uri(Path(figure_dir) / f"{stem}.png"),
+            "caption_html": caption_html(Path(caption_dir) / fig["caption"])}
+
+
+def _titles(config: dict) -> dict[str, str]:
+    return {s: " ".join(str(spec.get("title", s)).split()) for s, spec in config["studies"].items()}
+
+
 def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_dir: Path,
                   beyond_tables=()) -> dict:
     """Everything the template shows, computed from the ledger, config, figures and captions
@@ -103,31 +143,52 @@ def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_
     counts = verdict_counts(ledger)
     totals = {k: sum(c[k] for c in counts)
               for k in ("rows", "as_reported", *VERDICTS, "decision_errors")}
-    rows = []
-    for _, r in ordered_rows(ledger).iterrows():
-        rows.append({**r.to_dict(), "recomputed_shown": _recomputed_text(r),
-                     "source": f"{r['source_file']}:{r['source_line']}" if r["source_file"] else ""})
-    findings = [r for r in rows if r["variant"] == AS_REPORTED
-                and (r["verdict"] == DISCREPANT or r["decision_error"] == "true")]
-    figures = []
-    for fig in figure_catalogue(config) + [PVALUE_FIGURE]:
-        stem = f"{fig['study']}/{fig['name']}" if fig["study"] else fig["name"]
-        figures.append({**fig, "src": _data_uri(Path(figure_dir) / f"{stem}.png"),
-                        "caption_html": caption_html(Path(caption_dir) / fig["caption"])})
-    studies = [{"name": s, "title": " ".join(str(config["studies"][s].get("title", s)).split()),
-                "design": config["studies"][s]["design"]} for s in sorted(config["studies"])]
+    found = findings(ledger)
+    claims = claim_groups(ledger, finding_of_claims(found))
+    # the figures of the findings (the panel of discrepancies where it was drawn, and the
+    # p-values), then every study's figures
+    overview = [f for f in (DISCREPANCY_FIGURE, PVALUE_FIGURE)
+                if f is PVALUE_FIGURE or (Path(figure_dir) / f"{f['name']}.png").is_file()]
+    overview = [_figure(f, figure_dir, caption_dir) for f in overview]
+    figures = [_figure(f, figure_dir, caption_dir) for f in figure_catalogue(config)]
+    beyond = beyond_context(beyond_tables, figure_dir, caption_dir)
+    figure_links(found, config, overview + figures, beyond["rows"], beyond["figures"])
+    studies = [{"name": s, "title": _titles(config)[s], "design": config["studies"][s]["design"]}
+               for s in sorted(config["studies"])]
+    n_claims = len(claims)
     return {"studies": studies, "counts": counts, "totals": totals, "verdicts": VERDICTS,
-            "rows": rows, "findings": findings, "figures": figures,
-            "beyond": beyond_context(beyond_tables, figure_dir, caption_dir),
-            "columns": ["study", "claim_id", "location", "quantity", "reported", "claim",
-                        "recomputed", "variant", "method", "verdict", "decision error", "reason",
-                        "source"]}
+            "findings": found, "claims": claims, "n_claims": n_claims,
+            "flagged_claims": sum(len(f.claims) for f in found if f.rule != "duplicates"),
+            "tier_summary": tier_summary(found),
+            "overview_figures": overview, "figures": figures, "beyond": beyond,
+            "columns": COLUMNS, "long": LONG}
+
+
+_TIER_WORDS = {"decision error": ("decision error", "decision errors"),
+               "headline claim": ("headline claim", "headline claims"),
+               "impossible": ("impossibility", "impossibilities"),
+               "discrepant": ("other discrepancy", "other discrepancies"),
+               "rounding-level": ("rounding-level slip", "rounding-level slips"),
+               "repeated values": ("flag of repeated values", "flags of repeated values")}
+
+
+def tier_summary(found) -> str:
+    """'3 decision errors, 5 headline claims, ...' over the findings, in rank order."""
+    counts = Counter(f.tier_label for f in found)
+    return ", ".join(f"{n} {_TIER_WORDS[t][n != 1]}" for t, n in counts.items())
+
+
+def _ticks(text) -> markupsafe.Markup:
+    """Escaped text with `code` spans."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
 
 
 def render(context: dict, template: Path) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(template).parent),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["ticks"] = _ticks
     return env.get_template(Path(template).name).render(**context)
 
 
@@ -138,3 +199,11 @@ def write_report(ledger_csv: Path, config: dict, figure_dir: Path, template: Pat
     context = build_context(ledger, config, figure_dir, Path(template).parent, beyond_tables)
     Path(out).write_text(render(context, template), encoding="utf-8")
     return len(ledger)
+
+
+def write_letter(ledger_csv: Path, config: dict, out: Path) -> int:
+    """The one-page letter to the editor (results/letter.md); returns its findings."""
+    ledger = read_ledger(ledger_csv)
+    found = findings(ledger)
+    Path(out).write_text(letter_markdown(found, ledger, _titles(config)), encoding="utf-8")
+    return len(found)

@@ -3,11 +3,14 @@
 - ``time_course``: per-arm mean ± SD (or percent) over the visits, one panel per outcome,
   with the printed between-arm significance marks above the recomputed ones.
 - ``forest``: each study's baseline and follow-up, mean ± dispersion or median (IQR).
-- :func:`plot_pvalues`: every p-value claim of every study, printed against recomputed.
+- :func:`plot_pvalues`: every p-value claim of every study, printed against recomputed, one
+  panel per study.
+- :func:`plot_discrepancies`: the findings (``findings.py``), one row each, one panel per study.
 """
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -16,7 +19,8 @@ import pandas as pd
 import seaborn as sns
 
 from .figures import configure_matplotlib, save_figure
-from .rounding import parse_claim
+from .findings import IMPOSSIBILITY_CHECKS, TIERS
+from .rounding import NumberFormatError, parse_claim
 from .summary_level import AS_REPORTED
 
 VERDICT_COLOURS = dict(zip(["reproduced", "consistent", "discrepant", "unverifiable"],
@@ -136,7 +140,7 @@ def plot_forest(rows: dict, spec: dict):
                plt.Line2D([], [], color=colours[1], marker="o", label="follow-up"),
                plt.Line2D([], [], color="grey", ls="-", label="mean ± dispersion"),
                plt.Line2D([], [], color="grey", ls="--", marker="s", label="median (IQR)")]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=7, frameon=False)
     fig.suptitle(spec["title"], fontsize=9)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
@@ -167,57 +171,231 @@ def pvalue_table(ledger: pd.DataFrame) -> pd.DataFrame:
     return p.sort_values(["study", "claim_id"]).reset_index(drop=True)
 
 
-def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
-    """Printed p (x) against recomputed p (y), log-log, coloured by verdict.
+def _spread(keys: list, step: float = 0.09, width: float = 0.32) -> np.ndarray:
+    """Deterministic sideways offsets (in decades) for points that share a key (a printed
+    threshold), in their order: centred, at most +-width/2 decades apart."""
+    out = np.zeros(len(keys))
+    groups: dict = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    for members in groups.values():
+        n = len(members)
+        gap = min(step, width / max(n - 1, 1))
+        for rank, i in enumerate(members):
+            out[i] = (rank - (n - 1) / 2) * gap
+    return out
 
-    Points sharing a printed threshold are spread sideways (deterministically, in claim
-    order) so they stay readable. A recomputed range without a single value (r unknown)
-    is a bar with a hollow marker at its largest p; a decision error has a black ring.
+
+def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
+    """Printed p (x) against recomputed p (y), log-log, one panel per study.
+
+    The shaded quadrants are where significance at alpha flips (a decision error there has
+    a black ring and its claim id). Points that share a printed threshold ('< 0.05') are
+    spread sideways. A recomputed range (rounding box, unknown r) is drawn only where it
+    matters: where it crosses alpha, or where only the range makes the claim consistent;
+    a range with no single value is shown at its largest p (hollow marker).
     """
-    p = pvalue_table(ledger)
+    every = pvalue_table(ledger)
+    # a p with nothing recomputed (its inputs impossible as stated) has no point to draw
+    p = every[every["shown"].notna()].reset_index(drop=True)
+    missing = every[every["shown"].isna()].groupby("study").size()
     floor = 1e-12
-    fig, ax = plt.subplots(figsize=(10, 6.8))
+    studies = sorted(p["study"].unique())
+    ncols = 2 if len(studies) > 1 else 1
+    nrows = max(1, math.ceil(len(studies) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 4.9 * nrows), squeeze=False)
     markers = {"=": "o", "<": "<", "<=": "<", ">": ">", ">=": ">"}
-    rank = p.groupby("printed_p").cumcount()
-    size = p.groupby("printed_p")["printed_p"].transform("size")
-    spread = 10 ** (0.5 * (rank - (size - 1) / 2) / np.maximum(size, 1))
     order = {"unverifiable": 0, "reproduced": 1, "consistent": 2, "discrepant": 3}
-    for i, r in p.iterrows():
-        x = r["printed_p"] * spread[i]
-        colour = VERDICT_COLOURS[r["verdict"]]
-        z = 2 + order[r["verdict"]]
-        ranged = r["low"] == r["low"] and r["high"] == r["high"]
-        if ranged:
-            ax.plot([x, x], [max(r["low"], floor), max(r["high"], floor)], color=colour, lw=1.2,
-                    alpha=0.6, zorder=z)
-        hollow = r["value"] != r["value"]
-        ax.plot(x, max(r["shown"], floor), marker=markers[r["op"]], ms=6, ls="none", zorder=z + 0.5,
-                markerfacecolor="white" if hollow else colour, markeredgecolor=colour)
-        if str(r["decision_error"]).lower() == "true":
-            ax.plot(x, max(r["shown"], floor), marker="o", ms=11, ls="none", markerfacecolor="none",
-                    markeredgecolor="black", zorder=z + 1)
-    lims = (floor, 2.0)
-    ax.plot(lims, lims, color="grey", lw=0.6, ls=":")
-    ax.axhline(alpha, color="grey", lw=0.5)
-    ax.axvline(alpha, color="grey", lw=0.5)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlim(1e-8, 5.0)
-    ax.set_ylim(*lims)
-    ax.set_xlabel("printed p (the threshold, for '<' and '>' claims); spread sideways where equal")
-    ax.set_ylabel(f"recomputed p, as reported (floored at {floor:g})")
+    for ax, study in zip(axes.flat, studies):
+        sub = p[p["study"] == study].reset_index(drop=True)
+        x = sub["printed_p"].to_numpy() * 10 ** _spread(list(zip(sub["printed_p"], sub["op"])))
+        y = np.maximum(sub["shown"].to_numpy(), floor)
+        lows = np.maximum(sub["low"].fillna(sub["shown"]).fillna(floor).to_numpy(), floor)
+        x_lo, x_hi = max(min(x.min() / 4, alpha / 10), floor), 2.0
+        y_lo = max(min(lows.min(), y.min(), alpha) / 4, floor)
+        # where significance flips: printed below alpha and recomputed above, or the reverse
+        ax.fill_between([x_lo, alpha], alpha, 2.0, color="#d62728", alpha=0.07, lw=0, zorder=0)
+        ax.fill_between([alpha, x_hi], y_lo, alpha, color="#d62728", alpha=0.07, lw=0, zorder=0)
+        ax.plot([floor, 2.0], [floor, 2.0], color="grey", lw=0.6, ls=":", zorder=1)
+        ax.axhline(alpha, color="grey", lw=0.6, zorder=1)
+        ax.axvline(alpha, color="grey", lw=0.6, zorder=1)
+        labelled = []
+        for i, r in sub.iterrows():
+            colour = VERDICT_COLOURS[r["verdict"]]
+            z = 2 + order[r["verdict"]]
+            error = str(r["decision_error"]).lower() == "true"
+            ranged = r["low"] == r["low"] and r["high"] == r["high"]
+            crosses = ranged and r["low"] < alpha < r["high"]
+            if ranged and (error or r["verdict"] == "discrepant" or crosses):
+                # in full where the verdict turns on it; faint where the claim is only
+                # consistent with part of a range that crosses alpha
+                strong = error or r["verdict"] == "discrepant"
+                ax.plot([x[i], x[i]], [max(r["low"], floor), max(r["high"], floor)], color=colour,
+                        lw=1.3 if strong else 0.7, alpha=0.8 if strong else 0.22, zorder=z,
+                        solid_capstyle="butt")
+            hollow = r["value"] != r["value"]
+            ax.plot(x[i], y[i], marker=markers[r["op"]], ms=5.5, ls="none", zorder=z + 0.5,
+                    markerfacecolor="white" if hollow else colour, markeredgecolor=colour, markeredgewidth=1)
+            if error:
+                ax.plot(x[i], y[i], marker="o", ms=11, ls="none", markerfacecolor="none",
+                        markeredgecolor="black", markeredgewidth=1.2, zorder=z + 1)
+                labelled.append((x[i], y[i], r["claim_id"]))
+        # labels of decision errors close together are stacked, each with a leader line
+        labelled.sort(key=lambda t: (-t[1], t[0]))
+        for k, (lx, ly, text) in enumerate(labelled):
+            near = [j for j, (ox, oy, _) in enumerate(labelled[:k])
+                    if abs(math.log10(ox / lx)) < 0.4 and abs(math.log10(oy / ly)) < 0.8]
+            ax.annotate(text, (lx, ly), xytext=(12, 8 - 11 * len(near)), textcoords="offset points",
+                        fontsize=6.5, color="black", zorder=10, va="center",
+                        arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "black"} if near else None)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(x_lo, x_hi)
+        ax.set_ylim(y_lo, 2.0)
+        ax.tick_params(labelsize=7)
+        n_disc = int((sub["verdict"] == "discrepant").sum())
+        n_err = int((sub["decision_error"].astype(str).str.lower() == "true").sum())
+        gone = int(missing.get(study, 0))
+        ax.set_title(f"{study}: {len(sub)} printed p ({n_disc} discrepant, {n_err} decision "
+                     f"error{'s' if n_err != 1 else ''})"
+                     + (f"; {gone} not recomputable" if gone else ""), fontsize=8.5)
+        ax.set_xlabel("printed p (the threshold for '<' and '>')", fontsize=7.5)
+        ax.set_ylabel("recomputed p, as reported", fontsize=7.5)
+    for ax in list(axes.flat)[len(studies):]:
+        ax.set_visible(False)
     handles = [plt.Line2D([], [], color=c, marker="o", ls="none", label=v) for v, c in VERDICT_COLOURS.items()
                if v in set(p["verdict"])]
     handles += [plt.Line2D([], [], color="grey", marker=m, ls="none", label=f"printed p {op} x")
                 for op, m in (("=", "o"), ("<", "<"), (">", ">"))]
-    handles += [plt.Line2D([], [], color="grey", lw=1.2, label="range over rounding (and r)"),
+    handles += [plt.Line2D([], [], color="grey", lw=1.3, label="range of a discrepant p"),
+                plt.Line2D([], [], color="grey", lw=0.7, alpha=0.3, label="range crossing alpha (consistent)"),
                 plt.Line2D([], [], color="grey", marker="o", markerfacecolor="white", ls="none",
-                           label="range only: largest p"),
+                           label="range only: its largest p"),
                 plt.Line2D([], [], color="black", marker="o", markerfacecolor="none", ms=10, ls="none",
-                           label="decision error")]
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    counts = p.groupby("study").size()
-    ax.set_title("Printed against recomputed p-values, all studies ("
-                 + ", ".join(f"{s}: {n}" for s, n in counts.items()) + ")", fontsize=9)
-    fig.tight_layout()
+                           label="decision error (shaded: significance flips)")]
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=7, frameon=False)
+    fig.suptitle(f"Printed against recomputed p-values, per study (alpha {alpha:g}; recomputed values "
+                 f"below {floor:g} drawn at {floor:g}; shared thresholds spread sideways)", fontsize=9)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.97))
+    return fig
+
+
+TIER_COLOURS = dict(zip(TIERS, ["#c0392b", "#e67e22", "#7d3c98", "#2471a3", "#7f8c8d", "#7f8c8d"]))
+
+
+def discrepancy_offset(e) -> tuple[float, float, float, str] | None:
+    """How far a finding's row is from what was printed, in units of the printed number's
+    last digit (for a bound, how far past it): (value, low, high, marker), or None when
+    nothing numeric was recomputed (an impossibility, a definition)."""
+    if (e.statistic in IMPOSSIBILITY_CHECKS and e.statistic != "percent") or e.why or not e.statistic:
+        return None  # an integrity check's value is its outcome; a percent has a number
+    text = e.claim
+    if e.statistic == "percent" and (m := re.search(r"\(([-\d.]+)\)\s*$", text)):
+        text = m.group(1)  # 'count (percent)': the percent is what was recomputed
+    try:
+        claim = parse_claim(text)
+    except (NumberFormatError, TypeError):
+        return None
+    scale = float(m.group(1)) if (m := re.search(r"/ scale ([0-9.eE+-]+)\)", e.note)) else 1.0
+    ref, unit = float(claim.number.value), float(claim.number.unit)
+
+    def num(x):
+        try:
+            return float(x) / scale
+        except (TypeError, ValueError):
+            return float("nan")
+    value, low, high = num(e.value), num(e.low), num(e.high)
+    if value != value:
+        if low != low:
+            return None
+        value = low if abs(low - ref) < abs(high - ref) else high
+    if low != low:
+        low = high = value
+    shift = lambda v: (v - ref) / unit  # noqa: E731
+    return shift(value), shift(low), shift(high), "o" if claim.op == "=" else ("<" if "<" in claim.op else ">")
+
+
+def _clip_text(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
+def plot_discrepancies(found: list):
+    """One panel per study, one row per finding (F-numbers as in the report; repeated
+    values, a flag, left out): each flagged claim at its distance from the printed value in
+    units of the last printed digit (symlog), with its rounding-box range; claims with no
+    numeric recomputation (an impossible value, a definition) in the right-hand strip."""
+    rows = [f for f in found if f.rule != "duplicates"]
+    studies = list(dict.fromkeys(sorted(f.study for f in rows)))
+    heights = [max(1, sum(f.study == s for f in rows)) + 1.1 for s in studies] or [1]
+    fig = plt.figure(figsize=(11, 0.27 * sum(heights) + 1.6))
+    grid = fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[6, 1], hspace=0.45,
+                            wspace=0.03)
+    limit = 1.0
+    points = []
+    for f in rows:
+        seen = set()
+        for e in f.evidence:
+            if e.claim_id in seen:
+                continue
+            seen.add(e.claim_id)
+            points.append((f, e, discrepancy_offset(e)))
+            if points[-1][2] is not None:
+                limit = max(limit, *(abs(v) for v in points[-1][2][:3] if v == v))
+    limit = 10 ** math.ceil(math.log10(limit * 1.5))
+    main_axes = []
+    for row, study in enumerate(studies):
+        ax = fig.add_subplot(grid[row, 0], sharex=main_axes[0] if main_axes else None)
+        side = fig.add_subplot(grid[row, 1], sharey=ax)
+        main_axes.append(ax)
+        mine = [f for f in rows if f.study == study]
+        ax.axvspan(-0.5, 0.5, color="#2ca02c", alpha=0.12, lw=0, zorder=0)
+        ax.axvline(0, color="grey", lw=0.6, zorder=1)
+        for y, f in enumerate(mine):
+            colour = TIER_COLOURS[f.tier_label]
+            ax.axhline(y, color="#eeeeee", lw=0.6, zorder=0)
+            side.axhline(y, color="#eeeeee", lw=0.6, zorder=0)
+            own = [(e, off) for g, e, off in points if g is f]
+            n = len(own)
+            for k, (e, off) in enumerate(own):
+                dy = 0.0 if n == 1 else (k - (n - 1) / 2) * min(0.12, 0.6 / (n - 1))
+                edge = "black" if e.decision_error else colour
+                if off is None:
+                    side.plot(0.5 + (k % 7 - 3) * 0.11, y + dy, marker="X", ms=5, ls="none", color=colour,
+                              markeredgecolor=edge, markeredgewidth=0.8 if e.decision_error else 0.3, zorder=3)
+                    continue
+                value, low, high, marker = off
+                if high - low > 0:
+                    ax.plot([low, high], [y + dy, y + dy], color=colour, lw=1.2, alpha=0.7, zorder=2)
+                ax.plot(value, y + dy, marker=marker, ms=5, ls="none", color=colour, markeredgecolor=edge,
+                        markeredgewidth=1.1 if e.decision_error else 0.4, zorder=3)
+        labels = [f"{f.id} {_clip_text(f.title, 58)}" for f in mine]
+        ax.set_yticks(range(len(mine)), labels, fontsize=6.5)
+        ax.set_ylim(len(mine) - 0.5, -0.5)
+        ax.set_xscale("symlog", linthresh=1, linscale=0.6)
+        ax.set_xlim(-limit, limit)
+        ax.set_title(f"{study}: {sum(len(f.claims) for f in mine)} claims in {len(mine)} "
+                     f"finding{'s' if len(mine) != 1 else ''}", fontsize=8.5, loc="left")
+        ax.tick_params(axis="x", labelsize=6.5, labelbottom=row == len(studies) - 1)
+        side.set_xlim(0, 1)
+        side.set_xticks([])
+        if row == 0:
+            side.set_title("nothing numeric", fontsize=7)
+        side.tick_params(axis="y", left=False, labelleft=False)
+        side.set_facecolor("#f7f7f7")
+    if main_axes:
+        main_axes[-1].set_xlabel("recomputed minus printed, in units of the printed number's last digit "
+                                 "(symlog; for '<' and '>' claims: how far past the printed bound)\n"
+                                 "green band: rounds to the printed value; right: no number recomputed "
+                                 "(an impossible value, a stated definition)", fontsize=7)
+    handles = [plt.Line2D([], [], color=c, marker="o", ls="none", label=t)
+               for t, c in TIER_COLOURS.items() if t != "repeated values" and any(f.tier_label == t for f in rows)]
+    handles += [plt.Line2D([], [], color="grey", marker=m, ls="none", label=label)
+                for m, label in (("o", "printed '='"), (">", "printed bound"), ("X", "nothing numeric"))]
+    handles += [plt.Line2D([], [], color="white", marker="o", markeredgecolor="black", ls="none",
+                           label="row that flips significance")]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=6.5, frameon=False)
+    fig.suptitle("Discrepancies by finding, one panel per study (as reported; F-numbers as in the report)",
+                 fontsize=9)
+    fig.subplots_adjust(left=0.36, right=0.985, top=1 - 0.7 / fig.get_figheight(),
+                        bottom=1.0 / fig.get_figheight())
     return fig

@@ -1,6 +1,6 @@
 # Stage 3: figures regenerated from each study's data (one job per study with figures,
-# written into its own folder), and the printed-against-recomputed p-values of all
-# studies (from the ledger).
+# written into its own folder), and from the ledger: the printed-against-recomputed
+# p-values of all studies and the panel of the findings' discrepancies.
 
 
 rule figures:
@@ -29,7 +29,7 @@ rule pvalue_figure:
         ledger=LEDGER,
         config=CONFIG_FILE,
     output:
-        [
+        pvalues=[
             report(
                 path,
                 caption="../report/pvalues.rst",
@@ -37,6 +37,16 @@ rule pvalue_figure:
                 subcategory="all studies",
             )
             for path in PVALUE_FIGURE
+        ],
+        # the findings (reanalysis/findings.py), one row each, a panel per study
+        discrepancies=[
+            report(
+                f"{RESULTS}/figures/discrepancies.{ext}",
+                caption="../report/discrepancies.rst",
+                category="Figures",
+                subcategory="all studies",
+            )
+            for ext in ("png", "svg")
         ],
     log:
         f"{RESULTS}/logs/figures/pvalues.log",

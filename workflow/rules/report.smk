@@ -1,21 +1,28 @@
-# Stage 5: the self-contained HTML report, from the ledger and every figure.
+# Stage 5: the self-contained HTML report, from the ledger and every figure, and the
+# one-page letter to the editor (both open on the findings, reanalysis/findings.py).
 
 
 rule html_report:
     input:
         ledger=LEDGER,
         figures=all_figures(),
+        finding_figures=rules.pvalue_figure.output.discrepancies,
         beyond=BEYOND_TABLES,
         beyond_figures=BEYOND_FIGURES,
         template="workflow/report/report.html.j2",
         captions=sorted(
             {f"workflow/report/{f['caption']}" for f in FIGURES}
-            | {"workflow/report/pvalues.rst", "workflow/report/beyond.rst"}
+            | {
+                "workflow/report/pvalues.rst",
+                "workflow/report/beyond.rst",
+                "workflow/report/discrepancies.rst",
+            }
         ),
         config=CONFIG_FILE,
         studies=STUDY_CONFIGS,
     output:
-        HTML_REPORT,
+        html=HTML_REPORT,
+        letter=f"{RESULTS}/letter.md",
     log:
         f"{RESULTS}/logs/report.log",
     conda:

@@ -1,8 +1,8 @@
-"""Write the self-contained HTML report from the ledger and the figures."""
+"""Write the self-contained HTML report from the ledger and the figures, and the letter."""
 from pathlib import Path
 
 from reanalysis.cli import run
-from reanalysis.report import write_report
+from reanalysis.report import write_letter, write_report
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
@@ -10,9 +10,11 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 def main():
     figure_dir = Path(sm.config["results_dir"]) / "figures"
     rows = write_report(Path(sm.input.ledger), sm.config, figure_dir, Path(sm.input.template),
-                        Path(sm.output[0]), beyond_tables=[Path(p) for p in sm.input.beyond])
-    return (f"report with {rows} ledger rows, {len(sm.input.figures)} figures and "
-            f"{len(sm.input.beyond)} tables of the effect section")
+                        Path(sm.output.html), beyond_tables=[Path(p) for p in sm.input.beyond])
+    found = write_letter(Path(sm.input.ledger), sm.config, Path(sm.output.letter))
+    return (f"report with {rows} ledger rows, {found} findings, "
+            f"{len(sm.input.figures) + len(sm.input.finding_figures)} figures and "
+            f"{len(sm.input.beyond)} tables of the effect section; letter with its findings")
 
 
 run(main, sm.log[0])

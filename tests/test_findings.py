@@ -1,0 +1,221 @@
+"""Findings (workflow/reanalysis/findings.py) from a small hand-built ledger, every grouping
+and the ranking worked out by hand below; the letter's paragraphs; and summary.md opening on
+the findings.
+
+The ledger holds one study, "s", with flagged claims (as reported: discrepant, a decision
+error, or impossible inputs) of every kind a rule groups, and claims that are not flagged:
+
+- D-1 a stated definition whose dependent claims "all reproduce under: alt_def"; X-1 reproduces
+  under alt_def (and when read as truncated), X-2 only under alt_def crossed with welch.
+  Rule 1 (definition): {D-1, X-1, X-2}.
+- N-1 (a percent printed in the abstract), N-2 (GRIM, with an implied-n note), N-3 (a p whose
+  inputs are impossible as stated) and O-2 are fitted by the reading n_alt alone; O-1 (a
+  decision error) and O-2 by other_n alone. n_alt fits 4, other_n 2, so n_alt goes first and
+  takes O-2; other_n is then left with O-1 alone, which is not a shared reading.
+  Rule 2 (reading): {N-1, N-2, N-3, O-2}.
+- I-1, I-2 carry one implied-n note and no reading fits them. Rule 3: {I-1, I-2}.
+- R-1 (abstract) and R-2 (results): one computation (method, recomputed 58) restated, printed
+  61. P-1, P-2: two p-values of one kind in Table 9. Rule 4: {R-1, R-2}, {P-1, P-2}.
+- O-1, S-1, C-1 (a count one off: not rounding) and Q-1 (1.55 printed, 1.5583 recomputed:
+  within one unit of the last decimal) are single.
+- U-1, U-2 carry one duplicate note (not flagged): rule 5, repeated values.
+- K-1 reproduces, W-1 is consistent: no finding.
+
+Ranked: decision errors (O-1); headline claims, more claims first (n_alt, then R); the
+impossibilities (I); other discrepancies, more claims first, then ledger order (definition,
+P, S-1, C-1); rounding-level (Q-1); repeated values (U).
+"""
+import re
+
+import pandas as pd
+import pytest
+
+from reanalysis.findings import (DISCREPANCY_FIGURE, claim_anchor, figure_links, finding_of_claims,
+                                 findings, letter_markdown, stem)
+from reanalysis.ledger import LEDGER_COLUMNS, summary_markdown
+
+IMPLIED = ("implied n: arm 'pbo' prints 2 value(s) impossible at its stated n = 20 (4.55%, 50.45); "
+           "all are possible for n in {19, 38} (searched n = 2-40)")
+IMPLIED_B = ("implied n: arm 'b' prints 2 value(s) impossible at its stated n = 10 (2.27%, 3.33); "
+             "all are possible for n in {9} (searched n = 2-20)")
+DUPLICATE = "duplicate: '6.9' is printed 2 times, in 2 groups (x/a, y/b): ids U-1, U-2"
+
+
+def row(claim_id, verdict, variant="as_reported", *, location="Results", statistic="value", claim="1",
+        value="", recomputed="", method="m", note="", decision_error="", why="", quantity=None, line="7"):
+    r = dict.fromkeys(LEDGER_COLUMNS, "")
+    r.update(study="s", claim_id=claim_id, location=location, quantity=quantity or f"quantity of {claim_id}",
+             reported=f"printed {claim}", claim=claim, recomputed=recomputed, variant=variant, method=method,
+             verdict=verdict, decision_error=decision_error, why_unverifiable=why, note=note,
+             source_file="paper.txt", source_line=line, statistic=statistic, value=value)
+    return r
+
+
+LEDGER = pd.DataFrame([
+    # rule 1: a stated definition, and the claims its reading fits
+    row("D-1", "discrepant", location="Methods", statistic="", claim="", quantity="subgroup definition",
+        recomputed="as_reported: 0/2 reproduced; alt_def: 2/2 reproduced", method="definition consistency",
+        note="the dependent claims do not all reproduce under the stated definition; they all "
+             "reproduce under: alt_def", line="3"),
+    row("X-1", "discrepant", location="Results, para 2", claim="0.58", value="0.5935", recomputed="0.5935",
+        method="mean; subset: a > 8 (n=12)", line="10"),
+    row("X-1", "reproduced", "rounding_truncate", location="Results, para 2", claim="0.58", value="0.5935"),
+    row("X-1", "reproduced", "alt_def", location="Results, para 2", claim="0.58", value="0.5804",
+        recomputed="0.5804", method="mean; subset: a ≥ 8 (n=13)"),
+    row("X-2", "discrepant", location="Results, para 2", statistic="p", claim="0.0122", value="0.0195",
+        recomputed="0.0195", method="paired t; subset: a > 8 (n=12)", line="11"),
+    row("X-2", "discrepant", "alt_def", location="Results, para 2", statistic="p", claim="0.0122"),
+    row("X-2", "reproduced", "alt_def+welch", location="Results, para 2", statistic="p", claim="0.0122",
+        recomputed="0.0122", method="Welch t; subset: a ≥ 8 (n=13)"),
+    # rule 2: a shared reading (n_alt fits four, other_n two)
+    row("N-1", "discrepant", location="Abstract", statistic="percent", claim="68.18", value="65.2",
+        recomputed="65.2", method="count / n with n = 46 (printed)", line="2"),
+    row("N-1", "reproduced", "n_alt", location="Abstract", statistic="percent", claim="68.18",
+        recomputed="68.18", method="count / n with n = 44 (n_alt)"),
+    row("N-2", "discrepant", location="Table 1", statistic="grim", claim="50.45", recomputed="impossible",
+        method="GRIM, n = 46 (printed)", note=f"no integer sum gives 50.45; {IMPLIED}", line="20"),
+    row("N-2", "consistent", "n_alt", location="Table 1", statistic="grim", claim="50.45",
+        recomputed="possible", method="GRIM, n = 44 (n_alt)"),
+    row("N-3", "unverifiable", location="Table 2", statistic="p", claim="< 0.05", why="impossible_inputs",
+        recomputed="nan", method="chi-square, n = 46 (printed)", line="30"),
+    row("N-3", "reproduced", "n_alt", location="Table 2", statistic="p", claim="< 0.05",
+        recomputed="0.03", method="chi-square, n = 44 (n_alt)"),
+    row("O-1", "discrepant", location="Results", statistic="p", claim="> 0.05", value="0.045",
+        recomputed="0.045", decision_error="true", method="t, n = 45/46 (printed)",
+        quantity="p, week 32", line="40"),
+    row("O-1", "reproduced", "other_n", location="Results", statistic="p", claim="> 0.05",
+        recomputed="0.07", method="t, n = 37/36 (completers)"),
+    row("O-2", "discrepant", location="Table 3", statistic="p", claim="0.4158", value="0.4057",
+        recomputed="0.4057", method="t, n = 45/46 (printed)", line="50"),
+    row("O-2", "reproduced", "n_alt", location="Table 3", statistic="p", claim="0.4158", recomputed="0.4158"),
+    row("O-2", "reproduced", "other_n", location="Table 3", statistic="p", claim="0.4158", recomputed="0.4158"),
+    # rule 3: one implied-n note, no reading fits
+    row("I-1", "discrepant", location="Table 4", statistic="count", claim="2.27", recomputed="impossible",
+        method="GRIM for percentages, n = 10", note=f"no count gives 2.27%; {IMPLIED_B}", quantity="AE a, %",
+        line="60"),
+    row("I-2", "discrepant", location="Table 5", statistic="grim", claim="3.33", recomputed="impossible",
+        method="GRIM, n = 10", note=f"no sum gives 3.33; {IMPLIED_B}", quantity="score, mean", line="61"),
+    # rule 4: one computation restated; one kind of quantity in one place
+    row("R-1", "discrepant", location="Abstract, Methods", statistic="n", claim="61", value="58", recomputed="58",
+        method="row count; subset: all rows (n=58)", quantity="patients enrolled (N)", line="1"),
+    row("R-2", "discrepant", location="Results", statistic="n", claim="61", value="58", recomputed="58",
+        method="row count; subset: all rows (n=58)", quantity="patients included (N)", line="80"),
+    row("P-1", "discrepant", location="Table 9", statistic="p", claim="0.351", value="0.275", recomputed="0.275",
+        method="ANOVA", quantity="p, age", line="90"),
+    row("P-2", "discrepant", location="Table 9", statistic="p", claim="0.592", value="0.553", recomputed="0.553",
+        method="ANOVA", quantity="p, sex", line="91"),
+    # single
+    row("S-1", "discrepant", location="Results", claim="1.72", value="0.8575", recomputed="0.8575",
+        quantity="mean reduction, dose high", line="100"),
+    row("C-1", "discrepant", location="Text", claim="2", value="3", recomputed="3", quantity="patients treated",
+        line="110"),
+    row("Q-1", "discrepant", location="Discussion", claim="1.55", value="1.5583", recomputed="1.5583",
+        quantity="mean reduction, severe", line="120"),
+    # repeated values: a flag on rows that are not discrepant
+    row("U-1", "consistent", location="Table 6", note=DUPLICATE, line="130"),
+    row("U-2", "unverifiable", location="Table 6", note=DUPLICATE, why="descriptive_only", line="131"),
+    # not flagged
+    row("K-1", "reproduced"),
+    row("W-1", "consistent"),
+    row("W-1", "discrepant", "n_alt"),
+], columns=LEDGER_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def found():
+    return findings(LEDGER)
+
+
+def test_groupings_and_ranking_worked_by_hand(found):
+    got = [(f.number, f.rule, f.tier_label, f.claims) for f in found]
+    assert got == [
+        (1, "single", "decision error", ["O-1"]),
+        (2, "reading", "headline claim", ["N-1", "N-2", "N-3", "O-2"]),
+        (3, "restated", "headline claim", ["R-1", "R-2"]),
+        (4, "implied_n", "impossible", ["I-1", "I-2"]),
+        (5, "definition", "discrepant", ["D-1", "X-1", "X-2"]),
+        (6, "alike", "discrepant", ["P-1", "P-2"]),
+        (7, "single", "discrepant", ["S-1"]),
+        (8, "single", "discrepant", ["C-1"]),
+        (9, "single", "rounding-level", ["Q-1"]),
+        (10, "duplicates", "repeated values", ["U-1", "U-2"]),
+    ]
+
+
+def test_each_flagged_claim_is_in_exactly_one_finding(found):
+    flagged = {r["claim_id"] for r in LEDGER.to_dict("records") if r["variant"] == "as_reported"
+               and (r["verdict"] == "discrepant" or r["decision_error"] == "true"
+                    or r["why_unverifiable"] == "impossible_inputs")}
+    listed = [c for f in found if f.rule != "duplicates" for c in f.claims]
+    assert sorted(listed) == sorted(flagged)
+    assert "K-1" not in listed and "W-1" not in listed  # a variant's discrepancy is no finding
+    assert finding_of_claims(found)[("s", "N-2")] == 2
+
+
+def test_what_each_finding_says(found):
+    by = {f.number: f for f in found}
+    # the definition: its reading, and what the reading changes in the method text
+    assert by[5].reading == "alt_def"
+    assert "`alt_def`" in by[5].title
+    assert "a > 8 (n=12) → a ≥ 8 (n=13)" in by[5].statement
+    # the shared reading names the arm's implied n from its note, and the change of n
+    assert by[2].title == "arm 'pbo': the printed numbers fit n = 19, not the stated n = 20"
+    assert by[2].notes == [IMPLIED]
+    assert "n = 46 (printed) → n = 44 (n_alt)" in by[2].statement
+    assert by[2].checks == ["count and percentage disagree", "GRIM", "impossible inputs", "implied n"]
+    # restated: one quantity printed twice, the data give 58
+    assert by[3].title == "patients enrolled (N): printed 61, recomputed 58"
+    assert "printed 2 times (R-1, R-2) as 61; the data give 58" in by[3].statement
+    # the decision error: the reading that fits it is evidence, not a group of one
+    assert by[1].decision_errors == 1 and by[1].evidence[0].reading == "other_n"
+    assert "flips significance" in by[1].statement
+    # evidence: printed against recomputed, with the paper line
+    ev = {e.claim_id: e for e in by[6].evidence}
+    assert (ev["P-1"].printed, ev["P-1"].recomputed, ev["P-1"].source) == ("0.351", "0.275", "paper.txt:90")
+    assert by[6].sources == ["paper.txt:90", "paper.txt:91"]
+    assert by[10].notes == [DUPLICATE]
+    assert by[4].title == "arm 'b': values impossible at the stated n = 10"
+
+
+def test_figure_links_and_anchors(found):
+    figure_links(found, {"studies": {}}, [DISCREPANCY_FIGURE, {"study": None, "name": "pvalues",
+                                                                "kind": "pvalues", "title": "p"}])
+    names = {f.number: [g["name"] for g in f.figures] for f in found}
+    assert names[1] == ["discrepancies", "pvalues"]      # a p-value
+    assert names[3] == ["discrepancies"]                 # no p-value
+    assert names[10] == []                               # repeated values are not drawn
+    assert claim_anchor("s", "M-ABS 12/x") == "claim-s--M-ABS_12_x"
+    assert stem("p, UC-MSC vs placebo, BMI (kg/m2) at baseline") == "p"
+    assert stem("age (unit, not printed), mean ± SD (g1, baseline)") == "age (unit, not printed)"
+
+
+def test_letter_has_one_paragraph_per_finding_with_its_evidence(found):
+    text = letter_markdown(found, LEDGER, {"s": "A study of things"})
+    paragraphs = [p for p in text.split("\n\n") if p.startswith("**F")]
+    # every finding but the repeated values (a flag), in rank order
+    assert [re.match(r"\*\*(F\d+)\. s: ", p).group(1) for p in paragraphs] == [f"F{i}" for i in range(1, 10)]
+    for p, f in zip(paragraphs, found):
+        assert f.title in p
+        assert "*Evidence:* " in p
+        lead = next((e for e in f.evidence if e.decision_error), None) or f.evidence[0]
+        assert re.search(r"\(([^;()]+); (paper\.txt:\d+)\): printed `", p).group(2) in f.sources
+        if f.number == 1:
+            assert lead.claim_id in p and "decision error" in p
+    assert "A study of things" in text and text.startswith("# Letter to the editor")
+    # a short page: the rest are named, not dropped
+    short = letter_markdown(found, LEDGER, {}, max_words=300)
+    kept = [p for p in short.split("\n\n") if p.startswith("**F")]
+    assert 1 <= len(kept) < 9
+    assert f"Further findings ({len(found) - len(kept)})" in short and "F10 (s, repeated values)" in short
+
+
+def test_summary_opens_on_the_findings(found):
+    text = summary_markdown(LEDGER)
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings[:3] == ["# Audit summary", "## Findings (10)",
+                            f"### F1. s: {found[0].title} (decision error)"]
+    assert headings.index("## Verdicts per study") == 2 + len(found)
+    # each root cause once: a claim's evidence line appears in one finding only
+    assert text.count("- R-1 (") == 1 and "  - R-1 (Abstract, Methods; paper.txt:1): printed `printed 61`" in text
+    # the per-study list of discrepant claims names each claim's finding
+    assert "| X-1 | `printed 0.58` | 0.5935 |  | F5 |" in text

@@ -1,0 +1,864 @@
+"""Findings: the ledger's discrepancies grouped by root cause, each stated once, ranked.
+
+A *flagged* claim is one whose stated reading (``as_reported``) is discrepant, is a decision
+error, or whose printed inputs are impossible (``why_unverifiable = impossible_inputs``).
+Flagged claims are grouped by rules applied in this order; a claim joins the first group
+that takes it, so every root cause is stated once:
+
+1. **definition**: a stated definition whose dependent claims do not reproduce under it
+   (a ``definition_consistency`` row: "they all reproduce under: X") is grouped with every
+   flagged claim of its study that the reading X (alone or crossed with another, X+...)
+   makes reproduced or consistent.
+2. **reading**: a labelled reading shared by flagged claims: one that, alone, makes at
+   least two flagged claims of a study reproduced or consistent (without a decision error).
+   The reading that takes most claims goes first (then the next, over what is left); its
+   group is every claim it fits alone or crossed. Rounding schemes (the printed number read
+   as truncated or double-rounded) do not group claims: they are a reading of one printed
+   number, given as evidence.
+3. **implied n**: claims whose notes carry one ``implied n:`` text (the arm's printed
+   values impossible at its stated n), when two or more are left.
+4. **restated or alike**: what is left is joined when two flagged rows are one computation
+   restated (same study, method and numeric recomputed value: the same quantity printed
+   twice), or the same kind of quantity in one place (same study, location, statistic and
+   quantity before its first comma: the rows of one table, one sentence).
+5. Each claim left is a finding of its own; and the ``duplicate:`` notes (repeated values)
+   of a study are one finding.
+
+Ranking: decision errors first, then headline claims (a claim printed in the abstract),
+impossibilities (GRIM, GRIMMER, SD feasibility, count against percent, median outside its
+IQR, impossible inputs, implied n), other discrepancies, rounding-level slips (every row
+within one unit of its last printed digit, or reproduced when read as truncated or double
+rounded), and last the repeated values (a flag, not a verdict). Within a rank: headline
+claims first, then more decision errors, then more claims, then the ledger's order.
+
+Everything here is computed from the ledger's columns; nothing names a study.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .ledger import CLAIM_READINGS
+from .rounding import NumberFormatError, format_value, parse_claim
+from .summary_level import AS_REPORTED, DUPLICATE, IMPLIED_N, IMPOSSIBLE_INPUTS
+from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+
+ROUNDING_READINGS = tuple(CLAIM_READINGS)
+# internal checks whose failure makes the printed numbers impossible, by the name a
+# reviewer knows them under
+IMPOSSIBILITY_CHECKS = {"grim": "GRIM", "grimmer": "GRIMMER", "count": "GRIM for percentages",
+                        "percent": "count and percentage disagree", "sd_feasibility": "SD infeasible",
+                        "order": "median outside its IQR"}
+TIERS = ("decision error", "headline claim", "impossible", "discrepant", "rounding-level",
+         "repeated values")
+DECISION, HEADLINE, IMPOSSIBLE, OTHER, ROUNDING, FLAG = range(len(TIERS))
+# the panel of the findings' discrepancies (drawn by summary_figures.plot_discrepancies)
+DISCREPANCY_FIGURE = {"study": None, "name": "discrepancies", "kind": "discrepancies",
+                      "title": "Discrepancies by finding, one panel per study",
+                      "caption": "discrepancies.rst"}
+
+_UNDER = re.compile(r"they all reproduce under: ([^;]+)")
+_IMPLIED = re.compile(re.escape(IMPLIED_N) + r" [^;]*(?:; (?:all are possible|no single n)[^;]*)?")
+_IMPLIED_PARTS = re.compile(r"arm '(?P<arm>[^']+)' prints (?P<k>\d+) value\(s\) impossible at its "
+                            r"stated n = (?P<n>\d+).*?all are possible for n in \{(?P<set>[^}]+)\}")
+_DUPLICATE = re.compile(re.escape(DUPLICATE) + r" [^;]*")
+_SCALE = re.compile(r"/ scale ([0-9.eE+-]+)\)")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+@dataclass
+class Evidence:
+    """One ledger row a finding rests on: what is printed against what is recomputed."""
+    study: str
+    claim_id: str
+    location: str
+    source: str
+    quantity: str
+    reported: str
+    claim: str
+    recomputed: str
+    verdict: str
+    decision_error: bool
+    statistic: str
+    method: str
+    note: str
+    reading: str = ""             # the reading that fits it, if one does
+    reading_recomputed: str = ""
+    reading_verdict: str = ""
+    value: str = ""               # the ledger's value, low, high and why_unverifiable
+    low: str = ""
+    high: str = ""
+    why: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return claim_anchor(self.study, self.claim_id)
+
+    @property
+    def printed(self) -> str:
+        """The printed value in short: the printed text when it is only numbers ('73 (86.8%)',
+        '12 ± 7.6'), else the claim ('0.58', '> 0.05')."""
+        if len(self.reported) <= 24 and not re.search(r"[A-Za-z]", self.reported):
+            return self.reported
+        return self.claim or self.reported
+
+
+@dataclass
+class Finding:
+    study: str
+    rule: str
+    tier: int
+    title: str
+    statement: str                # the report's and summary.md's statement
+    claims: list[str]
+    evidence: list[Evidence]
+    notes: list[str] = field(default_factory=list)
+    reading: str = ""
+    change: str = ""
+    headline: bool = False
+    decision_errors: int = 0
+    checks: list[str] = field(default_factory=list)
+    position: int = 0
+    number: int = 0
+    figures: list[dict] = field(default_factory=list)  # filled by figure_links
+    summary: str = ""             # one short sentence, for the letter
+
+    @property
+    def id(self) -> str:
+        return f"F{self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return f"finding-{self.number}"
+
+    @property
+    def tier_label(self) -> str:
+        return TIERS[self.tier]
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(e.source for e in self.evidence if e.source))
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(claim id, its anchor in the report) for every claim it explains."""
+        return [(c, claim_anchor(self.study, c)) for c in self.claims]
+
+    @property
+    def keys(self) -> list[str]:
+        """The claims as study/claim_id (claim ids need not be unique across studies)."""
+        return [f"{self.study}/{c}" for c in self.claims]
+
+
+def claim_anchor(study: str, claim_id: str) -> str:
+    """The id of a claim's rows in the report (letters, digits, '-', '_' and '.' only)."""
+    return "claim-" + re.sub(r"[^A-Za-z0-9_.-]", "_", f"{study}--{claim_id}")
+
+
+def recomputed_text(row: dict) -> str:
+    """The recomputed value, with its interval over the rounding box where there is one."""
+    shown = str(row.get("recomputed", "") or "")
+    low, high = row.get("low", ""), row.get("high", "")
+    if _is_number(low) and _is_number(high):
+        interval = f"[{format_value(float(low))}, {format_value(float(high))}]"
+        if interval not in shown:
+            shown = f"{shown} {interval}".strip()
+    return shown
+
+
+def _is_number(x) -> bool:
+    try:
+        return float(x) == float(x)
+    except (TypeError, ValueError):
+        return False
+
+
+def short_numbers(text: str, digits: int = 4) -> str:
+    """Numbers in a text at a few significant digits (for titles; the evidence keeps all)."""
+    return _NUMBER.sub(lambda m: format(float(m.group()), f".{digits}g"), str(text))
+
+
+def stem(quantity: str) -> str:
+    """A quantity's name before its first comma outside parentheses ('p, UC-MSC vs placebo,
+    HbA1c at week 32' -> 'p'; 'age (unit not printed), mean ± SD (group_1)' -> 'age (unit
+    not printed)')."""
+    depth = 0
+    for i, ch in enumerate(quantity):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            return quantity[:i].strip()
+    return quantity.strip()
+
+
+def _first_clause(note: str) -> str:
+    return str(note).split("; ")[0].strip()
+
+
+def _list(items, limit: int = 3) -> str:
+    items = list(dict.fromkeys(items))
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+# --- the claims --------------------------------------------------------------------------
+
+@dataclass
+class _Claim:
+    study: str
+    claim_id: str
+    position: int
+    rows: list[dict]                                   # every row, ledger order
+    flagged: list[dict] = field(default_factory=list)  # the as-reported rows that flag it
+    fits: dict[str, list[dict]] = field(default_factory=dict)  # reading -> its rows
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.study, self.claim_id
+
+    def components(self, direct_only: bool = False) -> set[str]:
+        """The readings (a crossed variant's parts) that fit it, rounding schemes left out."""
+        out = set()
+        for v in self.fits:
+            parts = [v] if "+" not in v else ([] if direct_only else v.split("+"))
+            out |= {p for p in parts if p not in ROUNDING_READINGS}
+        return out
+
+
+def _ok(row: dict) -> bool:
+    return row["verdict"] in (REPRODUCED, CONSISTENT) and row["decision_error"] != "true"
+
+
+def is_flagged(row: dict) -> bool:
+    return row["variant"] == AS_REPORTED and (
+        row["verdict"] == DISCREPANT or row["decision_error"] == "true"
+        or row["why_unverifiable"] == IMPOSSIBLE_INPUTS)
+
+
+def _claims(ledger: pd.DataFrame) -> dict[tuple[str, str], _Claim]:
+    claims: dict[tuple[str, str], _Claim] = {}
+    for i, row in enumerate(ledger.astype(str).to_dict("records")):
+        key = (row["study"], row["claim_id"])
+        if key not in claims:
+            claims[key] = _Claim(row["study"], row["claim_id"], i, [])
+        claims[key].rows.append(row)
+    for c in claims.values():
+        c.flagged = [r for r in c.rows if is_flagged(r)]
+        if not c.flagged:
+            continue
+        needed = {r["statistic"] for r in c.flagged}
+        by_variant: dict[str, dict[str, dict]] = {}
+        for r in c.rows:
+            if r["variant"] != AS_REPORTED:
+                by_variant.setdefault(r["variant"], {}).setdefault(r["statistic"], r)
+        for variant, rows in by_variant.items():
+            if all(s in rows and _ok(rows[s]) for s in needed):
+                c.fits[variant] = [rows[s] for s in sorted(needed)]
+    return claims
+
+
+# --- the rules ---------------------------------------------------------------------------
+
+def _members(pending: list[_Claim], reading: str) -> list[_Claim]:
+    """The claims a reading fits alone, and those it fits crossed with another (X+Y) when
+    no reading fits them alone (a claim another reading fits alone belongs with that one)."""
+    return [c for c in pending if reading in c.components(direct_only=True)
+            or (reading in c.components() and not c.components(direct_only=True))]
+
+
+def _fitting_variant(c: _Claim, reading: str) -> str | None:
+    """The variant that fits the claim for a reading: the reading alone, else the first
+    crossed variant holding it."""
+    if reading in c.fits:
+        return reading
+    return next((v for v in c.fits if reading in v.split("+")), None)
+
+
+def _method_change(before: str, after: str, context: int = 8) -> str:
+    """What a reading changes in the method text: 'severe = x > 8 (n=12) → severe = x ≥ 8
+    (n=13)', the changed words with the words before them back to a clause boundary."""
+    a, b = before.split(), after.split()
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if i == len(a) == len(b):
+        return ""
+    j = 0
+    while j < min(len(a), len(b)) - i and a[-1 - j] == b[-1 - j]:
+        j += 1
+    start = i
+    while start > 0 and i - start < context and not a[start - 1].endswith((",", ";", ":")):
+        start -= 1
+    left = " ".join(a[start:len(a) - j]).rstrip(";,")
+    right = " ".join(b[start:len(b) - j]).rstrip(";,")
+    return f"{left} → {right}"
+
+
+def _changes(members: list[_Claim], reading: str) -> list[str]:
+    """The method changes a reading makes, the most frequent first."""
+    counts: dict[str, int] = {}
+    for c in members:
+        variant = _fitting_variant(c, reading)
+        if variant is None:
+            continue
+        for row in c.fits[variant]:
+            stated = next((r for r in c.flagged if r["statistic"] == row["statistic"]), None)
+            if stated is not None and stated["method"] and row["method"]:
+                change = _method_change(stated["method"], row["method"])
+                if change:
+                    counts[change] = counts.get(change, 0) + 1
+    return sorted(counts, key=lambda k: (-counts[k], len(k)))
+
+
+def _evidence(c: _Claim, reading: str = "") -> list[Evidence]:
+    out = []
+    variant = _fitting_variant(c, reading) if reading else None
+    if variant is None:
+        # the reading that fits best, as evidence: a non-rounding reading first
+        fitting = sorted(c.fits, key=lambda v: (any(p in ROUNDING_READINGS for p in v.split("+")),
+                                               "+" in v, c.rows.index(c.fits[v][0])))
+        variant = fitting[0] if fitting else None
+    fits = {r["statistic"]: r for r in c.fits.get(variant, [])} if variant else {}
+    for r in c.flagged:
+        v = fits.get(r["statistic"])
+        out.append(Evidence(
+            study=r["study"], claim_id=r["claim_id"], location=r["location"],
+            source=f"{r['source_file']}:{r['source_line']}" if r["source_file"] else "",
+            quantity=r["quantity"], reported=r["reported"], claim=r["claim"],
+            recomputed=recomputed_text(r), verdict=r["verdict"],
+            decision_error=r["decision_error"] == "true", statistic=r["statistic"],
+            method=r["method"], note=r["note"], reading=variant if v else "",
+            reading_recomputed=recomputed_text(v) if v else "", reading_verdict=v["verdict"] if v else "",
+            value=r["value"], low=r["low"], high=r["high"], why=r["why_unverifiable"]))
+    return out
+
+
+def _notes(members: list[_Claim], pattern=_IMPLIED) -> list[str]:
+    return list(dict.fromkeys(m.group(0) for c in members for r in c.flagged
+                              for m in pattern.finditer(r["note"])))
+
+
+def _is_rounding_level(c: _Claim) -> bool:
+    """Within one unit of the last printed decimal, or reproduced read as truncated or
+    double rounded."""
+    if any(v in ROUNDING_READINGS and all(r["verdict"] == REPRODUCED for r in rows)
+           for v, rows in c.fits.items()):
+        return True
+    for r in c.flagged:
+        if r["decision_error"] == "true" or not _is_number(r["value"]):
+            return False
+        try:
+            claim = parse_claim(r["claim"])
+        except NumberFormatError:
+            return False
+        if claim.op != "=" or claim.number.decimals < 1:
+            return False  # a bound, or a whole number (a count one off is not rounding)
+        scale = float(m.group(1)) if (m := _SCALE.search(r["note"])) else 1.0
+        if abs(float(r["value"]) / scale - float(claim.number.value)) > float(claim.number.unit) * 1.000001:
+            return False
+    return True
+
+
+def _tier(members: list[_Claim], notes: list[str]) -> tuple[int, bool, int, list[str]]:
+    rows = [r for c in members for r in c.flagged]
+    errors = sum(r["decision_error"] == "true" for r in rows)
+    headline = any("abstract" in r["location"].lower() for r in rows)
+    checks = list(dict.fromkeys(IMPOSSIBILITY_CHECKS[r["statistic"]] for r in rows
+                                if r["statistic"] in IMPOSSIBILITY_CHECKS))
+    if any(r["why_unverifiable"] == IMPOSSIBLE_INPUTS for r in rows):
+        checks.append("impossible inputs")
+    if notes:
+        checks.append("implied n")
+    if errors:
+        tier = DECISION
+    elif all(_is_rounding_level(c) for c in members):
+        tier = ROUNDING
+    elif headline:
+        tier = HEADLINE
+    elif checks:
+        tier = IMPOSSIBLE
+    else:
+        tier = OTHER
+    return tier, headline, errors, checks
+
+
+def _make(rule: str, members: list[_Claim], reading: str = "", extra_notes=()) -> Finding:
+    members = sorted(members, key=lambda c: c.position)
+    notes = list(dict.fromkeys([*extra_notes, *_notes(members)]))
+    tier, headline, errors, checks = _tier(members, notes)
+    evidence = [e for c in members for e in _evidence(c, reading)]
+    f = Finding(study=members[0].study, rule=rule, tier=tier, title="", statement="",
+                claims=[c.claim_id for c in members], evidence=evidence, notes=notes,
+                reading=reading, headline=headline, decision_errors=errors, checks=checks,
+                position=members[0].position)
+    if reading:
+        f.change = "; ".join(_changes(members, reading)[:2])
+    f.title, f.statement, f.summary = _describe(f, members)
+    return f
+
+
+# --- the words ---------------------------------------------------------------------------
+
+def _implied(notes: list[str]) -> dict | None:
+    for note in notes:
+        m = _IMPLIED_PARTS.search(note)
+        if m:
+            stated = int(m.group("n"))
+            options = sorted((int(x) for x in m.group("set").split(",")), key=lambda n: (abs(n - stated), n))
+            return {"arm": m.group("arm"), "k": int(m.group("k")), "n": stated, "options": options}
+    return None
+
+
+def _unit(quantity: str) -> str:
+    m = re.search(r"\(([^()]*)\)\s*$", stem(quantity))
+    return m.group(1) if m else ""
+
+
+def _printed_vs(evidence: list[Evidence]) -> tuple[str, str]:
+    """The printed values (with their units when the quantities differ in them) and the
+    recomputed ones, a few of each."""
+    units = {_unit(e.quantity) for e in evidence}
+    printed = [f"{e.printed} ({_unit(e.quantity)})" if len(units) > 1 and _unit(e.quantity) else e.printed
+               for e in evidence]
+    return _list(printed), _list([short_numbers(e.recomputed) for e in evidence])
+
+
+def _tried(members: list[_Claim]) -> list[str]:
+    return list(dict.fromkeys(r["variant"] for c in members for r in c.rows if r["variant"] != AS_REPORTED))
+
+
+def _readings_sentence(ev: list[Evidence], members: list[_Claim]) -> str:
+    """Which labelled readings fit which claims, and which were tried for the rest."""
+    parts = []
+    for reading in dict.fromkeys(e.reading for e in ev if e.reading):
+        got = [e for e in ev if e.reading == reading]
+        for verdict, verb in ((REPRODUCED, "reproduce"), (CONSISTENT, "become possible")):
+            ids = list(dict.fromkeys(e.claim_id for e in got if e.reading_verdict == verdict))
+            if ids:
+                parts.append(f"read as `{reading}`, {_list(ids, 4)} {verb + ('s' if len(ids) == 1 else '')}"
+                             .replace("becomes possibles", "becomes possible").replace("become possibles", "becomes possible"))
+    fitted = {e.claim_id for e in ev if e.reading}
+    rest = [c for c in members if c.claim_id not in fitted]
+    tried = _tried(rest)
+    if rest and tried:
+        whom = "it" if len(members) == 1 else "the others" if fitted else "them"
+        parts.append(f"no labelled reading reproduces {whom} (tried: {_list(tried, 5)})")
+    text = "; ".join(parts)
+    return f" {text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _errors_sentence(n: int) -> str:
+    if n > 1:
+        return f" {n} of them flip significance at the paper's alpha (decision errors)."
+    return " It flips significance at the paper's alpha (a decision error)." if n else ""
+
+
+def _describe(f: Finding, members: list[_Claim]) -> tuple[str, str, str]:
+    """The finding's title, its statement (report, summary.md) and a short summary (letter)."""
+    ev = f.evidence
+    lead = ev[0]
+    ids = _list(f.claims, 6)
+    printed, recomputed = _printed_vs(ev)
+    errors = _errors_sentence(f.decision_errors)
+    change = _changes(members, f.reading) if f.reading else []
+    if f.rule == "definition":
+        definition = next(e for e in ev if not e.statistic)
+        title = (f"{stem(definition.quantity)}: the claims that depend on it hold only under "
+                 f"`{f.reading}`, not as stated")
+        statement = (f"The stated {stem(definition.quantity)} ('{definition.reported}') does not fit "
+                     f"the printed data ({definition.recomputed}): every dependent claim reproduces "
+                     f"under the reading `{f.reading}`" + (f" ({'; '.join(change[:2])})" if change else "")
+                     + f". Claims concerned: {ids}.{errors}")
+        summary = (f"{_plural(len(f.claims), 'claim')} print the stated definition or depend on it; all "
+                   f"dependent claims reproduce with {change[0] if change else f'`{f.reading}`'}.")
+        return title, statement, summary
+    if f.rule == "reading":
+        implied = _implied(f.notes)
+        how = f" ({change[0]})" if change else ""
+        if implied:
+            alt = (" (or " + ", ".join(map(str, implied["options"][1:])) + ")"
+                   if len(implied["options"]) > 1 else "")
+            title = (f"arm '{implied['arm']}': the printed numbers fit n = {implied['options'][0]}, "
+                     f"not the stated n = {implied['n']}")
+            statement = (f"{implied['k']} values printed for arm '{implied['arm']}' are impossible at "
+                         f"its stated n = {implied['n']} and all possible at n = {implied['options'][0]}"
+                         f"{alt}. {_plural(len(f.claims), 'claim')} that fail as stated reproduce or "
+                         f"become possible under the reading `{f.reading}`{how}: {ids}.{errors}")
+            summary = (f"{_plural(len(f.claims), 'claim')} that fail at n = {implied['n']} (percentages, "
+                       f"integer means, tests and intervals) hold at n = {implied['options'][0]}.{errors}")
+        else:
+            title = f"{_plural(len(f.claims), 'claim')} hold only under the reading `{f.reading}`"
+            statement = (f"{_plural(len(f.claims), 'claim')} ({ids}) fail as stated: printed {printed} "
+                         f"against recomputed {recomputed}. All reproduce or become possible under "
+                         f"`{f.reading}`{how}.{errors}")
+            summary = (f"They fail as stated and reproduce or become possible with "
+                       f"{change[0] if change else f'`{f.reading}`'}.{errors}")
+        return title, statement, summary
+    if f.rule == "implied_n":
+        implied = _implied(f.notes)
+        title = (f"arm '{implied['arm']}': values impossible at the stated n = {implied['n']}"
+                 if implied else f"{_plural(len(f.claims), 'value')} impossible at the stated n")
+        return title, f"{f.notes[0]}. Claims concerned: {ids}.{errors}", f"{f.notes[0]}."
+    if f.rule == "duplicates":
+        title = f"{_plural(len(f.notes), 'value')} repeated across arms or groups"
+        shown = "; ".join(n.removeprefix(DUPLICATE).strip() for n in f.notes[:3])
+        more = f"; and {len(f.notes) - 3} more" if len(f.notes) > 3 else ""
+        statement = ("The same printed value appears for different arms or groups of one outcome and "
+                     f"time point (a flag, not a verdict): {shown}{more}.")
+        return title, statement, f"{shown}{more}."
+    # restated, alike (one kind in one place) and single
+    name = (lead.quantity if len(f.claims) == 1 and len(lead.quantity) <= 80 else stem(lead.quantity)) or lead.claim_id
+    impossible = [e for e in ev if e.statistic in IMPOSSIBILITY_CHECKS]
+    labels = ", ".join(dict.fromkeys(IMPOSSIBILITY_CHECKS[e.statistic] for e in impossible))
+    if len(f.claims) > 3 and all(e.statistic == "p" for e in ev):
+        no_reading = not any(e.reading_verdict == REPRODUCED for e in ev)
+        title = (f"{lead.location}: {_plural(len(f.claims), 'printed p-value')} "
+                 + ("that no reading reproduces" if no_reading else "not reproduced as stated"))
+    elif impossible and len(impossible) == len(ev):
+        title = (f"{name}: printed {printed} {'is' if len(f.claims) == 1 else 'are'} impossible ({labels})"
+                 if len(f.claims) <= 3 else f"{name}: {len(f.claims)} printed values impossible ({labels})")
+    else:
+        title = f"{name}: printed {printed}, recomputed {recomputed}"
+    why = _first_clause(lead.note)
+    if f.rule == "restated":
+        statement = (f"One quantity is printed {len(f.claims)} times ({ids}) as {printed}; the data give "
+                     f"{recomputed} ({lead.method}).")
+    elif len(f.claims) > 1:
+        statement = (f"{_plural(len(f.claims), 'claim')} of one kind ({ids}): printed {printed} against "
+                     f"recomputed {recomputed} ({lead.method}); e.g. {lead.claim_id}: {why}.")
+    else:
+        statement = (f"Printed '{lead.reported}' against recomputed {lead.recomputed} ({lead.method}): "
+                     f"{why}.")
+    readings = _readings_sentence(ev, members)
+    if len(f.claims) > 1:
+        summary = f"Recomputed by {lead.method}.{readings}{errors}"
+    else:
+        summary = f"{why[:1].upper()}{why[1:]}.{readings if lead.reading else ''}{errors}"
+    return title, statement + readings + errors, summary
+
+
+# --- grouping ----------------------------------------------------------------------------
+
+class _Union:
+    def __init__(self, items):
+        self.parent = {i: i for i in items}
+
+    def find(self, x):
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a, b):
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def findings(ledger: pd.DataFrame) -> list[Finding]:
+    """The ledger's findings, each root cause once, ranked and numbered F1, F2, ..."""
+    claims = _claims(ledger)
+    flagged = [c for c in claims.values() if c.flagged]
+    left = {c.key: c for c in flagged}
+    out: list[Finding] = []
+
+    # 1. a stated definition, and the claims its reading fits
+    definitions: dict[tuple[str, tuple[str, ...]], list[_Claim]] = {}
+    for c in flagged:
+        for r in c.flagged:
+            m = _UNDER.search(r["note"])
+            if m:
+                readings = tuple(x.strip() for x in m.group(1).split(","))
+                definitions.setdefault((c.study, readings), []).append(c)
+                break
+    for (study, readings), defs in definitions.items():
+        members = [c for c in defs if c.key in left]
+        members += [c for c in left.values() if c.study == study and c not in members
+                    and any(x in c.components() for x in readings)]
+        for c in members:
+            left.pop(c.key, None)
+        out.append(_make("definition", members, reading=readings[0]))
+
+    # 2. readings shared by two or more claims, the one fitting most first
+    for study in dict.fromkeys(c.study for c in flagged):
+        while True:
+            pending = [c for c in left.values() if c.study == study]
+            direct: dict[str, int] = {}
+            for c in pending:
+                for x in c.components(direct_only=True):
+                    direct[x] = direct.get(x, 0) + 1
+            eligible = [x for x, n in direct.items() if n >= 2]
+            if not eligible:
+                break
+            size = {x: len(_members(pending, x)) for x in eligible}
+            best = min(eligible, key=lambda x: (-size[x], -direct[x], x))
+            members = _members(pending, best)
+            for c in members:
+                del left[c.key]
+            out.append(_make("reading", members, reading=best))
+
+    # 3. one implied-n note over two or more claims
+    by_note: dict[tuple[str, str], list[_Claim]] = {}
+    for c in left.values():
+        for note in dict.fromkeys(m.group(0) for r in c.flagged for m in _IMPLIED.finditer(r["note"])):
+            by_note.setdefault((c.study, note), []).append(c)
+    for (study, note), members in by_note.items():
+        members = [c for c in members if c.key in left]
+        if len(members) >= 2:
+            for c in members:
+                del left[c.key]
+            out.append(_make("implied_n", members, extra_notes=[note]))
+
+    # 4. one computation restated, or one kind of quantity in one place
+    union = _Union(list(left))
+    seen: dict[tuple, tuple[str, str]] = {}
+    for key, c in left.items():
+        for r in c.flagged:
+            keys = [("place", c.study, r["location"], r["statistic"], stem(r["quantity"]))] if stem(r["quantity"]) else []
+            if r["method"] and _NUMBER.match(r["recomputed"]):  # a number, not 'impossible'
+                keys.append(("computation", c.study, r["method"], r["recomputed"]))
+            for k in keys:
+                if k in seen:
+                    union.join(seen[k], key)
+                else:
+                    seen[k] = key
+    groups: dict[tuple[str, str], list[_Claim]] = {}
+    for key, c in left.items():
+        groups.setdefault(union.find(key), []).append(c)
+    for members in groups.values():
+        if len(members) == 1:
+            rule = "single"
+        else:
+            computations = {(r["method"], r["recomputed"]) for c in members for r in c.flagged}
+            rule = "restated" if len(computations) == 1 else "alike"
+        out.append(_make(rule, members))
+
+    # 5. repeated values: one finding per study
+    duplicates: dict[str, dict[str, list[_Claim]]] = {}
+    for c in claims.values():
+        for r in c.rows:
+            if r["variant"] == AS_REPORTED:
+                for m in _DUPLICATE.finditer(r["note"]):
+                    duplicates.setdefault(c.study, {}).setdefault(m.group(0), []).append(c)
+    for study, notes in duplicates.items():
+        members = list({c.key: c for cs in notes.values() for c in cs}.values())
+        members.sort(key=lambda c: c.position)
+        f = Finding(study=study, rule="duplicates", tier=FLAG, title="", statement="",
+                    claims=[c.claim_id for c in members], notes=list(notes), position=members[0].position,
+                    evidence=[_note_evidence(c) for c in members])
+        f.title, f.statement, f.summary = _describe(f, members)
+        out.append(f)
+
+    out.sort(key=lambda f: (f.tier, not f.headline, -f.decision_errors, -len(f.claims), f.position))
+    for i, f in enumerate(out, 1):
+        f.number = i
+    return out
+
+
+def _note_evidence(c: _Claim) -> Evidence:
+    r = next(r for r in c.rows if r["variant"] == AS_REPORTED)
+    return Evidence(study=r["study"], claim_id=r["claim_id"], location=r["location"],
+                    source=f"{r['source_file']}:{r['source_line']}" if r["source_file"] else "",
+                    quantity=r["quantity"], reported=r["reported"], claim=r["claim"],
+                    recomputed=recomputed_text(r), verdict=r["verdict"], decision_error=False,
+                    statistic=r["statistic"], method=r["method"], note=r["note"])
+
+
+def finding_of_claims(found: list[Finding]) -> dict[tuple[str, str], int]:
+    """Each claim's finding number (study, claim_id) -> n; a claim in two findings (a
+    flagged claim that also carries a repeated value) keeps the first, higher ranked."""
+    out: dict[tuple[str, str], int] = {}
+    for f in found:
+        for c in f.claims:
+            out.setdefault((f.study, c), f.number)
+    return out
+
+
+# --- figures that show a finding ---------------------------------------------------------
+
+def figure_anchor(figure: dict) -> str:
+    """The report's id of a figure (figure-<study or all>-<name>, figure-beyond-<name>)."""
+    return f"figure-{figure.get('study') or 'all'}-{figure['name']}"
+
+
+def _core(label: str) -> str:
+    """A panel label without its letter and unit: 'D. HbA1c (%)' -> 'HbA1c'."""
+    label = re.sub(r"^[A-Z]\.\s+", "", str(label))
+    return re.sub(r"\s*\([^()]*\)\s*$", "", label).strip()
+
+
+def _shows(figure: dict, spec: dict, f: Finding) -> bool:
+    """Does a study figure show a finding's rows? A patient-level figure when the method of
+    one of its rows names every column the figure plots; a forest of a printed table when
+    a row is printed in that table; a time course when a row's quantity names a panel."""
+    if f.study != figure["study"] or spec is None:
+        return False
+    kind = figure["kind"]
+    if kind in ("paired", "scatter"):
+        columns = [spec.get(k) for k in (("before", "after") if kind == "paired" else ("x", "y"))]
+        return all(columns) and any(all(col in e.method for col in columns) for e in f.evidence)
+    if kind == "forest":
+        return any(e.location.startswith(spec.get("location", "\0")) for e in f.evidence)
+    if kind == "time_course":
+        cores = [_core(p["label"]).lower() for p in spec.get("panels", [])]
+        return any(core and core in e.quantity.lower() for e in f.evidence for core in cores)
+    return False
+
+
+def _spec(config: dict, figure: dict) -> dict | None:
+    study = config.get("studies", {}).get(figure.get("study") or "", {})
+    figures = study.get("figures", {})
+    specs = figures.get("specs", figures) if study.get("design") == "patient_level" else figures
+    return specs.get(figure["name"])
+
+
+def _pooled_outcomes(beyond_rows) -> dict[str, set[str]]:
+    """Per study, the outcomes its pooled-evidence rows pool ('... change in HbA1c (%)?')."""
+    out: dict[str, set[str]] = {}
+    for r in beyond_rows:
+        if str(r.get("part", "")).split(" ", 1)[-1].startswith("pooled"):
+            m = re.search(r".* in ([^?()]+?)\s*(?:\(|\?)", str(r.get("question", "")))  # the last ' in 
+            if m:
+                out.setdefault(str(r["study"]), set()).add(m.group(1).strip().lower())
+    return out
+
+
+def figure_links(found: list[Finding], config: dict, figures: list[dict], beyond_rows=(),
+                 beyond_figures=()) -> None:
+    """Attach to each finding the figures that show it (``Finding.figures``: anchor, title,
+    name): the panel of discrepancies (every finding but repeated values), the p-value
+    figure (findings with p-values), a study's own figures that show its rows, and the
+    pooled forest plot where its study's pooled outcome is the finding's quantity."""
+    pooled = _pooled_outcomes(beyond_rows)
+    for f in found:
+        links = []
+        for fig in figures:
+            kind = fig.get("kind")
+            if kind == "discrepancies":
+                show = f.rule != "duplicates"
+            elif kind == "pvalues":
+                show = any(e.statistic == "p" for e in f.evidence)
+            else:
+                show = _shows(fig, _spec(config, fig), f)
+            if show:
+                links.append({"anchor": figure_anchor(fig), "title": fig["title"], "name": fig["name"],
+                              "study": fig.get("study") or ""})
+        outcomes = pooled.get(f.study, set())
+        if f.rule != "duplicates" and any(o in e.quantity.lower() for o in outcomes for e in f.evidence):
+            for fig in beyond_figures:
+                links.append({"anchor": f"figure-beyond-{fig['name']}", "title": fig["title"],
+                              "name": fig["name"], "study": ""})
+        f.figures = links
+
+
+# --- words for summary.md and the letter -------------------------------------------------
+
+def evidence_line(e: Evidence) -> str:
+    """One line of evidence: where it is printed, what is printed, what is recomputed."""
+    line = (f"{e.claim_id} ({e.location}; {e.source or 'no line'}): printed `{e.reported}`"
+            + (f" (read as {e.claim})" if e.claim and e.claim != e.reported else "")
+            + f"; recomputed {_recomputed_or_why(e)}")
+    if e.decision_error:
+        line += "; decision error"
+    if e.reading:
+        line += f"; under `{e.reading}`: {e.reading_recomputed} ({e.reading_verdict})"
+    return line
+
+
+def _recomputed_or_why(e: Evidence) -> str:
+    if e.recomputed and e.recomputed != "nan":
+        return e.recomputed
+    return "nothing: " + (e.why.replace("_", " ") if e.why else e.verdict)
+
+
+def lead_evidence(f: Finding) -> Evidence:
+    """The row that shows a finding best: a decision error, else a row printed in an
+    abstract with something recomputed, else one with something recomputed."""
+    def rank(e: Evidence):
+        return (not e.decision_error, "abstract" not in e.location.lower(),
+                e.recomputed in ("", "nan"), f.evidence.index(e))
+    return min(f.evidence, key=rank)
+
+
+def findings_markdown(found: list[Finding], figure_paths: dict[str, str] | None = None) -> list[str]:
+    """The findings as markdown lines: each with its statement, the claims it explains, the
+    evidence (printed against recomputed, with the paper line), and its figures."""
+    lines = [f"## Findings ({len(found)})", "",
+             "Each root cause once, grouped from the ledger by the rules in "
+             "`workflow/reanalysis/findings.py` and ranked: decision errors, headline claims "
+             "(printed in an abstract), impossibilities, other discrepancies, rounding-level "
+             "slips, repeated values.", ""]
+    for f in found:
+        lines += [f"### {f.id}. {f.study}: {f.title} ({f.tier_label})", "", f.statement, ""]
+        lines.append(f"- Claims ({len(f.claims)}): " + ", ".join(f.claims))
+        lines.append("- Paper lines: " + ", ".join(f.sources))
+        for note in f.notes if f.rule != "duplicates" else []:
+            lines.append(f"- Across rows: {note}")
+        if figure_paths is not None:
+            shown = [figure_paths[k["name"]] for k in f.figures if k["name"] in figure_paths]
+            if shown:
+                lines.append("- Figures: " + ", ".join(dict.fromkeys(shown)))
+        lines.append("- Evidence:")
+        lines += [f"  - {_md_safe(evidence_line(e))}" for e in f.evidence]
+        if f.rule == "duplicates":
+            lines += [f"  - {_md_safe(n)}" for n in f.notes]
+        lines.append("")
+    return lines
+
+
+def _md_safe(text: str) -> str:
+    return str(text).replace("\n", " ")
+
+
+def letter_markdown(found: list[Finding], ledger: pd.DataFrame, titles: dict[str, str],
+                    max_words: int = 700) -> str:
+    """A one-page letter to the editor: one paragraph per finding in rank order (repeated
+    values, a flag, left out), each with its evidence line, while the page has room; the
+    findings left are named in one closing paragraph."""
+    main = ledger[ledger["variant"] == AS_REPORTED]
+    studies = [s for s in sorted(set(ledger["study"])) if any(f.study == s for f in found)]
+    n_claims = len(main[main["study"].isin(studies)].drop_duplicates(["study", "claim_id"]))
+    head = ["# Letter to the editor", "", "Dear Editor,", "",
+            f"We re-analysed the statistics printed in {_plural(len(studies), 'paper')} "
+            f"({'; '.join(f'{s}: {_short_title(titles.get(s, s))}' for s in studies)}): for each of their "
+            f"{n_claims} printed claims we recomputed what the printed data allow, with the "
+            "rounding of every printed number taken into account. Each issue below is stated "
+            "once, the most serious first, with the printed text against the recomputed value "
+            "and the line of the paper.", ""]
+    closing = ["The report (`results/report.html`) gives every finding with all its rows, "
+               "and the ledger (`results/audit/claims.csv`) every claim; the numbers F1, F2, ... "
+               "are the report's.", "", "Yours sincerely,", "", "The reanalysis team", ""]
+    words = sum(len(x.split()) for x in head + closing)
+    body, rest = [], []
+    for f in found:
+        lead = lead_evidence(f)
+        others = [c for c in f.claims if c != lead.claim_id]
+        evidence = (f"*Evidence:* {evidence_line(lead)}"
+                    + (f"; also {_list(others, 3)}" if others else "") + ".")
+        paragraph = f"**{f.id}. {f.study}: {f.title}.** {f.summary} {evidence}"
+        n = len(paragraph.split())
+        if f.tier < FLAG and not rest and words + n <= max_words - 40:
+            body += [paragraph, ""]
+            words += n
+        else:
+            rest.append(f)
+    if rest:
+        named = "; ".join(f"{f.id} ({f.study}, {f.tier_label})"
+                          + ("" if f.rule == "duplicates" else f" {stem(f.evidence[0].quantity)}")
+                          for f in rest[:15])
+        more = f"; and {len(rest) - 15} more" if len(rest) > 15 else ""
+        body += [f"Further findings ({len(rest)}), of lesser weight or flags: {named}{more}.", ""]
+    return "\n".join(head + body + closing)
+
+
+def _short_title(title: str, limit: int = 80) -> str:
+    """A study's title (a citation) cut to ``limit`` characters at a word."""
+    title = " ".join(str(title).split())
+    return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
