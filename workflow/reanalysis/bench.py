@@ -21,6 +21,7 @@ only if a run itself fails.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shutil
 import statistics
@@ -44,7 +45,6 @@ def floor_work() -> dict:
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
     schema = Path("workflow/schemas/claims.schema.yaml")
-    rows = []
     compute, drawing = 0.0, 0.0
     with tempfile.TemporaryDirectory() as outdir:
         figure_dir = Path(outdir) / "figures"
@@ -55,8 +55,11 @@ def floor_work() -> dict:
             data = designs.load(study)
             designs.validate_checks(study, data, study_file(config, name))
             claims = ledger.load_claims(Path(study["claims"]), schema, study)
-            stats = designs.recompute(study, data, name)
-            rows += designs.audit(name, study, claims, stats, data)
+            # as workflow/scripts/audit_study.py: audited from the table as written
+            stats = pandas.read_csv(io.StringIO(designs.recompute(study, data, name).to_csv(
+                index=False, lineterminator="\n")))
+            ledger.write_ledger(ledger.to_frame(designs.audit(name, study, claims, stats, data)),
+                                Path(outdir) / f"{name}.csv")
             compute += time.perf_counter() - start
             start = time.perf_counter()
             if study["design"] == designs.SUMMARY_LEVEL:
@@ -67,7 +70,7 @@ def floor_work() -> dict:
                 figures.render_figures(data, study["figures"]["specs"], figure_dir / name)
             drawing += time.perf_counter() - start
         start = time.perf_counter()
-        table = ledger.to_frame(rows)
+        table = ledger.merge_ledgers([Path(outdir) / f"{name}.csv" for name in sorted(config["studies"])])
         ledger.summary_markdown(table)
         compute += time.perf_counter() - start
         ledger.write_ledger(table, Path(outdir) / "claims.csv")
