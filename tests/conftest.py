@@ -72,6 +72,18 @@ def finished_run(tmp_path_factory):
     return workdir
 
 
+def tree(results: Path) -> dict[str, bytes]:
+    """Every file under a results folder, by relative path, with its bytes."""
+    return {p.relative_to(results).as_posix(): p.read_bytes()
+            for p in sorted(results.rglob("*")) if p.is_file()}
+
+
+def assert_same_tree(a: Path, b: Path) -> None:
+    ta, tb = tree(a), tree(b)
+    assert sorted(ta) == sorted(tb)
+    assert [name for name in ta if ta[name] != tb[name]] == []
+
+
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))

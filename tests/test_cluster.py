@@ -33,22 +33,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SNAKEMAKE, copy_repo
+from conftest import ROOT, SNAKEMAKE, assert_same_tree, copy_repo
 
 PROFILES = Path("workflow") / "profiles"
 INPUTS = ("Snakefile", "workflow", "config", "raw")
 SLURM_TOOLS = ("munged", "slurmctld", "slurmd", "sbatch", "srun", "squeue", "sinfo", "scontrol", "scancel")
-
-
-def tree(results: Path) -> dict[str, bytes]:
-    return {p.relative_to(results).as_posix(): p.read_bytes()
-            for p in sorted(results.rglob("*")) if p.is_file()}
-
-
-def assert_same_tree(a: Path, b: Path) -> None:
-    ta, tb = tree(a), tree(b)
-    assert sorted(ta) == sorted(tb)
-    assert [name for name in ta if ta[name] != tb[name]] == []
 
 
 def frozen_env(workdir: Path, **extra: str) -> dict:

@@ -11,23 +11,10 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 from reanalysis.catalogue import figure_catalogue
 
-from conftest import CONFIG, SNAKEMAKE, STUDIES, copy_repo, resign, run_snakemake
-
-
-def tree(results: Path) -> dict[str, bytes]:
-    return {p.relative_to(results).as_posix(): p.read_bytes()
-            for p in sorted(results.rglob("*")) if p.is_file()}
-
-
-def assert_same_tree(a: Path, b: Path) -> None:
-    ta, tb = tree(a), tree(b)
-    assert sorted(ta) == sorted(tb)
-    differing = [name for name in ta if ta[name] != tb[name]]
-    assert differing == []
+from conftest import CONFIG, SNAKEMAKE, STUDIES, assert_same_tree, copy_repo, resign, run_snakemake, tree
 
 
 def test_two_clean_runs_are_byte_identical(finished_run, tmp_path):

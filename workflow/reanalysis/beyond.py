@@ -309,6 +309,17 @@ def _welch_half(a: float, b, n1: int, n2: int, q: float):
     return stats.t.ppf(q, df) * np.sqrt(a + b), df
 
 
+
+def _correlations(spec: dict, key: str) -> tuple[list[float], float, str]:
+    """The within-arm r values of an analysis, its central one, and their source in words."""
+    corr = spec["correlation"]
+    rs = [float(r) for r in corr["values"]]
+    central = float(corr["central"])
+    if central not in rs:
+        raise InputError("config beyond", "the central r is not in the list", key=f"{key}.correlation",
+                         value=central, rule="central must be one of values")
+    return rs, central, _source(f"{key}.correlation", f"r in {rs} (central {central:g})", corr["source"])
+
 def external_control(beyond: dict, data: dict) -> list[dict]:
     """A patient-level cohort's mean reduction (before - after) against each comparator arm's
     reduction from its printed summaries; the difference by Welch's t with the comparator's SD
@@ -321,13 +332,7 @@ def external_control(beyond: dict, data: dict) -> list[dict]:
     n_m, mean_m, sd_m = d.size, float(d.mean()), float(d.std(ddof=1))
     level = float(spec["level"])
     q = 0.5 + level / 2
-    corr = spec["correlation"]
-    rs = [float(r) for r in corr["values"]]
-    central = float(corr["central"])
-    if central not in rs:
-        raise InputError("config beyond", "the central r is not in the list", key=f"{key}.correlation",
-                         value=central, rule="central must be one of values")
-    r_text = _source(f"{key}.correlation", f"r in {rs} (central {central:g})", corr["source"])
+    rs, central, r_text = _correlations(spec, key)
     caveats = "; ".join(spec["caveats"])
     ci_m = stats.t.interval(level, n_m - 1, loc=mean_m, scale=sd_m / math.sqrt(n_m))
     rows = [_row(
@@ -567,14 +572,8 @@ def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
     """Rows for every entry's change and every pool; and the forest plot's data."""
     spec = beyond["pooled"]
     key = "beyond.pooled"
-    corr = spec["correlation"]
-    rs = [float(r) for r in corr["values"]]
-    central = float(corr["central"])
-    if central not in rs:
-        raise InputError("config beyond", "the central r is not in the list", key=f"{key}.correlation",
-                         value=central, rule="central must be one of values")
+    rs, central, r_text = _correlations(spec, key)
     level = float(spec["level"])
-    r_text = _source(f"{key}.correlation", f"r in {rs} (central {central:g})", corr["source"])
     sd_text = (f"{key}.entries: a printed ± the paper does not call SD or SE is read as an SD; "
                "medians (IQR) become means ± SD by Wan et al. 2014 (BMC Med Res Methodol 14:135)")
     rows, effects = [], []
