@@ -44,7 +44,7 @@ def test_keep_going_audits_the_other_studies(finished_run, tmp_path):
     result = run_snakemake(workdir, "--keep-going")
     out = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "Error in rule audit_study" in out and "study=zang2022" in out.replace(" ", "")
+    assert "Error in rule audit_study" in out and "studies=zang2022" in out.replace(" ", "")
     assert "raw/zang2022/summaries.csv, row 42 (line 43), column 'value': mean 92.0 is out of range" in out
     results = workdir / "results"
     for study in STUDIES:

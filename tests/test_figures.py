@@ -1,4 +1,8 @@
-"""Tests for reanalysis.figures: byte-determinism and plot structure."""
+"""Tests for reanalysis.figures: byte-determinism and plot structure; and for the ledger's
+figures of a corpus (reanalysis.summary_figures above config `studies_in_full` studies): one
+pooled p-value panel drawing every recomputed p, fast at 40,000 p-values, and the panel of
+the highest-ranked findings. Their ledgers are drawn at random here; expected counts come
+from the ledger with pandas."""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ import pandas as pd
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-from reanalysis import figures
+from reanalysis import figures, summary_figures
+from reanalysis.findings import findings
+from reanalysis.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
 
 CSV = ROOT / "raw" / "matsuoka2025" / "table1_patients.csv"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -162,3 +168,133 @@ def test_no_hue_and_log_x_variants(tmp_path):
     assert [p.name for p in paths] == ["dose_log.png", "dose_log.svg",
                                        "paired_nohue.png", "paired_nohue.svg"]
     assert all(p.stat().st_size > 0 for p in paths)
+
+
+# --- the ledger's figures for a corpus (more studies than config `studies_in_full`) -------
+
+
+def p_ledger(studies: int, per_study: int, seed: int = 7) -> pd.DataFrame:
+    """A ledger of as-reported p-value claims only, ``per_study`` in each of ``studies``
+    studies, drawn at random: printed p exact ('= x', 3 decimals) or a bound ('< 0.05',
+    '> 0.05'); recomputed as a value, a value in a range, a range only, or nothing
+    (inputs impossible); verdicts and decision errors at random. Each claim in its own
+    table, so that no two are one finding."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(studies):
+        for j in range(per_study):
+            kind = rng.integers(0, 4)      # 0 value, 1 value in a range, 2 range only, 3 nothing
+            op = ["=", "<", ">"][rng.integers(0, 3)]
+            printed = f"{rng.uniform(0.001, 0.9):.3f}" if op == "=" else "0.05"
+            value = 10 ** rng.uniform(-6, 0)
+            low, high = value / 3, min(1.0, value * 3)
+            verdict = ["reproduced", "consistent", "discrepant"][rng.integers(0, 3)] if kind < 3 else "unverifiable"
+            error = verdict == "discrepant" and rng.random() < 0.3
+            row = dict.fromkeys(LEDGER_COLUMNS, "")
+            row.update(study=f"st{s:04d}", claim_id=f"P-{j}", location=f"Table {j}", quantity=f"p, outcome {j}",
+                       reported=f"p {op} {printed}", claim=f"{op} {printed}" if op != "=" else printed,
+                       variant="as_reported", method="t-test", verdict=verdict, statistic="p",
+                       decision_error="true" if error else "false",
+                       why_unverifiable="impossible_inputs" if kind == 3 else "",
+                       value=f"{value:.6g}" if kind in (0, 1) else "",
+                       low=f"{low:.6g}" if kind in (1, 2) else "", high=f"{high:.6g}" if kind in (1, 2) else "",
+                       recomputed=f"{value:.6g}" if kind in (0, 1) else "", source_file="paper.txt",
+                       source_line=str(j + 1))
+            rows.append(row)
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+
+
+def as_read_by_the_script(ledger: pd.DataFrame, path: pathlib.Path) -> pd.DataFrame:
+    """The ledger written and read back as the pvalue_figure rule reads it."""
+    write_ledger(ledger, path)
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def _points(collection) -> int:
+    return len(collection.get_offsets())
+
+
+def test_pooled_pvalue_panel_draws_every_recomputed_p_without_labels(tmp_path):
+    figures.configure_matplotlib()
+    ledger = as_read_by_the_script(p_ledger(studies=20, per_study=30), tmp_path / "claims.csv")
+    # what should be drawn, counted from the ledger itself
+    drawn = ledger[ledger["value"].notna() | ledger["high"].notna()]
+    errors = drawn[drawn["decision_error"].astype(str).str.lower() == "true"]
+    ranged = drawn[drawn["low"].notna() & drawn["high"].notna()]
+    strong = ranged[(ranged["verdict"] == "discrepant") | (ranged["decision_error"].astype(str).str.lower() == "true")]
+    faint = ranged.drop(strong.index)
+    faint = faint[(faint["low"] < 0.05) & (faint["high"] > 0.05)]
+    fig = summary_figures.plot_pvalues(ledger, pooled=True)
+    try:
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert len(axes) == 1                                   # one pooled panel
+        ax = axes[0]
+        scatters = [c for c in ax.collections if c.__class__.__name__ == "PathCollection"]
+        rings = [c for c in scatters if len(c.get_facecolor()) == 0 or c.get_facecolor()[0][3] == 0]
+        assert sum(_points(c) for c in scatters) - sum(_points(c) for c in rings) == len(drawn)
+        assert sum(_points(c) for c in rings) == len(errors)
+        bars = [c for c in ax.collections if c.__class__.__name__ == "LineCollection"]
+        assert sum(len(c.get_segments()) for c in bars) == len(strong) + len(faint)
+        assert len(ax.texts) == 0                               # no claim ids: too many to read
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+        assert ax.get_title().startswith(f"{ledger['study'].nunique()} studies pooled: {len(ledger)} printed p ")
+        assert f"{len(ledger) - len(drawn)} not recomputable" in ax.get_title()
+    finally:
+        figures.plt.close(fig)
+
+
+def test_pooled_pvalues_of_40000_claims_render_in_seconds(tmp_path):
+    """The figure that took over ten minutes for a corpus: 40,000 p-values, drawn and saved."""
+    import time
+    figures.configure_matplotlib()
+    ledger = as_read_by_the_script(p_ledger(studies=1000, per_study=40), tmp_path / "claims.csv")
+    assert len(ledger) == 40_000
+    start = time.monotonic()
+    paths = figures.save_figure(summary_figures.plot_pvalues(ledger, pooled=True), tmp_path / "pvalues")
+    seconds = time.monotonic() - start
+    assert seconds < 30, seconds
+    assert paths[0].read_bytes().startswith(PNG_SIGNATURE)
+    assert paths[0].stat().st_size < 5_000_000 and paths[1].stat().st_size < 20_000_000
+
+
+def _png_height(path: pathlib.Path) -> int:
+    return int.from_bytes(path.read_bytes()[20:24], "big")  # the IHDR chunk: width, then height
+
+
+def test_ledger_figures_summarise_above_studies_in_full(tmp_path):
+    ledger = p_ledger(studies=6, per_study=12)
+    write_ledger(ledger, tmp_path / "claims.csv")
+    found = findings(read_ledger(tmp_path / "claims.csv"))
+    flagged = [f for f in found if f.rule != "duplicates"]
+    assert len(flagged) > summary_figures.DISCREPANCY_TOP_FINDINGS  # else nothing to leave out
+    heights = {}
+    for limit in (6, 5):  # 6 studies: in full at 6, a corpus at 5
+        out = tmp_path / f"limit{limit}"
+        paths, n = summary_figures.write_ledger_figures(tmp_path / "claims.csv", {"studies_in_full": limit},
+                                                        out / "pvalues", out / "discrepancies")
+        assert [p.name for p in paths] == ["pvalues.png", "pvalues.svg", "discrepancies.png", "discrepancies.svg"]
+        assert n == len(found) and all(p.stat().st_size > 0 for p in paths)
+        assert paths[0].read_bytes().startswith(PNG_SIGNATURE)
+        heights[limit] = {p.stem: _png_height(p) for p in paths if p.suffix == ".png"}
+    # per study: 3 rows of 2 panels and a row per finding; for a corpus: one panel, 30 rows
+    assert heights[5]["pvalues"] < heights[6]["pvalues"]
+    assert heights[5]["discrepancies"] < heights[6]["discrepancies"]
+
+
+def test_top_discrepancies_in_rank_order_with_their_count(tmp_path):
+    figures.configure_matplotlib()
+    ledger = p_ledger(studies=6, per_study=12)
+    write_ledger(ledger, tmp_path / "claims.csv")
+    found = findings(read_ledger(tmp_path / "claims.csv"))
+    top = summary_figures.DISCREPANCY_TOP_FINDINGS
+    fig = summary_figures.plot_discrepancies(found, top=top)
+    try:
+        ax = fig.axes[0]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        expected = [f for f in found if f.rule != "duplicates"][:top]
+        assert [label.split(" ")[0] for label in labels] == [f"F{i}" for i in range(1, top + 1)]
+        assert [label.split(" ")[1].rstrip(":") for label in labels] == [f.study for f in expected]
+        assert f"the {top} highest-ranked of {len(found)} findings; all are in summary.md" in fig._suptitle.get_text()
+        assert len([a for a in fig.axes if a.get_visible()]) == 2   # the panel and its strip
+    finally:
+        figures.plt.close(fig)

@@ -30,8 +30,8 @@ import re
 import pandas as pd
 import pytest
 
-from reanalysis.findings import (DISCREPANCY_FIGURE, claim_anchor, figure_links, finding_of_claims,
-                                 findings, letter_markdown, stem)
+from reanalysis.findings import (DISCREPANCY_FIGURE, STUDIES_IN_FULL, claim_anchor, figure_links,
+                                 finding_of_claims, findings, is_corpus, letter_markdown, stem)
 from reanalysis.ledger import LEDGER_COLUMNS, summary_markdown
 
 IMPLIED = ("implied n: arm 'pbo' prints 2 value(s) impossible at its stated n = 20 (4.55%, 50.45); "
@@ -219,3 +219,27 @@ def test_summary_opens_on_the_findings(found):
     assert text.count("- R-1 (") == 1 and "  - R-1 (Abstract, Methods; paper.txt:1): printed `printed 61`" in text
     # the per-study list of discrepant claims names each claim's finding
     assert "| X-1 | `printed 0.58` | 0.5935 |  | F5 |" in text
+
+
+def test_a_corpus_is_more_studies_than_studies_in_full():
+    two = pd.concat([LEDGER, LEDGER.assign(study="t")], ignore_index=True)
+    assert not is_corpus(LEDGER, {}) and not is_corpus(two, {})        # the default, 12
+    assert STUDIES_IN_FULL == 12
+    assert not is_corpus(two, {"studies_in_full": 2})                  # at most: in full
+    assert is_corpus(two, {"studies_in_full": 1})
+
+
+def test_corpus_letter_gives_the_top_findings_and_counts_the_rest(found):
+    # ten findings worked by hand above: F1-F9, then the repeated values (F10, a flag)
+    text = letter_markdown(found, LEDGER, {"s": "A study of things"}, top=3)
+    paragraphs = [p for p in text.split("\n\n") if p.startswith("**F")]
+    assert [re.match(r"\*\*(F\d+)\. s: ", p).group(1) for p in paragraphs] == ["F1", "F2", "F3"]
+    assert all("*Evidence:* " in p for p in paragraphs)
+    assert "Further findings: 7 more, of lesser rank or flags of repeated values (F4 to F10)" in text
+    n_claims = LEDGER.loc[LEDGER["variant"] == "as_reported", "claim_id"].nunique()
+    assert f"a corpus of 1 paper: for each of their {n_claims} printed claims" in text
+    assert "We found 10 findings in 1 paper" in text and "s: A study of things" in text
+    # more room than findings: every one but the flag, and the flag counted
+    text = letter_markdown(found, LEDGER, {}, top=20)
+    assert len([p for p in text.split("\n\n") if p.startswith("**F")]) == 9
+    assert "Further findings: 1 more" in text

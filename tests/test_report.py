@@ -9,10 +9,17 @@ errors or requests, shows one row per claim with the claim's other rows folded u
 findings to rows work, every figure is decoded; the time to first render is measured with
 the real ledger (at most 1 s) and with a synthetic ledger of 10,000 rows (at most 3 s).
 Screenshots at 1400 and 390 px wide, and the measured times, go to results/browser/.
+
+A synthetic corpus of 15 studies (reanalysis.synth, audited by the workflow in its own
+folder) with config `studies_in_full` below 15: the report lists no ledger row, only the
+top-ranked findings with the count of the rest, and the verdicts per study as pandas counts
+them; the letter gives the top-ranked findings and counts the rest.
 """
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,8 +29,8 @@ import pytest
 from conftest import ROOT, load_config, read_csv
 from reanalysis.findings import claim_anchor, findings
 from reanalysis.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
-from reanalysis.report import (build_context, claim_groups, ordered_rows, render, verdict_counts,
-                               write_letter, write_report)
+from reanalysis.report import (LETTER_TOP_FINDINGS, REPORT_TOP_FINDINGS, build_context, claim_groups,
+                               ordered_rows, render, verdict_counts, write_letter, write_report)
 
 TEMPLATE = ROOT / "workflow" / "report" / "report.html.j2"
 BROWSER = ROOT / "results" / "browser"
@@ -173,6 +180,104 @@ def test_pipeline_writes_the_letter(finished_run, tmp_path):
     # written by the html_report rule from the ledger alone: the same bytes again
     write_letter(finished_run / "results" / "audit" / "claims.csv", load_config(finished_run), tmp_path / "l.md")
     assert (tmp_path / "l.md").read_text(encoding="utf-8") == letter
+
+
+# --- a corpus: more studies than config `studies_in_full` ------------------------------
+
+CORPUS_STUDIES = 15
+CORPUS_LIMIT = 5  # studies_in_full below the corpus' studies
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A synthetic corpus of 15 studies audited up to its ledger (the workflow, in its own
+    folder), then its ledger figures, report and letter written in process with
+    studies_in_full below its number of studies."""
+    from reanalysis.summary_figures import write_ledger_figures
+    from reanalysis.validity import run_pipeline
+    work = tmp_path_factory.mktemp("corpus")
+    subprocess.run([sys.executable, "-m", "reanalysis.synth", "--studies", str(CORPUS_STUDIES), "--seed", "3",
+                    "--out", str(work)], check=True, capture_output=True)
+    result = run_pipeline(work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    config = {**load_config(work), "studies_in_full": CORPUS_LIMIT}
+    results = work / "results"
+    claims = results / "audit" / "claims.csv"
+    write_ledger_figures(claims, config, results / "figures" / "pvalues", results / "figures" / "discrepancies")
+    write_report(claims, config, results / "figures", TEMPLATE, results / "report.html")
+    write_letter(claims, config, results / "letter.md")
+    ledger = pd.read_csv(claims, dtype=str, keep_default_na=False)
+    return {"results": results, "config": config, "ledger": ledger,
+            "html": (results / "report.html").read_text(encoding="utf-8"),
+            "letter": (results / "letter.md").read_text(encoding="utf-8"),
+            "found": findings(read_ledger(claims))}
+
+
+def test_corpus_report_lists_no_ledger_rows(corpus):
+    html, ledger = corpus["html"], corpus["ledger"]
+    assert ledger["study"].nunique() == CORPUS_STUDIES > CORPUS_LIMIT
+    assert '<tr class="v-' not in html and '<tbody class="claim"' not in html
+    assert '<template id="ledger-rows">' not in html and "<script" not in html
+    assert 'href="#claim-' not in html          # no rows to link to
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)  # still self-contained
+    # the two figures of the findings, embedded; no study has figures of its own
+    assert html.count('src="data:image/png;base64,') == 2
+    assert html.count('<p class="corpus-note">') == 2  # each says how a corpus is drawn
+    assert len(html.encode("utf-8")) < 5_000_000
+
+
+def test_corpus_report_lists_the_top_findings_and_counts_the_rest(corpus):
+    html, found = corpus["html"], corpus["found"]
+    assert len(found) > REPORT_TOP_FINDINGS  # else nothing is left out
+    assert re.findall(r'<li id="finding-(\d+)"', html) == [str(i) for i in range(1, REPORT_TOP_FINDINGS + 1)]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    rest = len(found) - REPORT_TOP_FINDINGS
+    assert f"{rest} more findings, of lower rank (F{REPORT_TOP_FINDINGS + 1} to F{len(found)})" in text
+    assert "results/audit/summary.md" in text and "results/audit/claims.csv" in text
+    assert f"the {REPORT_TOP_FINDINGS} highest-ranked of {len(found)}" in text
+
+
+def test_corpus_report_states_the_counts(corpus):
+    html, ledger = corpus["html"], corpus["ledger"]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    n_claims = len(ledger.drop_duplicates(["study", "claim_id"]))
+    main = ledger[ledger["variant"] == "as_reported"]
+    assert f"printed claims of {CORPUS_STUDIES} papers" in text and f"{n_claims} printed claims" in text
+    assert f"The {n_claims} claims ({len(ledger)} ledger rows) of a corpus are not listed here" in text
+    assert f"Of the {len(main)} as-reported rows" in text
+    # the compact table: one row per study, its counts as pandas counts them
+    table = html[html.index('<table id="verdict-counts"'):]
+    table = table[:table.index("</table>")]
+    shown = {m.group(1): [int(x) for x in re.findall(r"<td>(\d+)</td>", m.group(2))]
+             for m in re.finditer(r"<tr><td>([^<]+)</td>((?:<td>\d+</td>)+)</tr>", table)}
+    verdicts = ["reproduced", "consistent", "discrepant", "unverifiable"]
+    by_verdict = pd.crosstab(main["study"], main["verdict"]).reindex(columns=verdicts, fill_value=0)
+    expected = {s: [int((main["study"] == s).sum()), *map(int, by_verdict.loc[s]),
+                    int(((main["study"] == s) & (main["decision_error"] == "true")).sum()),
+                    int((ledger["study"] == s).sum())]
+                for s in sorted(ledger["study"].unique())}
+    assert shown == expected
+    errors = int((main["decision_error"] == "true").sum())
+    assert f"Decision errors (a recomputed p on the other side of alpha from the printed one): {errors}." in text
+
+
+def test_corpus_letter_gives_the_top_findings(corpus):
+    letter, found, ledger = corpus["letter"], corpus["found"], corpus["ledger"]
+    paragraphs = [p for p in letter.split("\n\n") if p.startswith("**F")]
+    assert [p.split(".")[0] for p in paragraphs] == [f"**F{i}" for i in range(1, LETTER_TOP_FINDINGS + 1)]
+    assert f"a corpus of {CORPUS_STUDIES} papers" in letter
+    assert f"{len(ledger.drop_duplicates(['study', 'claim_id']))} printed claims" in letter
+    assert f"Further findings: {len(found) - LETTER_TOP_FINDINGS} more" in letter
+
+
+def test_at_most_studies_in_full_the_report_lists_every_row(corpus, tmp_path):
+    """At the limit (studies_in_full equal to the studies) the report is in full."""
+    ledger = read_ledger(corpus["results"] / "audit" / "claims.csv")
+    config = {**corpus["config"], "studies_in_full": CORPUS_STUDIES}
+    html = render(build_context(ledger, config, corpus["results"] / "figures", TEMPLATE.parent), TEMPLATE)
+    assert html.count('<tr class="v-') == len(ledger)
+    assert html.count('<li id="finding-') == len(corpus["found"])
+    assert "<script" in html and "more findings, of lower rank" not in html
 
 
 # --- in a real browser -------------------------------------------------------------------

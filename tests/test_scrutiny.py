@@ -528,3 +528,21 @@ def test_implied_n_reason_and_means():
     assert implied_n(values, range(32, 34)) == [32]
     with pytest.raises(ValueError):
         implied_n([("7.22", "median", 1)], range(1, 3))
+
+
+def test_counts_and_implied_n_agree_with_grim():
+    """counts_from_percent and implied_n skip GRIM's reasons: same counts, same verdicts."""
+    from reanalysis.scrutiny import implied_n
+    schemes_list = [("half_up", "half_even"), ("half_up", "half_down"), ("truncate",)]
+    for schemes in schemes_list:
+        for percent in ("0", "0.0", "2.2", "12.5", "33.3", "50", "66.7", "99.9", "100", "100.0"):
+            for n in (1, 2, 3, 7, 9, 45, 46, 101, 1000):
+                assert counts_from_percent(percent, n, schemes) == \
+                    grim(percent, n, percent=True, schemes=schemes).candidates
+        values = [("12.5", "percent", 1), ("3.45", "mean", 1), ("2.17", "mean", 3)]
+        fits = implied_n(values, range(2, 90), schemes)
+        assert fits == [n for n in range(2, 90)
+                        if all(grim(t, n, items=i, percent=kind == "percent",
+                                    schemes=schemes).consistent for t, kind, i in values)]
+    with pytest.raises(ValueError):
+        counts_from_percent("12.5", 0)

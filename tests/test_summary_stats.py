@@ -342,3 +342,96 @@ def test_newcombe_worked_example():
     newcombe = proportion_difference_ci(56, 70, 48, 80, "newcombe")
     assert newcombe == pytest.approx((5.24, 33.39), abs=0.005)
     assert proportion_difference_ci(56, 70, 48, 80, "wald") == pytest.approx((5.75, 34.25), abs=0.005)
+
+
+# --- the searches' fast paths reproduce scipy to the last bit ------------------------------
+
+def test_t_logsf_is_scipys_bit_for_bit():
+    from reanalysis.summary_stats import _t_logsf
+    x = np.array([0.0, -0.0, 1e-300, 1e-8, 0.3, 1.0, 2.5, 8.0, 40.0, 1e4, -2.0, np.inf, np.nan])
+    for df in (0.5, 1.0, 2.5, 7.0, 88.3, 1e6, np.inf, 0.0, -1.0, np.nan):
+        np.testing.assert_array_equal(_t_logsf(x, df), stats.t.logsf(x, df))
+    xs, dfs = np.meshgrid(np.linspace(-3, 30, 57), np.geomspace(0.7, 5e3, 31))
+    np.testing.assert_array_equal(_t_logsf(xs, dfs), stats.t.logsf(xs, dfs))
+    assert _t_logsf(2.0, 11.0) == stats.t.logsf(2.0, 11.0)
+
+
+def test_welch_t_is_scipys_bit_for_bit():
+    from reanalysis.summary_stats import _welch_t
+    rng = np.random.default_rng(7)
+    d = rng.normal(scale=5, size=400)
+    s1, s2 = rng.uniform(0, 9, 400), rng.uniform(0, 9, 400)
+    s1[:5] = 0.0
+    s2[:3] = 0.0
+    for n1, n2 in ((2, 2), (17, 40), (300, 9)):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ref = stats.ttest_ind_from_stats(d, s1, n1, 0.0, s2, n2, equal_var=False).statistic
+            np.testing.assert_array_equal(_welch_t(d, s1, n1, s2, n2), ref)
+
+
+def _scipy_lbfgsb(f, x0, options):
+    """scipy's L-BFGS-B on [0, 1]^k with its own finite-difference gradient."""
+    from scipy import optimize
+    return optimize.minimize(lambda x: float(f(x[None, :])[0]), x0, method="L-BFGS-B",
+                             bounds=[(0.0, 1.0)] * len(x0), options=options)
+
+
+@pytest.mark.parametrize("options", [{"ftol": 1e-15, "gtol": 1e-12},
+                                     {"ftol": 1e-15, "gtol": 1e-12, "maxiter": 3},
+                                     {"ftol": 1e-9, "gtol": 1e-5, "maxiter": 200}])
+def test_batched_lbfgsb_takes_scipys_steps(options):
+    """_lbfgsb_unit_cube evaluates a point and its finite-difference steps in one call;
+    it must find what scipy's own run finds, to the last bit."""
+    from reanalysis import summary_stats
+    cases = [  # interior optimum; optimum on the upper face (steps reversed there); log p
+        (lambda x: (x[:, 0] - 0.3) ** 2 + 2 * (x[:, 1] - 0.6) ** 2 + 0.1 * x[:, 0] * x[:, 1],
+         np.array([0.9, 0.1])),
+        (lambda x: -np.log1p(x[:, 0]) - np.sin(2 * x[:, 1]) - x[:, 0] * x[:, 1],
+         np.array([1.0, 0.2])),
+        (lambda x: np.log(stats.t.sf(3 / np.sqrt((1 + 4 * x[:, 0]) / 9 + (0.5 + x[:, 1]) / 30),
+                                     20 + 10 * x[:, 0] - 5 * x[:, 1])), np.array([0.5, 0.5])),
+        (lambda x: ((x - np.array([0.2, 0.7, 1.3])) ** 2).sum(axis=1), np.array([0.0, 1.0, 0.5])),
+    ]
+    for f, x0 in cases:
+        assert summary_stats._lbfgsb_unit_cube(f, x0, **options) == \
+            _scipy_lbfgsb(f, x0, options).fun
+
+
+def test_batched_lbfgsb_stops_where_scipy_does(monkeypatch):
+    """With a small evaluation budget (maxfun counts the finite-difference steps in scipy)
+    the search must stop at the same iterate."""
+    from reanalysis import summary_stats
+    f = lambda x: 100 * (x[:, 1] - x[:, 0] ** 2) ** 2 + (0.9 - x[:, 0]) ** 2  # Rosenbrock
+    for budget in (7, 20, 45, 80):          # each stops the search at another iterate
+        monkeypatch.setattr(summary_stats, "_MAXFUN", budget)
+        ref = _scipy_lbfgsb(f, np.array([0.1, 0.9]), {"ftol": 1e-15, "gtol": 1e-12,
+                                                      "maxfun": budget})
+        assert summary_stats._lbfgsb_unit_cube(f, np.array([0.1, 0.9]), 1e-15, 1e-12) == ref.fun
+
+
+def test_vectorised_ends_equal_one_at_a_time():
+    """_sd_change_range (r unknown) and _monotone evaluate their ends in one array call;
+    each end must be what evaluating it alone gives, to the last bit (signs of 0 too)."""
+    from reanalysis.summary_stats import (_d_ends, _monotone, _one_sample, _sd_change_bounds,
+                                          _sd_change_range, _two_sample)
+    boxes = [P("0.0"), Box(0.0, 0.0, 0.0), P("0.05"), P("1.2"), P("3.25"), P("10")]
+    for s1 in boxes:
+        for s2 in boxes:
+            s1c, s2c = (Box(max(s.value, 0.0), max(s.lower, 0.0), s.upper) for s in (s1, s2))
+            lo, hi = _sd_change_range(s1c, s2c, None)
+            ref = (float(_sd_change_bounds(s1c, s2c, 1.0)[0]),
+                   float(_sd_change_bounds(s1c, s2c, -1.0)[1]))
+            assert (repr(lo), repr(hi)) == tuple(map(repr, ref))
+    ev_one = lambda d, sd: _one_sample(d, sd, 12)
+    ev_two = lambda d, a, b: _two_sample(d, a, 12, b, 30, welch=True)
+    for d_lo, d_hi in [(-1.5, 2.0), (0.0, 0.0), (0.3, 0.7), (-2.0, -0.1), (0.0, 1.0)]:
+        small, big = _d_ends(d_lo, d_hi)
+        for ev, lo_sd, hi_sd in [(ev_one, (0.0,), (1.3,)), (ev_one, (0.4,), (0.9,)),
+                                 (ev_two, (0.0, 0.0), (1.0, 2.0)), (ev_two, (0.5, 0.7), (0.6, 0.9))]:
+            with np.errstate(all="ignore"):
+                t_max = ev(d_hi, *(lo_sd if d_hi > 0 else hi_sd))[0]
+                t_min = ev(d_lo, *(lo_sd if d_lo < 0 else hi_sd))[0]
+                p_max = ev(small, *hi_sd)[2]
+                p_min = ev(big, *(lo_sd if big != 0 else hi_sd))[2]
+                got = _monotone(d_lo, d_hi, lo_sd, hi_sd, ev)
+            assert repr(got) == repr(((float(t_min), float(t_max)), (float(p_min), float(p_max))))

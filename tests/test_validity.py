@@ -49,18 +49,25 @@ def test_the_report_and_the_scores_are_written(validated):
     assert len(lines) == len(scored) + 1
 
 
-def test_the_in_process_run_writes_the_same_ledger(validated, tmp_path):
+def test_one_job_a_study_writes_the_same_ledger_as_the_corpus_batch(validated, tmp_path):
+    """The corpus is audited in one batch (both designs in one job); a job per study gives
+    the same ledger."""
     workdir, _, _ = validated
+    assert len(list((workdir / "results" / "audit" / "studies").glob("*.csv"))) == 1
     copy = tmp_path / "copy"
     shutil.copytree(workdir, copy, ignore=shutil.ignore_patterns("results", ".snakemake"))
-    validity.run_in_process(copy)
+    config = copy / "config" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f"studies_per_job: {synth.STUDIES_PER_JOB}", "studies_per_job: 1"), encoding="utf-8")
+    assert validity.run_pipeline(copy).returncode == 0
+    assert len(list((copy / "results" / "audit" / "studies").glob("*.csv"))) == STUDIES
     ledger = "results/audit/claims.csv"
     assert (copy / ledger).read_bytes() == (workdir / ledger).read_bytes()
 
 
 def test_the_command_line_prints_the_table_and_exits_zero(tmp_path):
     result = subprocess.run([sys.executable, "-m", "reanalysis.validity", "--studies", "1", "--seed", "2",
-                             "--workdir", str(tmp_path / "cli"), "--in-process", "--ensure", "duplicate"],
+                             "--workdir", str(tmp_path / "cli"), "--ensure", "duplicate"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| **duplicate** | all | | 1 | 1/1 (100%) |" in result.stdout

@@ -50,6 +50,20 @@ def study_file(config: dict, name: str) -> str:
     return f"{config['studies_dir']}/{name}.yaml"
 
 
+def audit_parts(config: dict) -> dict[str, list[str]]:
+    """The studies each audit job takes, by the job's name: one study a job (named by the
+    study) unless ``studies_per_job`` is above 1, when consecutive studies in name order
+    share a job named "<first>_to_<last>". A batch saves the interpreter start and imports
+    per study that dominate a large corpus; the price is that a change to one study reruns
+    its whole batch."""
+    studies = sorted(config["studies"])
+    size = int(config.get("studies_per_job", 1))
+    if size <= 1:
+        return {s: [s] for s in studies}
+    chunks = [studies[i:i + size] for i in range(0, len(studies), size)]
+    return {(c[0] if len(c) == 1 else f"{c[0]}_to_{c[-1]}"): c for c in chunks}
+
+
 def papers_dir(config: dict, name: str) -> Path:
     """Where a study's paper text lies: its own papers_dir, or the shared one."""
     return Path(config["studies"][name].get("papers_dir", config["papers_dir"]))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from . import ledger, patient_level, summary_level
 
@@ -34,9 +35,14 @@ def study_data_files(study: dict) -> list[str]:
 
 
 def recompute(study: dict, data, name: str) -> pd.DataFrame:
-    if study["design"] == SUMMARY_LEVEL:
-        return summary_level.recompute(data, study, name)
-    return patient_level.recompute(data, study, name)
+    # BLAS on one thread: the rounding-box searches make thousands of tiny BLAS calls
+    # (inside scipy's L-BFGS-B), and on a busy two-core machine BLAS's thread pool made
+    # them cost more than the work (the five studies: 1.5 s -> 0.9 s). The numbers are
+    # the same, and no longer depend on how many cores BLAS may use.
+    with threadpool_limits(limits=1, user_api="blas"):
+        if study["design"] == SUMMARY_LEVEL:
+            return summary_level.recompute(data, study, name)
+        return patient_level.recompute(data, study, name)
 
 
 def audit(name: str, study: dict, claims: list[dict], stats: pd.DataFrame, data=None) -> list[dict]:

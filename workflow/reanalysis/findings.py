@@ -59,6 +59,11 @@ DISCREPANCY_FIGURE = {"study": None, "name": "discrepancies", "kind": "discrepan
                       "title": "Discrepancies by finding, one panel per study",
                       "caption": "discrepancies.rst"}
 
+# Up to this many studies in the ledger (config `studies_in_full`, the schema's default
+# here) the report lists every ledger row, the letter every finding it has room for and the
+# p-value figure has a panel per study; above it the ledger is a corpus and they summarise.
+STUDIES_IN_FULL = 12
+
 _UNDER = re.compile(r"they all reproduce under: ([^;]+)")
 _IMPLIED = re.compile(re.escape(IMPLIED_N) + r" [^;]*(?:; (?:all are possible|no single n)[^;]*)?")
 _IMPLIED_PARTS = re.compile(r"arm '(?P<arm>[^']+)' prints (?P<k>\d+) value\(s\) impossible at its "
@@ -150,6 +155,12 @@ class Finding:
     def keys(self) -> list[str]:
         """The claims as study/claim_id (claim ids need not be unique across studies)."""
         return [f"{self.study}/{c}" for c in self.claims]
+
+
+def is_corpus(ledger: pd.DataFrame, config: dict) -> bool:
+    """Does the ledger hold more studies than config `studies_in_full`? Then the report,
+    the letter and the ledger's figures summarise rather than list every study and row."""
+    return ledger["study"].nunique() > int(config.get("studies_in_full", STUDIES_IN_FULL))
 
 
 def claim_anchor(study: str, claim_id: str) -> str:
@@ -818,10 +829,16 @@ def _md_safe(text: str) -> str:
 
 
 def letter_markdown(found: list[Finding], ledger: pd.DataFrame, titles: dict[str, str],
-                    max_words: int = 700) -> str:
+                    max_words: int = 700, top: int | None = None) -> str:
     """A one-page letter to the editor: one paragraph per finding in rank order (repeated
     values, a flag, left out), each with its evidence line, while the page has room; the
-    findings left are named in one closing paragraph."""
+    findings left are named in one closing paragraph.
+
+    With ``top`` (a corpus, see :func:`is_corpus`) the letter gives the ``top`` highest-ranked
+    findings whatever their length, and one line counting the rest, which summary.md lists:
+    naming thousands of findings or a thousand papers' titles would bury the worst ones."""
+    if top is not None:
+        return _corpus_letter(found, ledger, titles, top)
     main = ledger[ledger["variant"] == AS_REPORTED]
     studies = [s for s in sorted(set(ledger["study"])) if any(f.study == s for f in found)]
     n_claims = len(main[main["study"].isin(studies)].drop_duplicates(["study", "claim_id"]))
@@ -838,11 +855,7 @@ def letter_markdown(found: list[Finding], ledger: pd.DataFrame, titles: dict[str
     words = sum(len(x.split()) for x in head + closing)
     body, rest = [], []
     for f in found:
-        lead = lead_evidence(f)
-        others = [c for c in f.claims if c != lead.claim_id]
-        evidence = (f"*Evidence:* {evidence_line(lead)}"
-                    + (f"; also {_list(others, 3)}" if others else "") + ".")
-        paragraph = f"**{f.id}. {f.study}: {f.title}.** {f.summary} {evidence}"
+        paragraph = _letter_paragraph(f)
         n = len(paragraph.split())
         if f.tier < FLAG and not rest and words + n <= max_words - 40:
             body += [paragraph, ""]
@@ -855,6 +868,47 @@ def letter_markdown(found: list[Finding], ledger: pd.DataFrame, titles: dict[str
                           for f in rest[:15])
         more = f"; and {len(rest) - 15} more" if len(rest) > 15 else ""
         body += [f"Further findings ({len(rest)}), of lesser weight or flags: {named}{more}.", ""]
+    return "\n".join(head + body + closing)
+
+
+def _letter_paragraph(f: Finding) -> str:
+    """A finding in the letter: its title, one sentence and its best evidence line."""
+    lead = lead_evidence(f)
+    others = [c for c in f.claims if c != lead.claim_id]
+    evidence = (f"*Evidence:* {evidence_line(lead)}"
+                + (f"; also {_list(others, 3)}" if others else "") + ".")
+    return f"**{f.id}. {f.study}: {f.title}.** {f.summary} {evidence}"
+
+
+def _corpus_letter(found: list[Finding], ledger: pd.DataFrame, titles: dict[str, str], top: int) -> str:
+    """The letter for a corpus: the papers counted, the ``top`` highest-ranked findings
+    (repeated values, a flag, left out) with the titles of their papers, the rest counted."""
+    main = ledger[ledger["variant"] == AS_REPORTED]
+    n_papers = ledger["study"].nunique()
+    n_claims = len(main.drop_duplicates(["study", "claim_id"]))
+    shown = [f for f in found if f.tier < FLAG][:top]
+    papers = list(dict.fromkeys(f.study for f in shown))
+    head = ["# Letter to the editor", "", "Dear Editor,", "",
+            f"We re-analysed the statistics printed in a corpus of {_plural(n_papers, 'paper')}: for each "
+            f"of their {n_claims} printed claims we recomputed what the printed data allow, with the "
+            "rounding of every printed number taken into account. We found "
+            f"{_plural(len(found), 'finding')} in {_plural(len({f.study for f in found}), 'paper')}, each "
+            f"root cause stated once. Below are the {len(shown)} highest-ranked, the most serious "
+            "first, with the printed text against the recomputed value and the line of the paper.", ""]
+    if papers:
+        head += ["The papers named below: "
+                 + "; ".join(f"{s}: {_short_title(titles.get(s, s))}" for s in papers) + ".", ""]
+    body = []
+    for f in shown:
+        body += [_letter_paragraph(f), ""]
+    rest = len(found) - len(shown)
+    if rest:
+        body += [f"Further findings: {rest} more, of lesser rank or flags of repeated values "
+                 f"(F{len(shown) + 1} to F{len(found)}); every one is in `results/audit/summary.md`.", ""]
+    closing = ["The report (`results/report.html`) gives the highest-ranked findings with all their "
+               "rows and the verdicts of every paper, `results/audit/summary.md` every finding, and "
+               "the ledger (`results/audit/claims.csv`) every claim; the numbers F1, F2, ... are the "
+               "report's.", "", "Yours sincerely,", "", "The reanalysis team", ""]
     return "\n".join(head + body + closing)
 
 

@@ -43,7 +43,7 @@ class InputError(ValueError):
 
 def load_schema(path: Path) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _read_text(path: Path) -> str:
@@ -107,6 +107,12 @@ def read_table(path: Path, schema: dict) -> list[dict]:
         dup = next(c for c in header if header.count(c) > 1)
         raise InputError(path, "column appears twice", row="header", column=dup, rule="unique column names")
     seen: dict[str, dict] = {c: {} for c, s in columns.items() if s.get("unique")}
+    # one validator per column with rules, not one per cell
+    validators = {}
+    for column in header:
+        rules = {k: v for k, v in columns[column].items() if k not in _OWN_KEYS}
+        if rules:
+            validators[column] = jsonschema.Draft202012Validator(rules)
     rows = []
     for index, record in enumerate(reader, start=1):
         line = reader.line_num
@@ -131,10 +137,8 @@ def read_table(path: Path, schema: dict) -> list[dict]:
             except ValueError as exc:
                 raise InputError(path, f"cannot read as {spec.get('type')}", row=where, column=column,
                                  value=cell, rule=str(exc).split(": ", 1)[-1]) from None
-            rules = {k: v for k, v in spec.items() if k not in _OWN_KEYS}
-            if rules:
-                error = jsonschema.exceptions.best_match(
-                    jsonschema.Draft202012Validator(rules).iter_errors(value))
+            if column in validators:
+                error = jsonschema.exceptions.best_match(validators[column].iter_errors(value))
                 if error is not None:
                     raise InputError(path, "value breaks a rule", row=where, column=column, value=cell,
                                      rule=f"{error.validator} {error.validator_value!r}")

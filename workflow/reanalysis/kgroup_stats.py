@@ -53,10 +53,10 @@ import math
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 from .scrutiny import counts_from_percent
-from .summary_stats import Box, Range
+from .summary_stats import Box, Range, _lbfgsb_unit_cube
 
 NAN = float("nan")
 ANOVA_TESTS = ("fisher", "welch")
@@ -100,7 +100,14 @@ def _corners(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.where(bits == 1, hi, lo)
 
 
-def _spread_max(corners: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _row_by_row(w: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """w @ m computed one row of w at a time. BLAS takes another kernel for several rows
+    (gemm) than for one (gemv), and they round differently; row by row, each row gets
+    exactly what evaluating its point alone gives."""
+    return np.concatenate([np.array(w[i:i + 1]) @ m for i in range(len(w))])
+
+
+def _spread_max(corners: np.ndarray, w: np.ndarray, row_by_row: bool = False) -> np.ndarray:
     """max over the corners of S(m, w) = sum w_i (m_i - mbar_w)^2, for each row of w.
 
     Written in the centred form: sum w m^2 - (sum w m)^2 / W cancels badly when one weight
@@ -111,30 +118,72 @@ def _spread_max(corners: np.ndarray, w: np.ndarray) -> np.ndarray:
     wsum = w.sum(axis=1)
     for a in range(0, len(w), step):
         ww = w[a:a + step]
-        centre = (ww @ corners.T) / wsum[a:a + step, None]                 # (g, 2^k)
+        weighted = _row_by_row(ww, corners.T) if row_by_row else ww @ corners.T
+        centre = weighted / wsum[a:a + step, None]                           # (g, 2^k)
         dev = corners[None, :, :] - centre[:, :, None]                      # (g, 2^k, k)
         out[a:a + step] = np.einsum("gk,gck->gc", ww, dev * dev).max(axis=1)
     return out
 
 
-def _spread_min(lo: np.ndarray, hi: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """min over the box [lo, hi] of S(m, w), for each row of w: exactly
-    min_c sum w_i dist(c, [lo_i, hi_i])^2, convex and piecewise quadratic in c."""
-    w = np.atleast_2d(w)
+def _spread_min_over(lo: np.ndarray, hi: np.ndarray):
+    """The function w -> min over the box [lo, hi] of S(m, w), for each row of w: exactly
+    min_c sum w_i dist(c, [lo_i, hi_i])^2, convex and piecewise quadratic in c.
+
+    What depends on the box alone (the segments between interval ends, and the squared
+    distances at those ends) is computed once here, not at every w of a search."""
     if lo.max() <= hi.min():            # all intervals share a point: S can be 0
-        return np.zeros(len(w))
+        return lambda w, row_by_row=False: np.zeros(len(np.atleast_2d(w)))
     b = np.unique(np.concatenate([lo, hi]))
     left, right = b[:-1], b[1:]                                             # segments
     above = hi[None, :] <= left[:, None]      # interval wholly below the segment: c > hi
     below = lo[None, :] >= right[:, None]     # interval wholly above the segment: c < lo
     target = np.where(above, hi, 0.0) + np.where(below, lo, 0.0)            # (S, k)
     active = (above | below).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = (w @ target.T) / (w @ active.T)                                # (G, S)
-    c = np.clip(np.where(np.isfinite(c), c, left), left, right)
-    cand = np.concatenate([np.broadcast_to(b, (len(w), len(b))), c], axis=1)
-    dist = np.maximum(lo - cand[:, :, None], 0.0) + np.maximum(cand[:, :, None] - hi, 0.0)
-    return np.einsum("gk,gck->gc", w, dist * dist).min(axis=1)
+
+    def squared_distance(c):
+        dist = np.maximum(lo - c[:, :, None], 0.0) + np.maximum(c[:, :, None] - hi, 0.0)
+        return dist * dist
+    at_ends = squared_distance(b[None, :])                                  # (1, B, k)
+
+    def spread_min(w, row_by_row=False):
+        w = np.atleast_2d(w)
+        product = _row_by_row if row_by_row else np.matmul
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = product(w, target.T) / product(w, active.T)                # (G, S)
+        c = np.clip(np.where(np.isfinite(c), c, left), left, right)
+        sq = np.concatenate([np.broadcast_to(at_ends, (len(w),) + at_ends.shape[1:]),
+                             squared_distance(c)], axis=1)
+        return np.einsum("gk,gck->gc", w, sq).min(axis=1)
+    return spread_min
+
+
+def _spread_min(lo: np.ndarray, hi: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """min over the box [lo, hi] of S(m, w), for each row of w (see _spread_min_over)."""
+    return _spread_min_over(lo, hi)(w)
+
+
+def _f_logsf(x, dfn, dfd, median=None):
+    """``stats.f.logsf(x, dfn, dfd)`` as scipy computes it (rv_continuous._logsf: the log
+    of fdtrc above the median, log1p(-fdtr) at or below it), without the per-call argument
+    handling that dominated the Welch search. Inputs outside (0, inf) or with a df not
+    finite and positive go to scipy itself. ``median``: fdtri(dfn, dfd, 0.5) if known."""
+    x, dfn, dfd = (np.asarray(a, dtype=float) for a in (x, dfn, dfd))
+    valid = (0 < x) & (x < np.inf) & (0 < dfn) & (dfn < np.inf) & (0 < dfd) & (dfd < np.inf)
+    if not valid.all():
+        return stats.f.logsf(x, dfn, dfd)
+    above = x > (special.fdtri(dfn, dfd, 0.5) if median is None else median)
+    with np.errstate(divide="ignore"):
+        if above.all():
+            out = np.log(special.fdtrc(dfn, dfd, x))
+        elif not above.any():
+            out = np.log1p(-special.fdtr(dfn, dfd, x))
+        else:
+            x, dfn, dfd, above = np.broadcast_arrays(x, dfn, dfd, above)
+            below = ~above
+            out = np.empty(x.shape)
+            out[above] = np.log(special.fdtrc(dfn[above], dfd[above], x[above]))
+            out[below] = np.log1p(-special.fdtr(dfn[below], dfd[below], x[below]))
+    return out[()] if out.ndim == 0 else out
 
 
 def _fisher_f(ssb: float, ssw: float, df1: float, df2: float) -> float:
@@ -195,17 +244,41 @@ def _unit_points(k: int) -> np.ndarray:
     return np.vstack([pts, np.full((1, k), 0.5)])
 
 
-def _search_min(f, points: np.ndarray, values: np.ndarray, k: int, starts: int = 3) -> float:
-    """Smallest of f: its values on ``points``, then L-BFGS-B from the best ``starts``."""
+def _search_min(f_rows, points: np.ndarray, values: np.ndarray, k: int,
+                starts: int = 3) -> float:
+    """Smallest of f: its ``values`` on ``points``, then L-BFGS-B from the best ``starts``.
+    ``f_rows(x)``: f at each row of x, exactly as at that row alone."""
     best = float(np.nanmin(values)) if np.any(np.isfinite(values)) else NAN
     order = np.argsort(np.where(np.isnan(values), np.inf, values), kind="stable")[:starts]
     for x0 in points[order]:
-        res = optimize.minimize(lambda x: float(f(x[None, :])[0]), x0, method="L-BFGS-B",
-                                bounds=[(0.0, 1.0)] * k,
-                                options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 200})
-        if np.isfinite(res.fun):
-            best = float(np.fmin(best, float(res.fun)))
+        fun = _lbfgsb_unit_cube(f_rows, x0, ftol=1e-15, gtol=1e-12, maxiter=200)
+        if np.isfinite(fun):
+            best = float(np.fmin(best, float(fun)))
     return best
+
+
+def _welch_parts(lo: np.ndarray, hi: np.ndarray, s_bottom: np.ndarray, s_top: np.ndarray,
+                 n: np.ndarray):
+    """parts(x, row_by_row=False): Welch's ANOVA at SD points x in [0, 1]^k (rows, mapped
+    onto [s_bottom, s_top]) as (F min over the means, F max over the means, df2), each a
+    function computed when called, so an objective pays only for what it reads (df2 needs
+    neither spread). With ``row_by_row`` each row is exactly what its point alone gives
+    (see _row_by_row)."""
+    k = len(n)
+    df1 = k - 1.0
+    corners = _corners(lo, hi)
+    spread_min = _spread_min_over(lo, hi)
+
+    def parts(x, row_by_row=False):
+        s = s_bottom + np.atleast_2d(x) * (s_top - s_bottom)
+        w = n / (s * s)
+        share = w / w.sum(axis=1, keepdims=True)
+        t = ((1 - share) ** 2 / (n - 1)).sum(axis=1)
+        denom = df1 * (1 + 2 * (k - 2) / (k * k - 1.0) * t)
+        return (lambda: spread_min(w, row_by_row) / denom,
+                lambda: _spread_max(corners, w, row_by_row) / denom,
+                lambda: (k * k - 1.0) / (3 * t))
+    return parts
 
 
 def _welch_anova(means, sds, ns) -> dict[str, Range]:
@@ -217,45 +290,39 @@ def _welch_anova(means, sds, ns) -> dict[str, Range]:
     ref = float(np.mean([m.value for m in means]))
     lo = np.array([m.lower for m in means]) - ref
     hi = np.array([m.upper for m in means]) - ref
-    corners = _corners(lo, hi)
     s_top = np.array([s.upper for s in sds])
     if np.any(s_top <= 0):
         raise ValueError("Welch's ANOVA needs every SD box to reach above 0")
     s_bottom = np.array([max(s.lower, _SD_FLOOR * s.upper) for s in sds])
     common = lo.max() <= hi.min()
+    parts = _welch_parts(lo, hi, s_bottom, s_top, n)
 
-    def parts(x):
-        """(F min over the means, F max over the means, df2) at SD points x in [0, 1]^k."""
-        s = s_bottom + np.atleast_2d(x) * (s_top - s_bottom)
-        w = n / (s * s)
-        share = w / w.sum(axis=1, keepdims=True)
-        t = ((1 - share) ** 2 / (n - 1)).sum(axis=1)
-        denom = df1 * (1 + 2 * (k - 2) / (k * k - 1.0) * t)
-        return _spread_min(lo, hi, w) / denom, _spread_max(corners, w) / denom, \
-            (k * k - 1.0) / (3 * t)
+    points = _unit_points(k)
+    grid_low, grid_high, grid_df2 = (part() for part in parts(points))
+    on_grid = (lambda: grid_low, lambda: grid_high, lambda: grid_df2)
+    # p_min and p_max on the grid share df2: its medians (fdtri, the costly part) once
+    grid_median = special.fdtri(df1, grid_df2, 0.5)
 
     def log_sf(f, df2):
         with np.errstate(divide="ignore"):
-            return stats.f.logsf(f, df1, df2)
+            return _f_logsf(f, df1, df2, grid_median if df2 is grid_df2 else None)
 
     objectives = {  # name: function of the parts, minimised over the SD box
-        "F_min": lambda fl, fh, d: fl,
-        "F_max": lambda fl, fh, d: -fh,
-        "df2_min": lambda fl, fh, d: d,
-        "df2_max": lambda fl, fh, d: -d,
-        "p_min": lambda fl, fh, d: log_sf(fh, d),
-        "p_max": lambda fl, fh, d: -log_sf(fl, d),
+        "F_min": lambda fl, fh, d: fl(),
+        "F_max": lambda fl, fh, d: -fh(),
+        "df2_min": lambda fl, fh, d: d(),
+        "df2_max": lambda fl, fh, d: -d(),
+        "p_min": lambda fl, fh, d: log_sf(fh(), d()),
+        "p_max": lambda fl, fh, d: -log_sf(fl(), d()),
     }
-    points = _unit_points(k)
-    on_grid = parts(points)
     found = {}
     for name, g in objectives.items():
         if common and name in ("F_min", "p_max"):
             continue
         # p decides verdicts: refined from the best three grid points; F and df2 (shown
         # for reading) from the best one
-        found[name] = _search_min(lambda x, g=g: g(*parts(x)), points, g(*on_grid), k,
-                                  starts=3 if name.startswith("p_") else 1)
+        found[name] = _search_min(lambda x, g=g: g(*parts(x, row_by_row=True)), points,
+                                  g(*on_grid), k, starts=3 if name.startswith("p_") else 1)
     f_min = 0.0 if common else found["F_min"]
     p_max = 1.0 if common else math.exp(-found["p_max"])
     f_max, p_min = -found["F_max"], math.exp(found["p_min"])

@@ -94,9 +94,14 @@ def _ledger_row(study_name, claim_row, **fields):
     return row
 
 
-def _interval(sel: pd.DataFrame):
-    if {"low", "high"} <= set(sel.columns) and sel[["low", "high"]].notna().all(axis=None):
-        return float(sel["low"].iloc[0]), float(sel["high"].iloc[0])
+def _present(record: dict, key: str) -> bool:
+    return key in record and not pd.isna(record[key])
+
+
+def _interval(records: list[dict]):
+    """(low, high) of the first record when every record has both, else None."""
+    if all(_present(r, "low") and _present(r, "high") for r in records):
+        return float(records[0]["low"]), float(records[0]["high"])
     return None
 
 
@@ -116,30 +121,47 @@ def _r_text(r: float) -> str:
     return f"r > {r:.3f}"
 
 
-def _r_note(claim, group_all: pd.DataFrame, variant: str) -> str:
+def _r_note(claim, of_check: list[dict], variant: str) -> str:
     """For a paired test with r unknown: the within-subject r the printed claim needs."""
     level = claim.number.text
-    sel = group_all[(group_all["variant"] == variant)
-                    & (group_all["statistic"] == f"r_threshold_{float(level):g}")]
-    if sel.empty or claim.op == "=":
+    statistic = f"r_threshold_{float(level):g}"
+    sel = [r for r in of_check if r["variant"] == variant and r["statistic"] == statistic]
+    if not sel or claim.op == "=":
         return ""
-    r, lo, hi = (float(sel[k].iloc[0]) for k in ("value", "low", "high"))
+    r, lo, hi = (float(sel[0][k]) for k in ("value", "low", "high"))
     text = f"p < {level} for {_r_text(r)} at the printed values"
     if (lo, hi) != (r, r):
         text += f" (over the rounding box the bound on r runs from {_r_text(lo)} to {_r_text(hi)})"
     return text
 
 
-def _by_check(stats: pd.DataFrame):
-    """The recomputed statistics split by check once (not filtered again for every claim)."""
-    return {k: g for k, g in stats.groupby("check", sort=False)}, stats.iloc[0:0]
+def _by_check(stats: pd.DataFrame) -> dict[str, list[dict]]:
+    """The recomputed statistics as records, split by check once, in table order: a claim
+    looks its rows up here rather than filtering the frame again (that filtering was most
+    of the audit's time)."""
+    columns = list(stats.columns)
+    out: dict[str, list[dict]] = {}
+    # as stats.to_dict("records") (Python floats, str, nan), built column-wise: faster
+    for values in zip(*(stats[c].tolist() for c in columns)):
+        record = dict(zip(columns, values))
+        out.setdefault(record["check"], []).append(record)
+    return out
+
+
+def _by_variant(records: list[dict]) -> dict[str, list[dict]]:
+    """Records grouped by variant, in order of first appearance (as groupby(sort=False))."""
+    out: dict[str, list[dict]] = {}
+    for r in records:
+        if not pd.isna(r["variant"]):
+            out.setdefault(r["variant"], []).append(r)
+    return out
 
 
 def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.DataFrame) -> list[dict]:
     """Ledger rows for one study: every claim, under every variant of its check."""
     alpha = study.get("alpha", 0.05)
     rows, meta = [], []
-    by_check, empty = _by_check(stats)
+    by_check = _by_check(stats)
     for c in claims:
         if c["claim_basis"] == "not_recomputable":
             rows.append(_ledger_row(study_name, c, recomputed="", variant=AS_REPORTED, method="",
@@ -152,32 +174,33 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
             continue
         claim = parse_claim(c["claim"])
         statistic = claim_statistic(spec) if "kind" in spec else spec["statistic"]
-        of_check = by_check.get(c["check"], empty)
-        sel = of_check[of_check["statistic"] == statistic]
-        if sel.empty:
+        of_check = by_check.get(c["check"], [])
+        sel = [r for r in of_check if r["statistic"] == statistic]
+        if not sel:
             rows.append(_ledger_row(study_name, c, recomputed="", variant=AS_REPORTED, method="",
                                     verdict=UNVERIFIABLE, why_unverifiable=NO_CHECK_KIND,
                                     note="no recomputation available"))
-        for variant, group in sel.groupby("variant", sort=False):
-            value = float(group["value"].iloc[0])
+        printed_of = _by_variant([r for r in of_check if r["statistic"] == f"{statistic}_at_printed"])
+        for variant, group in _by_variant(sel).items():
+            first = group[0]
+            value = float(first["value"])
             interval = _interval(group)
-            printed = of_check[(of_check["variant"] == variant)
-                               & (of_check["statistic"] == f"{statistic}_at_printed")]
-            at_printed = _interval(printed) if not printed.empty else None
+            printed = printed_of.get(variant)
+            at_printed = _interval(printed) if printed else None
             v = judge(claim, value, scale=c["scale"], interval=interval,
                       is_p_value=statistic == "p", alpha=alpha, at_printed=at_printed)
             notes = [v.reason]
-            if "note" in group.columns and isinstance(group["note"].iloc[0], str):
-                notes.append(group["note"].iloc[0])
+            if isinstance(first.get("note"), str):
+                notes.append(first["note"])
             if spec.get("kind") == "paired_from_summary" and statistic == "p":
                 notes.append(_r_note(claim, of_check, variant))
             why = ""
             if v.verdict == UNVERIFIABLE:
-                impossible = "outcome" in group.columns and group["outcome"].iloc[0] == IMPOSSIBLE_INPUTS
+                impossible = "outcome" in first and first["outcome"] == IMPOSSIBLE_INPUTS
                 why = IMPOSSIBLE_INPUTS if impossible else NO_CHECK_KIND
             rows.append(_ledger_row(
                 study_name, c, recomputed=_shown(value, interval), variant=variant, why_unverifiable=why,
-                method=group["method"].iloc[0], verdict=v.verdict, note="; ".join(n for n in notes if n),
+                method=first["method"], verdict=v.verdict, note="; ".join(n for n in notes if n),
                 decision_error="" if v.decision_error is None else str(v.decision_error).lower(),
                 statistic=statistic, value=value, low=interval[0] if interval else None,
                 high=interval[1] if interval else None))
@@ -188,7 +211,7 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
                     r = judge_reading(claim, value, scheme, scale=c["scale"], interval=interval)
                     rows.append(_ledger_row(
                         study_name, c, recomputed=_shown(value, interval), variant=label,
-                        method=group["method"].iloc[0], verdict=r.verdict, note=r.reason,
+                        method=first["method"], verdict=r.verdict, note=r.reason,
                         statistic=statistic, value=value, low=interval[0] if interval else None,
                         high=interval[1] if interval else None))
     rows.extend(_definition_rows(study_name, study, meta, rows))
@@ -229,7 +252,7 @@ def _definition_rows(study_name, study, meta_claims, rows):
 
 def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataFrame) -> list[dict]:
     """Ledger rows for every printed descriptive value of a summary-level study."""
-    by_check, empty = _by_check(stats)
+    by_check = _by_check(stats)
     users: dict[str, list[str]] = {}
     for name, spec in study["checks"].items():
         for ref in input_ids(spec):
@@ -244,25 +267,25 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                 "source_file": raw["source_file"], "source_line": raw["source_line"],
                 "note": "; ".join(x for x in (raw.get("repair_note"), raw.get("note")) if x)}
         used = f"input to checks: {', '.join(sorted(set(users[value_id])))}" if value_id in users else ""
-        checks = by_check.get(f"row:{value_id}", empty)
+        of_row = by_check.get(f"row:{value_id}", [])
         # a repeated value is a red flag, not a verdict: it goes into the row's notes
-        flags = checks[checks["statistic"] == "duplicate"]
-        checks = checks[checks["statistic"] != "duplicate"]
-        if not flags.empty:
-            used = "; ".join(x for x in (str(flags["note"].iloc[0]), used) if x)
-        if not checks.empty and AS_REPORTED not in set(checks["variant"]):
+        flags = [r for r in of_row if r["statistic"] == "duplicate"]
+        checks = [r for r in of_row if r["statistic"] != "duplicate"]
+        if flags:
+            used = "; ".join(x for x in (str(flags[0]["note"]), used) if x)
+        if checks and AS_REPORTED not in {r["variant"] for r in checks}:
             # e.g. a percent printed without an n: only other readings of n could be tried
             out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
                                    verdict=UNVERIFIABLE, statistic="", why_unverifiable=NO_DATA_PRINTED,
                                    note="; ".join(x for x in ("no n is printed for this value; see "
                                                               "the n_* variants", used) if x)))
-        if checks.empty:
+        if not checks:
             out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
                                    verdict=UNVERIFIABLE, statistic="", why_unverifiable=DESCRIPTIVE_ONLY,
                                    note="; ".join(x for x in ("descriptive value; no internal check "
                                                               "applies", used) if x)))
             continue
-        for _, rec in checks.iterrows():
+        for rec in checks:
             if rec["statistic"] == "percent":
                 printed = parse_claim(row.parts["percent"].text)
                 v = judge(printed, float(rec["value"]))

@@ -11,6 +11,13 @@ The ledger table shows one row per claim (its ``as_reported`` row); its other ro
 readings, and other statistics of the same claim) are folded under it. All rows are in the
 page, inside a ``<template>`` (parsed, never laid out), and the script shows one page of
 claims at a time, so the page stays fast with 10,000 rows.
+
+A corpus (more studies in the ledger than config ``studies_in_full``, see
+:func:`reanalysis.findings.is_corpus`) has tens of thousands of rows and thousands of
+findings: there the report summarises. It lists the ``REPORT_TOP_FINDINGS`` highest-ranked
+findings and counts the rest, gives the verdicts per study as a compact table and leaves the
+rows to ``results/audit/claims.csv`` (and every finding to ``results/audit/summary.md``); the
+letter gives the ``LETTER_TOP_FINDINGS`` highest-ranked findings and counts the rest.
 """
 from __future__ import annotations
 
@@ -26,8 +33,8 @@ import pandas as pd
 
 from . import beyond as beyond_section
 from .catalogue import PVALUE_FIGURE, figure_catalogue
-from .findings import (DISCREPANCY_FIGURE, claim_anchor, figure_links, finding_of_claims, findings,
-                       letter_markdown, recomputed_text)
+from .findings import (DISCREPANCY_FIGURE, STUDIES_IN_FULL, claim_anchor, figure_links, finding_of_claims,
+                       findings, is_corpus, letter_markdown, recomputed_text)
 from .ledger import read_ledger
 from .summary_level import AS_REPORTED
 from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE, VERDICTS
@@ -38,6 +45,24 @@ _VERDICT_RANK = {DISCREPANT: 0, CONSISTENT: 1, REPRODUCED: 2, UNVERIFIABLE: 3}
 COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed", "variant",
            "method", "verdict", "decision error", "reason", "source", "finding"]
 LONG = {"location", "quantity", "reported", "recomputed", "method", "reason"}
+# For a corpus, the findings the report lists in full (with their evidence): the worst are
+# what a reader acts on, and thousands of them would make a page of tens of megabytes; the
+# rest are counted, and summary.md has every one.
+REPORT_TOP_FINDINGS = 50
+# For a corpus, the findings the letter gives a paragraph each: a letter an editor reads to
+# the end; the rest are counted.
+LETTER_TOP_FINDINGS = 20
+# For a corpus the figures of the findings are drawn otherwise than their captions (the RST
+# files ``snakemake --report`` also uses) describe: their titles and a note say how.
+CORPUS_FIGURES = {
+    "pvalues": {"title": "Printed against recomputed p-values, all studies in one panel",
+                "note": "For a corpus every study's p-values are pooled in one panel, and a decision error "
+                        "is ringed without its claim id; the findings above name them."},
+    "discrepancies": {"title": "Discrepancies of the highest-ranked findings",
+                      "note": "For a corpus only the highest-ranked findings are drawn, in one panel, each "
+                              "labelled with its study (the figure's title says how many of how many); every "
+                              "finding is in results/audit/summary.md."},
+}
 
 
 def caption_html(path: Path) -> str:
@@ -144,20 +169,29 @@ def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_
     totals = {k: sum(c[k] for c in counts)
               for k in ("rows", "as_reported", *VERDICTS, "decision_errors")}
     found = findings(ledger)
-    claims = claim_groups(ledger, finding_of_claims(found))
+    corpus = is_corpus(ledger, config)
+    # a corpus lists no ledger rows (claims.csv has them) and only the top-ranked findings
+    claims = [] if corpus else claim_groups(ledger, finding_of_claims(found))
+    listed = found[:REPORT_TOP_FINDINGS] if corpus else found
     # the figures of the findings (the panel of discrepancies where it was drawn, and the
     # p-values), then every study's figures
     overview = [f for f in (DISCREPANCY_FIGURE, PVALUE_FIGURE)
                 if f is PVALUE_FIGURE or (Path(figure_dir) / f"{f['name']}.png").is_file()]
     overview = [_figure(f, figure_dir, caption_dir) for f in overview]
+    if corpus:
+        overview = [{**f, **CORPUS_FIGURES.get(f["name"], {})} for f in overview]
     figures = [_figure(f, figure_dir, caption_dir) for f in figure_catalogue(config)]
     beyond = beyond_context(beyond_tables, figure_dir, caption_dir)
-    figure_links(found, config, overview + figures, beyond["rows"], beyond["figures"])
-    studies = [{"name": s, "title": _titles(config)[s], "design": config["studies"][s]["design"]}
+    figure_links(listed, config, overview + figures, beyond["rows"], beyond["figures"])
+    titles = _titles(config)
+    studies = [{"name": s, "title": titles[s], "design": config["studies"][s]["design"]}
                for s in sorted(config["studies"])]
-    n_claims = len(claims)
+    n_claims = len(ledger.drop_duplicates(["study", "claim_id"])) if corpus else len(claims)
     return {"studies": studies, "counts": counts, "totals": totals, "verdicts": VERDICTS,
             "findings": found, "claims": claims, "n_claims": n_claims,
+            "corpus": corpus, "listed_findings": listed,
+            "studies_in_full": int(config.get("studies_in_full", STUDIES_IN_FULL)),
+            "designs": Counter(s["design"].replace("_", "-") for s in studies),
             "flagged_claims": sum(len(f.claims) for f in found if f.rule != "duplicates"),
             "tier_summary": tier_summary(found),
             "overview_figures": overview, "figures": figures, "beyond": beyond,
@@ -205,5 +239,6 @@ def write_letter(ledger_csv: Path, config: dict, out: Path) -> int:
     """The one-page letter to the editor (results/letter.md); returns its findings."""
     ledger = read_ledger(ledger_csv)
     found = findings(ledger)
-    Path(out).write_text(letter_markdown(found, ledger, _titles(config)), encoding="utf-8")
+    top = LETTER_TOP_FINDINGS if is_corpus(ledger, config) else None
+    Path(out).write_text(letter_markdown(found, ledger, _titles(config), top=top), encoding="utf-8")
     return len(found)

@@ -100,6 +100,23 @@ def _ratio(k: int, total: int, printed: Printed, percent: bool) -> str:
     return f"{k}/{total} {shown}{'%' if percent else ''}"
 
 
+def _sums(printed: Printed, total: int, percent: bool, schemes) -> tuple[range, range]:
+    """GRIM's integer sums (counts) k with k / total (100 k / total) printing as
+    ``printed``, and those of them that can occur (a count lies in 0..total)."""
+    fitting = _fits(printed, total, 100 if percent else 1, schemes)
+    ks = range(max(fitting.start, 0), min(fitting.stop, total + 1)) if percent else fitting
+    return fitting, ks
+
+
+def _grim_possible(x: str, n: int, items: int, percent: bool, schemes) -> bool:
+    """``grim(...).consistent`` without composing its reason (the implied-n search and
+    the count lookups run GRIM many times and read only this)."""
+    printed = parse_number(x)
+    _positive("n", n)
+    _positive("items", items)
+    return bool(_sums(printed, n * items, percent, check_schemes(schemes))[1])
+
+
 def grim(x: str, n: int, items: int = 1, percent: bool = False,
          schemes: tuple[str, ...] = UP_OR_DOWN) -> ScrutinyResult:
     """GRIM: is the printed mean ``x`` of ``n`` integer values (averaged over ``items``
@@ -113,8 +130,7 @@ def grim(x: str, n: int, items: int = 1, percent: bool = False,
     total, scale = n * items, (100 if percent else 1)
     lower, upper = _bounds(unround(printed, schemes))
     under = _under(schemes)
-    fitting = _fits(printed, total, scale, schemes)
-    ks = range(max(fitting.start, 0), min(fitting.stop, total + 1)) if percent else fitting
+    fitting, ks = _sums(printed, total, percent, schemes)
     what, shown = ("count", f"{x}%") if percent else ("integer sum", x)
     size = f"n = {n}" if items == 1 else f"n × items = {n} × {items} = {total}"
     if not fitting:     # an empty range(lo, lo): the two k around x * total / scale
@@ -139,8 +155,11 @@ def grim(x: str, n: int, items: int = 1, percent: bool = False,
 
 def counts_from_percent(percent: str, n: int,
                         schemes=("half_up", "half_even")) -> tuple[int, ...]:
-    """Every count k in 0..n for which 100 k / n prints as ``percent``."""
-    return grim(percent, n, percent=True, schemes=schemes).candidates
+    """Every count k in 0..n for which 100 k / n prints as ``percent`` (``grim``'s
+    candidates, without composing its reason)."""
+    printed = parse_number(percent)
+    _positive("n", n)
+    return tuple(_sums(printed, n, True, check_schemes(schemes))[1])
 
 
 def grimmer(x: str, sd: str, n: int, items: int = 1,
@@ -273,7 +292,8 @@ def implied_n(values: list[tuple[str, str, int]], n_candidates: range,
     for value in values:
         _grim_value(value, 1, schemes)          # the kind is checked even with no n
     return [n for n in n_candidates
-            if all(_grim_value(v, n, schemes).consistent for v in values)]
+            if all(_grim_possible(text, n, items, kind == "percent", schemes)
+                   for text, kind, items in values)]
 
 
 def implied_n_reason(values: list[tuple[str, str, int]], n_candidates: range,

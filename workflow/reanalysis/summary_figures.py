@@ -4,8 +4,9 @@
   with the printed between-arm significance marks above the recomputed ones.
 - ``forest``: each study's baseline and follow-up, mean ± dispersion or median (IQR).
 - :func:`plot_pvalues`: every p-value claim of every study, printed against recomputed, one
-  panel per study.
-- :func:`plot_discrepancies`: the findings (``findings.py``), one row each, one panel per study.
+  panel per study; for a corpus (more studies than config `studies_in_full`) one pooled panel.
+- :func:`plot_discrepancies`: the findings (``findings.py``), one row each, one panel per study;
+  for a corpus only the highest-ranked findings, in one panel.
 """
 from __future__ import annotations
 
@@ -17,14 +18,25 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.collections import LineCollection
 
 from .figures import configure_matplotlib, save_figure
-from .findings import IMPOSSIBILITY_CHECKS, TIERS
+from .findings import IMPOSSIBILITY_CHECKS, TIERS, findings, is_corpus
+from .ledger import read_ledger
 from .rounding import NumberFormatError, parse_claim
 from .summary_level import AS_REPORTED
 
 VERDICT_COLOURS = dict(zip(["reproduced", "consistent", "discrepant", "unverifiable"],
                            sns.color_palette("colorblind", 4)))
+# For a corpus the panel of discrepancies shows only the highest-ranked findings: a row per
+# finding for thousands of findings took minutes to draw and was unreadable (summary.md and
+# the report list them); 30 rows still fit one readable panel.
+DISCREPANCY_TOP_FINDINGS = 30
+# The pooled p-value panel draws thousands of ranges over each other: (line width, opacity)
+# of a discrepant p's range and of a consistent one's, lighter than per study so that the
+# overlap does not paint the panel over.
+POOLED_STRONG_RANGE = (0.9, 0.6)
+POOLED_FAINT_RANGE = (0.5, 0.08)
 
 
 def stars_for_claim(text: str) -> str:
@@ -186,8 +198,18 @@ def _spread(keys: list, step: float = 0.09, width: float = 0.32) -> np.ndarray:
     return out
 
 
-def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
-    """Printed p (x) against recomputed p (y), log-log, one panel per study.
+def _log_axes(ax, x_lo: float, x_hi: float, y_lo: float) -> None:
+    """Both p axes logarithmic, up to 2 (above p = 1, so that 1 is inside)."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, 2.0)
+    ax.tick_params(labelsize=7)
+
+
+def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05, pooled: bool = False):
+    """Printed p (x) against recomputed p (y), log-log, one panel per study (``pooled``: one
+    panel of every study, see :func:`plot_pooled_pvalues`).
 
     The shaded quadrants are where significance at alpha flips (a decision error there has
     a black ring and its claim id). Points that share a printed threshold ('< 0.05') are
@@ -195,6 +217,8 @@ def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
     matters: where it crosses alpha, or where only the range makes the claim consistent;
     a range with no single value is shown at its largest p (hollow marker).
     """
+    if pooled:
+        return plot_pooled_pvalues(ledger, alpha)
     every = pvalue_table(ledger)
     # a p with nothing recomputed (its inputs impossible as stated) has no point to draw
     p = every[every["shown"].notna()].reset_index(drop=True)
@@ -248,11 +272,7 @@ def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
             ax.annotate(text, (lx, ly), xytext=(12, 8 - 11 * len(near)), textcoords="offset points",
                         fontsize=6.5, color="black", zorder=10, va="center",
                         arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "black"} if near else None)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlim(x_lo, x_hi)
-        ax.set_ylim(y_lo, 2.0)
-        ax.tick_params(labelsize=7)
+        _log_axes(ax, x_lo, x_hi, y_lo)
         n_disc = int((sub["verdict"] == "discrepant").sum())
         n_err = int((sub["decision_error"].astype(str).str.lower() == "true").sum())
         gone = int(missing.get(study, 0))
@@ -263,6 +283,15 @@ def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
         ax.set_ylabel("recomputed p, as reported", fontsize=7.5)
     for ax in list(axes.flat)[len(studies):]:
         ax.set_visible(False)
+    fig.legend(handles=_pvalue_handles(p), loc="lower center", ncol=5, fontsize=7, frameon=False)
+    fig.suptitle(f"Printed against recomputed p-values, per study (alpha {alpha:g}; recomputed values "
+                 f"below {floor:g} drawn at {floor:g}; shared thresholds spread sideways)", fontsize=9)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.97))
+    return fig
+
+
+def _pvalue_handles(p: pd.DataFrame) -> list:
+    """The p-value figure's legend: the verdicts drawn, the marker shapes, ranges and rings."""
     handles = [plt.Line2D([], [], color=c, marker="o", ls="none", label=v) for v, c in VERDICT_COLOURS.items()
                if v in set(p["verdict"])]
     handles += [plt.Line2D([], [], color="grey", marker=m, ls="none", label=f"printed p {op} x")
@@ -273,10 +302,79 @@ def plot_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
                            label="range only: its largest p"),
                 plt.Line2D([], [], color="black", marker="o", markerfacecolor="none", ms=10, ls="none",
                            label="decision error (shaded: significance flips)")]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=7, frameon=False)
-    fig.suptitle(f"Printed against recomputed p-values, per study (alpha {alpha:g}; recomputed values "
-                 f"below {floor:g} drawn at {floor:g}; shared thresholds spread sideways)", fontsize=9)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.97))
+    return handles
+
+
+def plot_pooled_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
+    """Every study's p-values in one panel, for a corpus (tens of thousands of p-values):
+    the encoding of :func:`plot_pvalues` (marker shape: what was printed; colour: the
+    verdict; shaded: significance flips; black ring: a decision error; bars: the ranges
+    that matter; hollow: a range with no single value) without the claim ids, which would
+    cover the panel (the findings name them). Drawn vectorised, one scatter per verdict,
+    marker and fill, and one collection of bars per verdict and weight, so it takes seconds."""
+    every = pvalue_table(ledger)
+    p = every[every["shown"].notna()].reset_index(drop=True)
+    gone = len(every) - len(p)
+    floor = 1e-12
+    fig, ax = plt.subplots(figsize=(9, 7.4))
+    markers = {"=": "o", "<": "<", "<=": "<", ">": ">", ">=": ">"}
+    order = {"unverifiable": 0, "reproduced": 1, "consistent": 2, "discrepant": 3}
+    # points that share a printed threshold spread sideways, over the whole corpus
+    x = p["printed_p"].to_numpy(float) * 10 ** _spread(list(zip(p["printed_p"], p["op"])))
+    y = np.maximum(p["shown"].to_numpy(float), floor)
+    low, high = p["low"].to_numpy(float), p["high"].to_numpy(float)
+    lows = np.maximum(p["low"].fillna(p["shown"]).fillna(floor).to_numpy(float), floor)
+    verdict = p["verdict"].to_numpy()
+    marker = p["op"].map(markers).to_numpy()
+    error = (p["decision_error"].astype(str).str.lower() == "true").to_numpy()
+    hollow = p["value"].isna().to_numpy()
+    ranged = ~np.isnan(low) & ~np.isnan(high)
+    with np.errstate(invalid="ignore"):
+        crosses = ranged & (low < alpha) & (alpha < high)
+    strong = error | (verdict == "discrepant")
+    x_lo, x_hi = (max(min(x.min() / 4, alpha / 10), floor), 2.0) if len(p) else (alpha / 10, 2.0)
+    y_lo = max(min(lows.min(), y.min(), alpha) / 4, floor) if len(p) else alpha / 4
+    ax.fill_between([x_lo, alpha], alpha, 2.0, color="#d62728", alpha=0.07, lw=0, zorder=0)
+    ax.fill_between([alpha, x_hi], y_lo, alpha, color="#d62728", alpha=0.07, lw=0, zorder=0)
+    ax.plot([floor, 2.0], [floor, 2.0], color="grey", lw=0.6, ls=":", zorder=1)
+    ax.axhline(alpha, color="grey", lw=0.6, zorder=1)
+    ax.axvline(alpha, color="grey", lw=0.6, zorder=1)
+    for v, z in sorted(((v, 2 + k) for v, k in order.items()), key=lambda t: t[1]):
+        colour = VERDICT_COLOURS[v]
+        mine = verdict == v
+        # bars in full where the verdict turns on them, faint where a consistent claim's
+        # range crosses alpha; thinner and lighter than per study, as thousands overlap
+        for sel, (lw, opacity) in ((mine & ranged & strong, POOLED_STRONG_RANGE),
+                                   (mine & ranged & crosses & ~strong, POOLED_FAINT_RANGE)):
+            if sel.any():
+                bars = np.stack([np.column_stack([x[sel], np.maximum(low[sel], floor)]),
+                                 np.column_stack([x[sel], np.maximum(high[sel], floor)])], axis=1)
+                ax.add_collection(LineCollection(bars, colors=[colour], linewidths=lw, alpha=opacity,
+                                                 zorder=z, capstyle="butt"))
+        for m in ("o", "<", ">"):
+            for empty in (False, True):
+                sel = mine & (marker == m) & (hollow == empty)
+                if sel.any():
+                    ax.scatter(x[sel], y[sel], marker=m, s=4 ** 2, linewidths=0.7, zorder=z + 0.5,
+                               facecolors="white" if empty else [colour], edgecolors=[colour])
+    if error.any():
+        ax.scatter(x[error], y[error], marker="o", s=9 ** 2, facecolors="none", edgecolors="black",
+                   linewidths=1.0, zorder=6)
+    _log_axes(ax, x_lo, x_hi, y_lo)
+    n_disc = int((p["verdict"] == "discrepant").sum())
+    n_err = int(error.sum())
+    n_studies, n_with = ledger["study"].nunique(), every["study"].nunique()
+    ax.set_title(f"{n_studies} studies pooled: {len(every)} printed p"
+                 + (f" from {n_with} of them" if n_with != n_studies else "")
+                 + f" ({n_disc} discrepant, {n_err} decision error{'s' if n_err != 1 else ''})"
+                 + (f"; {gone} not recomputable, not drawn" if gone else ""), fontsize=8.5)
+    ax.set_xlabel("printed p (the threshold for '<' and '>')", fontsize=7.5)
+    ax.set_ylabel("recomputed p, as reported", fontsize=7.5)
+    fig.legend(handles=_pvalue_handles(p), loc="lower center", ncol=5, fontsize=7, frameon=False)
+    fig.suptitle(f"Printed against recomputed p-values, all {n_studies} studies in one panel\n(alpha {alpha:g}; "
+                 f"recomputed values below {floor:g} drawn at {floor:g}; shared thresholds spread sideways;\n"
+                 "decision errors ringed but not labelled: the findings name them)", fontsize=9)
+    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     return fig
 
 
@@ -319,17 +417,9 @@ def _clip_text(text: str, n: int) -> str:
     return text if len(text) <= n else text[:n - 1].rstrip() + "…"
 
 
-def plot_discrepancies(found: list):
-    """One panel per study, one row per finding (F-numbers as in the report; repeated
-    values, a flag, left out): each flagged claim at its distance from the printed value in
-    units of the last printed digit (symlog), with its rounding-box range; claims with no
-    numeric recomputation (an impossible value, a definition) in the right-hand strip."""
-    rows = [f for f in found if f.rule != "duplicates"]
-    studies = list(dict.fromkeys(sorted(f.study for f in rows)))
-    heights = [max(1, sum(f.study == s for f in rows)) + 1.1 for s in studies] or [1]
-    fig = plt.figure(figsize=(11, 0.27 * sum(heights) + 1.6))
-    grid = fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[6, 1], hspace=0.45,
-                            wspace=0.03)
+def _finding_points(rows: list) -> tuple[list, float]:
+    """Each claim of each finding once with its offset (:func:`discrepancy_offset`), and the
+    symlog axis limit: a power of ten past the largest offset."""
     limit = 1.0
     points = []
     for f in rows:
@@ -341,33 +431,83 @@ def plot_discrepancies(found: list):
             points.append((f, e, discrepancy_offset(e)))
             if points[-1][2] is not None:
                 limit = max(limit, *(abs(v) for v in points[-1][2][:3] if v == v))
-    limit = 10 ** math.ceil(math.log10(limit * 1.5))
+    return points, 10 ** math.ceil(math.log10(limit * 1.5))
+
+
+def _draw_findings(ax, side, mine: list, points: list) -> None:
+    """One row per finding on ``ax`` (its claims at their offsets, with ranges) and in the
+    ``side`` strip (claims with nothing numeric recomputed)."""
+    ax.axvspan(-0.5, 0.5, color="#2ca02c", alpha=0.12, lw=0, zorder=0)
+    ax.axvline(0, color="grey", lw=0.6, zorder=1)
+    for y, f in enumerate(mine):
+        colour = TIER_COLOURS[f.tier_label]
+        ax.axhline(y, color="#eeeeee", lw=0.6, zorder=0)
+        side.axhline(y, color="#eeeeee", lw=0.6, zorder=0)
+        own = [(e, off) for g, e, off in points if g is f]
+        n = len(own)
+        for k, (e, off) in enumerate(own):
+            dy = 0.0 if n == 1 else (k - (n - 1) / 2) * min(0.12, 0.6 / (n - 1))
+            edge = "black" if e.decision_error else colour
+            if off is None:
+                side.plot(0.5 + (k % 7 - 3) * 0.11, y + dy, marker="X", ms=5, ls="none", color=colour,
+                          markeredgecolor=edge, markeredgewidth=0.8 if e.decision_error else 0.3, zorder=3)
+                continue
+            value, low, high, marker = off
+            if high - low > 0:
+                ax.plot([low, high], [y + dy, y + dy], color=colour, lw=1.2, alpha=0.7, zorder=2)
+            ax.plot(value, y + dy, marker=marker, ms=5, ls="none", color=colour, markeredgecolor=edge,
+                    markeredgewidth=1.1 if e.decision_error else 0.4, zorder=3)
+
+
+def _side_strip(side, first: bool) -> None:
+    side.set_xlim(0, 1)
+    side.set_xticks([])
+    if first:
+        side.set_title("nothing numeric", fontsize=7)
+    side.tick_params(axis="y", left=False, labelleft=False)
+    side.set_facecolor("#f7f7f7")
+
+
+_OFFSET_LABEL = ("recomputed minus printed, in units of the printed number's last digit "
+                 "(symlog; for '<' and '>' claims: how far past the printed bound)\n"
+                 "green band: rounds to the printed value; right: no number recomputed "
+                 "(an impossible value, a stated definition)")
+
+
+def _finding_legend(fig, rows: list) -> None:
+    handles = [plt.Line2D([], [], color=c, marker="o", ls="none", label=t)
+               for t, c in TIER_COLOURS.items() if t != "repeated values" and any(f.tier_label == t for f in rows)]
+    handles += [plt.Line2D([], [], color="grey", marker=m, ls="none", label=label)
+                for m, label in (("o", "printed '='"), (">", "printed bound"), ("X", "nothing numeric"))]
+    handles += [plt.Line2D([], [], color="white", marker="o", markeredgecolor="black", ls="none",
+                           label="row that flips significance")]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=6.5, frameon=False)
+
+
+def plot_discrepancies(found: list, top: int | None = None):
+    """One panel per study, one row per finding (F-numbers as in the report; repeated
+    values, a flag, left out): each flagged claim at its distance from the printed value in
+    units of the last printed digit (symlog), with its rounding-box range; claims with no
+    numeric recomputation (an impossible value, a definition) in the right-hand strip.
+
+    With ``top`` (a corpus), only the ``top`` highest-ranked findings, in one panel
+    (:func:`plot_top_discrepancies`)."""
+    if top is not None:
+        return plot_top_discrepancies(found, top)
+    rows = [f for f in found if f.rule != "duplicates"]
+    studies = list(dict.fromkeys(sorted(f.study for f in rows)))
+    heights = [max(1, sum(f.study == s for f in rows)) + 1.1 for s in studies] or [1]
+    fig = plt.figure(figsize=(11, 0.27 * sum(heights) + 1.6))
+    grid = fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[6, 1], hspace=0.45,
+                            wspace=0.03)
+    points, limit = _finding_points(rows)
     main_axes = []
     for row, study in enumerate(studies):
         ax = fig.add_subplot(grid[row, 0], sharex=main_axes[0] if main_axes else None)
         side = fig.add_subplot(grid[row, 1], sharey=ax)
         main_axes.append(ax)
         mine = [f for f in rows if f.study == study]
-        ax.axvspan(-0.5, 0.5, color="#2ca02c", alpha=0.12, lw=0, zorder=0)
-        ax.axvline(0, color="grey", lw=0.6, zorder=1)
-        for y, f in enumerate(mine):
-            colour = TIER_COLOURS[f.tier_label]
-            ax.axhline(y, color="#eeeeee", lw=0.6, zorder=0)
-            side.axhline(y, color="#eeeeee", lw=0.6, zorder=0)
-            own = [(e, off) for g, e, off in points if g is f]
-            n = len(own)
-            for k, (e, off) in enumerate(own):
-                dy = 0.0 if n == 1 else (k - (n - 1) / 2) * min(0.12, 0.6 / (n - 1))
-                edge = "black" if e.decision_error else colour
-                if off is None:
-                    side.plot(0.5 + (k % 7 - 3) * 0.11, y + dy, marker="X", ms=5, ls="none", color=colour,
-                              markeredgecolor=edge, markeredgewidth=0.8 if e.decision_error else 0.3, zorder=3)
-                    continue
-                value, low, high, marker = off
-                if high - low > 0:
-                    ax.plot([low, high], [y + dy, y + dy], color=colour, lw=1.2, alpha=0.7, zorder=2)
-                ax.plot(value, y + dy, marker=marker, ms=5, ls="none", color=colour, markeredgecolor=edge,
-                        markeredgewidth=1.1 if e.decision_error else 0.4, zorder=3)
+        _draw_findings(ax, side, mine, points)
         labels = [f"{f.id} {_clip_text(f.title, 58)}" for f in mine]
         ax.set_yticks(range(len(mine)), labels, fontsize=6.5)
         ax.set_ylim(len(mine) - 0.5, -0.5)
@@ -376,26 +516,58 @@ def plot_discrepancies(found: list):
         ax.set_title(f"{study}: {sum(len(f.claims) for f in mine)} claims in {len(mine)} "
                      f"finding{'s' if len(mine) != 1 else ''}", fontsize=8.5, loc="left")
         ax.tick_params(axis="x", labelsize=6.5, labelbottom=row == len(studies) - 1)
-        side.set_xlim(0, 1)
-        side.set_xticks([])
-        if row == 0:
-            side.set_title("nothing numeric", fontsize=7)
-        side.tick_params(axis="y", left=False, labelleft=False)
-        side.set_facecolor("#f7f7f7")
+        _side_strip(side, row == 0)
     if main_axes:
-        main_axes[-1].set_xlabel("recomputed minus printed, in units of the printed number's last digit "
-                                 "(symlog; for '<' and '>' claims: how far past the printed bound)\n"
-                                 "green band: rounds to the printed value; right: no number recomputed "
-                                 "(an impossible value, a stated definition)", fontsize=7)
-    handles = [plt.Line2D([], [], color=c, marker="o", ls="none", label=t)
-               for t, c in TIER_COLOURS.items() if t != "repeated values" and any(f.tier_label == t for f in rows)]
-    handles += [plt.Line2D([], [], color="grey", marker=m, ls="none", label=label)
-                for m, label in (("o", "printed '='"), (">", "printed bound"), ("X", "nothing numeric"))]
-    handles += [plt.Line2D([], [], color="white", marker="o", markeredgecolor="black", ls="none",
-                           label="row that flips significance")]
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=6.5, frameon=False)
+        main_axes[-1].set_xlabel(_OFFSET_LABEL, fontsize=7)
+    _finding_legend(fig, rows)
     fig.suptitle("Discrepancies by finding, one panel per study (as reported; F-numbers as in the report)",
                  fontsize=9)
     fig.subplots_adjust(left=0.36, right=0.985, top=1 - 0.7 / fig.get_figheight(),
                         bottom=1.0 / fig.get_figheight())
     return fig
+
+
+def plot_top_discrepancies(found: list, top: int = DISCREPANCY_TOP_FINDINGS):
+    """For a corpus: the ``top`` highest-ranked findings in their own ranking order (repeated
+    values, a flag, left out), one row each in one panel, labelled with their study; the
+    encoding of :func:`plot_discrepancies`. A row per finding of a corpus would be thousands
+    of rows; the title says how many findings there are and where all of them are."""
+    rows = [f for f in found if f.rule != "duplicates"][:top]
+    fig = plt.figure(figsize=(11, 0.27 * (max(1, len(rows)) + 1.1) + 2.0))
+    grid = fig.add_gridspec(1, 2, width_ratios=[6, 1], wspace=0.03)
+    ax = fig.add_subplot(grid[0, 0])
+    side = fig.add_subplot(grid[0, 1], sharey=ax)
+    points, limit = _finding_points(rows)
+    _draw_findings(ax, side, rows, points)
+    ax.set_yticks(range(len(rows)), [f"{f.id} {f.study}: {_clip_text(f.title, 50)}" for f in rows], fontsize=6.5)
+    ax.set_ylim(max(1, len(rows)) - 0.5, -0.5)
+    ax.set_xscale("symlog", linthresh=1, linscale=0.6)
+    ax.set_xlim(-limit, limit)
+    n_studies = len({f.study for f in rows})
+    ax.set_title(f"{sum(len(f.claims) for f in rows)} claims in {len(rows)} finding{'s' if len(rows) != 1 else ''} "
+                 f"of {n_studies} stud{'ies' if n_studies != 1 else 'y'}", fontsize=8.5, loc="left")
+    ax.tick_params(axis="x", labelsize=6.5)
+    ax.set_xlabel(_OFFSET_LABEL, fontsize=7)
+    _side_strip(side, True)
+    _finding_legend(fig, rows)
+    fig.suptitle(f"Discrepancies by finding: the {len(rows)} highest-ranked of {len(found)} findings; all are in "
+                 "summary.md\n(as reported; F-numbers as in the report; repeated values, a flag, left out)",
+                 fontsize=9)
+    fig.subplots_adjust(left=0.36, right=0.985, top=1 - 0.85 / fig.get_figheight(),
+                        bottom=1.25 / fig.get_figheight())
+    return fig
+
+
+def write_ledger_figures(ledger_csv: Path, config: dict, pvalues: Path, discrepancies: Path) -> tuple[list, int]:
+    """The figures drawn from the ledger (the ``pvalue_figure`` rule): the p-values at
+    ``pvalues`` and the panel of discrepancies at ``discrepancies`` (stems; .png and .svg are
+    written). Per study up to config `studies_in_full` studies, else pooled and the top
+    findings only. Returns the paths written and the number of findings."""
+    configure_matplotlib()
+    ledger = pd.read_csv(ledger_csv, keep_default_na=False, na_values=[""])
+    corpus = is_corpus(ledger, config)
+    paths = save_figure(plot_pvalues(ledger, pooled=corpus), Path(pvalues))
+    found = findings(read_ledger(ledger_csv))
+    paths += save_figure(plot_discrepancies(found, top=DISCREPANCY_TOP_FINDINGS if corpus else None),
+                         Path(discrepancies))
+    return paths, len(found)

@@ -100,7 +100,8 @@ def _sd_change_bounds(s1: Box, s2: Box, r):
 
 def _sd_change_range(s1: Box, s2: Box, r: float | None) -> tuple[float, float]:
     if r is None:  # the SD decreases in r: smallest at r = 1, largest at r = -1
-        return float(_sd_change_bounds(s1, s2, 1.0)[0]), float(_sd_change_bounds(s1, s2, -1.0)[1])
+        lo, hi = _sd_change_bounds(s1, s2, np.array([1.0, -1.0]))    # both r in one call
+        return float(lo[0]), float(hi[1])
     lo, hi = _sd_change_bounds(s1, s2, r)
     return float(lo), float(hi)
 
@@ -141,29 +142,103 @@ def _monotone(d_lo, d_hi, sd_lo: tuple, sd_hi: tuple, ev):
     """Exact t and p extremes when t = d / se, se increasing in each SD and df fixed.
 
     ``sd_lo`` / ``sd_hi``: the SDs at which se is smallest / largest; ``ev(d, *sds)``
-    returns (t, df, p). Returns ((t_min, t_max), (p_min, p_max)).
+    returns (t, df, p), elementwise in arrays. Returns ((t_min, t_max), (p_min, p_max)).
     """
-    t_max = ev(d_hi, *(sd_lo if d_hi > 0 else sd_hi))[0]
-    t_min = ev(d_lo, *(sd_lo if d_lo < 0 else sd_hi))[0]
     small, big = _d_ends(d_lo, d_hi)
-    p_max = ev(small, *sd_hi)[2]
-    p_min = ev(big, *(sd_lo if big != 0 else sd_hi))[2]
-    return (float(t_min), float(t_max)), (float(p_min), float(p_max))
+    # the four ends in one elementwise call: t_max, t_min, p_max, p_min
+    ends = [(d_hi, sd_lo if d_hi > 0 else sd_hi), (d_lo, sd_lo if d_lo < 0 else sd_hi),
+            (small, sd_hi), (big, sd_lo if big != 0 else sd_hi)]
+    t, _, p = ev(np.array([d for d, _ in ends]), *np.array([sds for _, sds in ends]).T)
+    return (float(t[1]), float(t[0])), (float(p[3]), float(p[2]))
+
+
+# What L-BFGS-B does by default when it estimates the gradient itself (scipy's
+# approx_derivative): forward differences with the absolute step eps = 1e-8; and maxfun,
+# its evaluation budget, counts those stepped evaluations.
+_FD_STEP = 1e-8
+_MAXFUN = 15_000
+_EPS = np.finfo(float).eps
+
+
+def _lbfgsb_unit_cube(f_rows, x0: np.ndarray, ftol: float, gtol: float,
+                      maxiter: int = 15_000) -> float:
+    """What ``optimize.minimize(f, x0, method="L-BFGS-B", bounds=[(0, 1)] * k,
+    options={"ftol": ftol, "gtol": gtol, "maxiter": maxiter}).fun`` finds, f's gradient
+    estimated as there by default, but each point and its k finite-difference steps taken
+    in one call: ``f_rows(x)`` is f at each row of x, exactly as at that row alone.
+
+    The steps (absolute 1e-8, reversed where one would leave [0, 1]) and the differences
+    are scipy's, so every iterate is the same and only per-call overhead goes, minimize's
+    front end included: fmin_l_bfgs_b runs the same solver (factr = ftol / eps exactly,
+    eps being a power of two). maxfun is divided by k + 1, as scipy counts the steps.
+    tests/test_summary_stats.py holds this to scipy's own runs."""
+    k = len(x0)
+    rows = np.arange(k)
+
+    def value_and_gradient(x):
+        h = np.where(x + _FD_STEP > 1.0, -_FD_STEP, _FD_STEP)
+        points = np.repeat(x[None, :], k + 1, axis=0)
+        points[1 + rows, rows] = x + h
+        values = np.asarray(f_rows(points), dtype=float)
+        with np.errstate(invalid="ignore"):  # inf - inf where f is infinite: nan, as in scipy
+            return values[0], (values[1:] - values[0]) / ((x + h) - x)
+
+    _, fun, _ = optimize.fmin_l_bfgs_b(value_and_gradient, x0, bounds=[(0.0, 1.0)] * k,
+                                       factr=ftol / _EPS, pgtol=gtol, maxiter=maxiter,
+                                       maxfun=_MAXFUN // (k + 1))
+    return fun
+
+
+@functools.lru_cache(maxsize=None)
+def _unit_grid(k: int) -> np.ndarray:
+    """The search grid of [0, 1]^k (every corner and the centre among its points)."""
+    axis = np.linspace(0.0, 1.0, {1: 201, 2: 41, 3: 21}[k])
+    grid = np.stack(np.meshgrid(*[axis] * k, indexing="ij"), axis=-1).reshape(-1, k)
+    grid.flags.writeable = False                # shared between calls
+    return grid
 
 
 def _minimum(f, k: int) -> float:
     """Minimum of a vectorised f over the unit cube [0, 1]^k: a grid (which holds every
     corner and the centre), then L-BFGS-B from the best grid point. Deterministic."""
-    axis = np.linspace(0.0, 1.0, {1: 201, 2: 41, 3: 21}[k])
-    grid = np.stack(np.meshgrid(*[axis] * k, indexing="ij"), axis=-1).reshape(-1, k)
+    grid = _unit_grid(k)
     values = f(grid)
     best = float(np.nanmin(values))
     for x0 in [grid[np.nanargmin(values)]]:
-        res = optimize.minimize(lambda x: float(f(x[None, :])[0]), x0, method="L-BFGS-B",
-                                bounds=[(0.0, 1.0)] * k, options={"ftol": 1e-15, "gtol": 1e-12})
-        if np.isfinite(res.fun):
-            best = min(best, float(res.fun))
+        # f is elementwise: each row of f(x) is f at that point alone
+        fun = _lbfgsb_unit_cube(f, x0, ftol=1e-15, gtol=1e-12)
+        if np.isfinite(fun):
+            best = min(best, float(fun))
     return best
+
+
+def _welch_t(d, sd1, n1, sd2, n2):
+    """Welch's t with the arithmetic of ``stats.ttest_ind_from_stats(d, sd1, n1, 0.0, sd2,
+    n2, equal_var=False)``, without the p-value it also computes (the searches need only t)."""
+    sd1, sd2 = np.asarray(sd1, dtype=float), np.asarray(sd2, dtype=float)
+    return np.divide(np.asarray(d, dtype=float) - 0.0, np.sqrt(sd1 ** 2 / n1 + sd2 ** 2 / n2))
+
+
+def _t_logsf(x, df):
+    """``stats.t.logsf(x, df)`` as scipy computes it (rv_continuous._logsf: the log of
+    stdtr(df, -x) above the median, log1p(-stdtr(df, x)) at or below it), without the
+    per-call argument handling. Non-finite inputs and df <= 0 go to scipy itself."""
+    x, df = np.asarray(x, dtype=float), np.asarray(df, dtype=float)
+    if not (np.isfinite(x).all() and np.isfinite(df).all() and (df > 0).all()):
+        return stats.t.logsf(x, df)
+    above = x > special.stdtrit(df, 0.5)
+    with np.errstate(divide="ignore"):
+        if above.all():
+            out = np.log(special.stdtr(df, -x))
+        elif not above.any():
+            out = np.log1p(-special.stdtr(df, x))
+        else:
+            x, df, above = np.broadcast_arrays(x, df, above)
+            below = ~above
+            out = np.empty(x.shape)
+            out[above] = np.log(special.stdtr(df[above], -x[above]))
+            out[below] = np.log1p(-special.stdtr(df[below], x[below]))
+    return out[()] if out.ndim == 0 else out
 
 
 def _welch(d_lo, d_hi, d_val, n1, n2, sd_val, sd_lo, sd_hi, sds_of, k) -> dict[str, Range]:
@@ -173,14 +248,21 @@ def _welch(d_lo, d_hi, d_val, n1, n2, sd_val, sd_lo, sd_hi, sds_of, k) -> dict[s
     (t_min, t_max), _ = _monotone(d_lo, d_hi, sd_lo, sd_hi, ev)
     small, big = _d_ends(d_lo, d_hi)
 
+    def df_of(x):
+        s1, s2 = sds_of(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _welch_df(s1, n1, s2, n2)
+
     def log_p(d):  # log of the two-sided p: keeps the search sensible when p is tiny
         def f(x):
-            t, df, _ = ev(d, *sds_of(x))
-            return math.log(2.0) + stats.t.logsf(np.abs(t), df)
+            s1, s2 = sds_of(x)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t, df = _welch_t(d, s1, n1, s2, n2), _welch_df(s1, n1, s2, n2)
+            return math.log(2.0) + _t_logsf(np.abs(t), df)
         return f
 
-    df_min = _minimum(lambda x: ev(1.0, *sds_of(x))[1], k)
-    df_max = -_minimum(lambda x: -ev(1.0, *sds_of(x))[1], k)
+    df_min = _minimum(df_of, k)
+    df_max = -_minimum(lambda x: -df_of(x), k)
     p_min = math.exp(_minimum(log_p(big), k)) if big != 0 else 1.0
     if big != 0 and max(sd_lo) <= 0:
         # Both SDs can reach 0 (e.g. two printed "0.0" SDs). At that corner df is 0/0,

@@ -1160,15 +1160,19 @@ def build(studies: int, seed: int, error_rate: float, ensure=()) -> list[Study]:
     return out
 
 
+# A corpus is audited in batches (config `studies_per_job`): per study, a job would pay an
+# interpreter start and imports, several times its compute for a study of Zang's size.
+STUDIES_PER_JOB = 50
+
 _OURS = ("config", "raw", "papers", "workflow", "truth.csv", "results", ".snakemake")
 
 
 def generate(out: str | Path, studies: int = 12, seed: int = 1, error_rate: float = 0.1,
-             ensure=(), force: bool = False) -> list[dict]:
+             ensure=(), force: bool = False, studies_per_job: int = STUDIES_PER_JOB) -> list[dict]:
     """Write the corpus into ``out``; return the rows of truth.csv."""
     out = Path(out)
-    if studies < 1:
-        raise ValueError("studies must be at least 1")
+    if studies < 1 or studies_per_job < 1:
+        raise ValueError("studies and studies_per_job must be at least 1")
     unknown = set(ensure) - set(KINDS)
     if unknown:
         raise ValueError(f"unknown error kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
@@ -1186,7 +1190,8 @@ def generate(out: str | Path, studies: int = 12, seed: int = 1, error_rate: floa
            f"# A synthetic corpus written by python -m reanalysis.synth: {studies} studies, seed {seed}, "
            f"error rate {error_rate:g}.\n# Shared settings, as in the repository's config/config.yaml; "
            "the papers are in papers/.\n"
-           "raw_dir: raw\nresults_dir: results\nstudies_dir: config/studies\npapers_dir: papers\n")
+           "raw_dir: raw\nresults_dir: results\nstudies_dir: config/studies\npapers_dir: papers\n"
+           f"# studies audited by one job\nstudies_per_job: {studies_per_job}\n")
     for path in sorted(schema_dir().glob("*.yaml")):
         _write(out / "workflow" / "schemas" / path.name, path.read_text(encoding="utf-8"))
     truth = []
@@ -1208,12 +1213,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ensure", default="",
                         help="comma-separated error kinds the corpus must contain at least once")
     parser.add_argument("--force", action="store_true", help="replace a corpus already in --out")
+    parser.add_argument("--studies-per-job", type=int, default=STUDIES_PER_JOB,
+                        help=f"studies audited by one Snakemake job (default {STUDIES_PER_JOB})")
     args = parser.parse_args(argv)
     if not 0 <= args.error_rate <= 1:
         parser.error("--error-rate must lie in [0, 1]")
     ensure = [k for k in args.ensure.split(",") if k]
     try:
-        truth = generate(args.out, args.studies, args.seed, args.error_rate, ensure, args.force)
+        truth = generate(args.out, args.studies, args.seed, args.error_rate, ensure, args.force,
+                         args.studies_per_job)
     except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -3,10 +3,11 @@
 ``python -m reanalysis.validity [--studies N] [--seed S] [--workdir DIR] [--error-rate R]``
 
 1. writes a corpus with ``reanalysis.synth`` into DIR (a new temporary folder by default);
-2. runs the pipeline on it, only up to the ledger:
-   ``snakemake --cores 2 --snakefile <repo>/Snakefile --directory DIR results/audit/claims.csv``
-   (the Snakefile reads config/config.yaml and the schemas relative to DIR; the scripts
-   import the installed ``reanalysis`` package);
+2. runs the pipeline on it, up to the ledger and its summary (in batches of the corpus's
+   ``studies_per_job`` studies a job): ``snakemake --cores 2 --snakefile <repo>/Snakefile
+   --directory DIR results/audit/claims.csv results/audit/summary.md`` (the Snakefile reads
+   config/config.yaml and the schemas relative to DIR; the scripts import the installed
+   ``reanalysis`` package);
 3. joins the ledger's ``as_reported`` rows with DIR/truth.csv and prints, per kind of error
    (and where it was injected), the share detected, and over the clean items the share
    judged discrepant (false discrepant) and the share flagged as repeated values. It writes
@@ -27,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from . import synth
 from .inputs import InputError
 
 LEDGER = "results/audit/claims.csv"
+SUMMARY = "results/audit/summary.md"
 AS_REPORTED = "as_reported"
 DUPLICATE_NOTE = "duplicate:"
 
@@ -65,49 +68,11 @@ def snakemake_command() -> str:
 
 
 def run_pipeline(workdir: Path, cores: int = 2, snakefile: Path | None = None) -> subprocess.CompletedProcess:
-    """The pipeline on the corpus in ``workdir``, up to the merged ledger only."""
+    """The pipeline on the corpus in ``workdir``, up to the merged ledger and its summary."""
     snakefile = snakefile or repo_root() / "Snakefile"
     return subprocess.run([snakemake_command(), "--cores", str(cores), "--snakefile", str(snakefile),
-                           "--directory", str(workdir), LEDGER],
+                           "--directory", str(workdir), LEDGER, SUMMARY],
                           capture_output=True, text=True)
-
-
-def run_in_process(workdir: Path) -> None:
-    """The same stages in one Python process, for large corpora: what the workflow's scripts
-    do per study (verify and validate, recompute, audit; the recomputation goes through CSV
-    as between the jobs), then the merged ledger. Snakemake's own checks are skipped."""
-    import io
-    import os
-
-    import pandas as pd
-
-    from . import designs
-    from .config import load_config, study_file
-    from .ledger import load_claims, merge_ledgers, to_frame, write_ledger
-    from .manifest import verify_study
-
-    here = Path.cwd()
-    os.chdir(workdir)
-    try:
-        config = load_config(".")
-        paths = []
-        for name in sorted(config["studies"]):
-            study = config["studies"][name]
-            verify_study(Path(config["raw_dir"]), name, designs.study_data_files(study))
-            data = designs.load(study)
-            designs.validate_checks(study, data, study_file(config, name))
-            claims = load_claims(Path(study["claims"]), Path("workflow/schemas/claims.schema.yaml"), study)
-            buffer = io.StringIO()
-            designs.recompute(study, data, name).to_csv(buffer, index=False, lineterminator="\n")
-            buffer.seek(0)
-            rows = designs.audit(name, study, claims, pd.read_csv(buffer))
-            path = Path(config["results_dir"]) / "audit" / "studies" / f"{name}.csv"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_ledger(to_frame(rows), path)
-            paths.append(path)
-        write_ledger(merge_ledgers(paths), Path(LEDGER))
-    finally:
-        os.chdir(here)
 
 
 def _read(path: Path) -> list[dict]:
@@ -274,23 +239,21 @@ def write_scored(scored: list[dict], path: Path) -> None:
 
 
 def validate(workdir: Path, studies: int, seed: int, error_rate: float = 0.1, ensure=(), cores: int = 2,
-             snakefile: Path | None = None, in_process: bool = False) -> tuple[list[dict], str]:
+             snakefile: Path | None = None) -> tuple[list[dict], str]:
     """Generate, audit and score one corpus; return the scored items and the report."""
     workdir = Path(workdir)
     force = (workdir / "truth.csv").is_file()
     synth.generate(workdir, studies, seed, error_rate, ensure, force=force)
-    if in_process:
-        run_in_process(workdir)
-    else:
-        result = run_pipeline(workdir, cores, snakefile)
-        if result.returncode != 0:
-            raise RuntimeError(f"the pipeline failed on {workdir} (exit {result.returncode}):\n"
-                               f"{result.stderr[-4000:]}")
+    start = time.perf_counter()
+    result = run_pipeline(workdir, cores, snakefile)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"the pipeline failed on {workdir} (exit {result.returncode}):\n"
+                           f"{result.stderr[-4000:]}")
     scored = score(_read(workdir / LEDGER), _read(workdir / "truth.csv"))
     header = (f"# Validity on a synthetic corpus: {studies} studies, seed {seed}, error rate {error_rate:g}"
               + (f", ensured kinds {', '.join(ensure)}" if ensure else "")
-              + ("; stages run in one process (--in-process)" if in_process else
-                 "; pipeline run by snakemake up to results/audit/claims.csv"))
+              + f"; pipeline run by snakemake up to the ledger and its summary in {seconds:.0f} s")
     text = report(scored, header)
     (workdir / "validity.md").write_text(text, encoding="utf-8")
     write_scored(scored, workdir / "validity.csv")
@@ -308,9 +271,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ensure", default="", help="error kinds the corpus must contain, comma-separated")
     parser.add_argument("--cores", type=int, default=2, help="snakemake --cores (default 2)")
     parser.add_argument("--snakefile", help="the pipeline's Snakefile (default: the repository's)")
-    parser.add_argument("--in-process", action="store_true",
-                        help="run the stages in this process instead of snakemake (for large corpora: "
-                             "the same package calls as the workflow's scripts, without a job per study)")
     args = parser.parse_args(argv)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="reanalysis-validity-"))
     if workdir.exists() and any(workdir.iterdir()) and not (workdir / "truth.csv").is_file():
@@ -319,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure = [k for k in args.ensure.split(",") if k]
     try:
         scored, text = validate(workdir, args.studies, args.seed, args.error_rate, ensure, args.cores,
-                                Path(args.snakefile) if args.snakefile else None, args.in_process)
+                                Path(args.snakefile) if args.snakefile else None)
     except (RuntimeError, ValueError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,22 +1,23 @@
 # Stage 2: one job per study (so that with --keep-going a broken study does not stop the
-# others): verify its signed files, validate its table, claims and checks, recompute every
-# statistic under every variant, and compare every claim with its recomputation. One job
-# rather than three because each Python job pays its imports. Then merge into one ledger.
+# others), or per batch of `studies_per_job` studies for a large corpus: verify its signed
+# files, validate its table, claims and checks, recompute every statistic under every
+# variant, and compare every claim with its recomputation. One job rather than three
+# because each Python job pays its imports. Then merge into one ledger.
 
 
 rule audit_study:
     input:
-        unpack(study_raw_files),
+        unpack(part_raw_files),
     output:
-        validated=f"{RESULTS}/inputs/{{study}}.json",
+        validated=AUDIT_OUTPUTS["inputs"],
         recomputed=report(
-            f"{RESULTS}/recomputed/{{study}}.csv",
+            AUDIT_OUTPUTS["recomputed"],
             caption="../report/recomputed.rst",
             category="Recomputed statistics",
         ),
-        audit=f"{RESULTS}/audit/studies/{{study}}.csv",
+        audit=AUDIT_OUTPUTS["audit"],
     log:
-        f"{RESULTS}/logs/audit/{{study}}.log",
+        f"{RESULTS}/logs/audit/{{studies}}.log",
     conda:
         "../envs/reanalysis.yaml"
     script:
@@ -25,10 +26,13 @@ rule audit_study:
 
 rule ledger:
     input:
-        studies=expand(f"{RESULTS}/audit/studies/{{study}}.csv", study=STUDIES),
+        studies=expand(AUDIT_OUTPUTS["audit"], studies=AUDIT_PARTS),
         # the "Is the effect real?" rows, summarised after the ledger's sections
         beyond=BEYOND_TABLES,
         config=CONFIG_FILE,
+        # every signed file checked again here, so that a change to the manifest alone
+        # (which no study's job takes) is still caught
+        manifest=f"{RAW}/MANIFEST.sha256",
     output:
         ledger=report(LEDGER, caption="../report/ledger.rst", category="Audit"),
         summary=report(SUMMARY, caption="../report/summary.rst", category="Audit"),

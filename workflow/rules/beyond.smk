@@ -10,7 +10,7 @@ if BEYOND_TABLES:
     rule beyond:
         input:
             raw=BEYOND_RAW,
-            validated=expand(f"{RESULTS}/inputs/{{study}}.json", study=STUDIES),
+            validated=expand(AUDIT_OUTPUTS["inputs"], studies=AUDIT_PARTS),
             claims_schema=CLAIMS_SCHEMA,
             schema="workflow/schemas/beyond.schema.yaml",
             config=CONFIG_FILE,

@@ -1,8 +1,11 @@
 # Config validation, study lists and path helpers shared by every stage.
+import os
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 from reanalysis.catalogue import PVALUE_FIGURE as _PVALUE_FIGURE, figure_catalogue
-from reanalysis.config import load_studies, study_file
+from reanalysis.config import audit_parts, load_studies, study_file
 
 min_version("9.0")
 
@@ -19,6 +22,9 @@ LEDGER = f"{RESULTS}/audit/claims.csv"
 SUMMARY = f"{RESULTS}/audit/summary.md"
 HTML_REPORT = f"{RESULTS}/report.html"
 CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
+# the report's template and captions are part of the workflow, not of the data: found
+# beside this Snakefile even when Snakemake runs in another --directory (a corpus)
+REPORT_TEMPLATES = os.path.relpath(Path(workflow.basedir) / "workflow" / "report")
 # Jobs take the config files as inputs instead of `params:`, so that any edit to an
 # assumption reruns what depends on it (a study's own file: that study only), and a
 # no-op rerun need not hash params (which makes Snakemake import pandas).
@@ -28,26 +34,61 @@ FIGURES = figure_catalogue(config)
 FIGURE_STUDIES = sorted({f["study"] for f in FIGURES})
 
 
+# the studies of each audit job (config `studies_per_job`; one study a job by default)
+AUDIT_PARTS = audit_parts(config)
+PART_OF = {s: part for part, members in AUDIT_PARTS.items() for s in members}
+
+
 wildcard_constraints:
     study="|".join(STUDIES),
+    studies="|".join(AUDIT_PARTS),
 
 
 def study_raw_files(wildcards):
-    """The files a study's jobs read: its transcription, schemas and config files, and the
-    checksum manifest."""
-    study = config["studies"][wildcards.study]
+    """The files a study's jobs read: its transcription, schemas and config files. Not the
+    checksum manifest, which every study shares: re-signing after an edit to one study
+    would rerun all of them. The audit job still checks its study's files against the
+    manifest, and the ledger job, which takes the manifest, checks every file."""
+    return raw_files_of(wildcards.study)
+
+
+def raw_files_of(name):
+    study = config["studies"][name]
     files = {
         "table": study["table"],
         "table_schema": study["table_schema"],
         "claims": study["claims"],
         "claims_schema": CLAIMS_SCHEMA,
-        "manifest": f"{RAW}/MANIFEST.sha256",
         "config": CONFIG_FILE,
-        "study_config": study_file(config, wildcards.study),
+        "study_config": study_file(config, name),
     }
     if "value_ranges" in study:
         files["value_ranges"] = study["value_ranges"]
     return files
+
+
+def part_raw_files(wildcards):
+    """What one audit job reads: the files of each of its studies, once each."""
+    per_study = [raw_files_of(s) for s in AUDIT_PARTS[wildcards.studies]]
+    shared = ("claims_schema", "config")
+    files = {k: per_study[0][k] for k in shared}
+    files["studies"] = sorted(
+        {v for f in per_study for k, v in f.items() if k not in shared}
+    )
+    return files
+
+
+def part_output(kind, study):
+    """The audit job's output of `kind` ("inputs", "recomputed", "audit") for a study."""
+    return AUDIT_OUTPUTS[kind].format(studies=PART_OF[study])
+
+
+# what each audit job writes, for its studies together
+AUDIT_OUTPUTS = {
+    "inputs": f"{RESULTS}/inputs/{{studies}}.json",
+    "recomputed": f"{RESULTS}/recomputed/{{studies}}.csv",
+    "audit": f"{RESULTS}/audit/studies/{{studies}}.csv",
+}
 
 
 def figure_dir(study):

@@ -6,8 +6,8 @@
 rule figures:
     input:
         unpack(study_raw_files),
-        recomputed=f"{RESULTS}/recomputed/{{study}}.csv",
-        validated=f"{RESULTS}/inputs/{{study}}.json",
+        recomputed=lambda w: part_output("recomputed", w.study),
+        validated=lambda w: part_output("inputs", w.study),
     output:
         report(
             directory(f"{RESULTS}/figures/{{study}}"),

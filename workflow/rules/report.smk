@@ -9,13 +9,13 @@ rule html_report:
         finding_figures=rules.pvalue_figure.output.discrepancies,
         beyond=BEYOND_TABLES,
         beyond_figures=BEYOND_FIGURES,
-        template="workflow/report/report.html.j2",
+        template=f"{REPORT_TEMPLATES}/report.html.j2",
         captions=sorted(
-            {f"workflow/report/{f['caption']}" for f in FIGURES}
+            {f"{REPORT_TEMPLATES}/{f['caption']}" for f in FIGURES}
             | {
-                "workflow/report/pvalues.rst",
-                "workflow/report/beyond.rst",
-                "workflow/report/discrepancies.rst",
+                f"{REPORT_TEMPLATES}/pvalues.rst",
+                f"{REPORT_TEMPLATES}/beyond.rst",
+                f"{REPORT_TEMPLATES}/discrepancies.rst",
             }
         ),
         config=CONFIG_FILE,

@@ -16,11 +16,14 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 def main():
     out_dir = Path(sm.output[0])  # results/figures/<study>/
     out_dir.mkdir(parents=True, exist_ok=True)
-    study = sm.config["studies"][sm.wildcards.study]
+    name = sm.wildcards.study
+    study = sm.config["studies"][name]
     data = designs.load(study)
     if study["design"] == designs.SUMMARY_LEVEL:
         claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
-        paths = render_summary_figures(data, claims, pd.read_csv(sm.input.recomputed), study, out_dir)
+        stats = pd.read_csv(sm.input.recomputed)  # a batch's table holds other studies too
+        stats = stats[stats["study"] == name].reset_index(drop=True)
+        paths = render_summary_figures(data, claims, stats, study, out_dir)
     else:
         grouping = study["figures"]["hue_grouping"]
         data[grouping] = group_labels(data, study, grouping)

@@ -5,11 +5,13 @@ from pathlib import Path
 from reanalysis import beyond
 from reanalysis.cli import run
 from reanalysis.ledger import merge_ledgers, summary_markdown, write_ledger
+from reanalysis.manifest import verify
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
+    signed = verify(Path(sm.config["raw_dir"]))
     ledger = merge_ledgers(sm.input.studies)
     write_ledger(ledger, sm.output.ledger)
     frames = [beyond.read_rows(p) for p in sm.input.beyond]
@@ -19,7 +21,7 @@ def main():
     if frames:
         text = text.rstrip("\n") + "\n" + beyond.summary_section(frames, figure)
     Path(sm.output.summary).write_text(text, encoding="utf-8")
-    return f"{len(ledger)} ledger rows from {len(sm.input.studies)} studies"
+    return f"{len(signed)} signed files verified; {len(ledger)} ledger rows from {len(sm.input.studies)} audit jobs"
 
 
 run(main, sm.log[0])

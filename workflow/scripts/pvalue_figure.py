@@ -1,25 +1,20 @@
 """Figures from the ledger: printed against recomputed p-values of every study, and the
-panel of the findings' discrepancies (one row per finding, a panel per study)."""
+panel of the findings' discrepancies (one row per finding, a panel per study). Above config
+`studies_in_full` studies (a corpus) the p-values are pooled in one panel and the panel of
+discrepancies shows the highest-ranked findings only (reanalysis.summary_figures)."""
 from pathlib import Path
 
-import pandas as pd
-
 from reanalysis.cli import run
-from reanalysis.figures import configure_matplotlib, save_figure
-from reanalysis.findings import findings
-from reanalysis.ledger import read_ledger
-from reanalysis.summary_figures import plot_discrepancies, plot_pvalues
+from reanalysis.summary_figures import write_ledger_figures
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
-    configure_matplotlib()
-    ledger = pd.read_csv(sm.input.ledger, keep_default_na=False, na_values=[""])
-    paths = save_figure(plot_pvalues(ledger), Path(sm.output.pvalues[0]).with_suffix(""))
-    found = findings(read_ledger(sm.input.ledger))
-    paths += save_figure(plot_discrepancies(found), Path(sm.output.discrepancies[0]).with_suffix(""))
-    return f"wrote {len(paths)} files ({len(found)} findings)"
+    paths, found = write_ledger_figures(Path(sm.input.ledger), sm.config,
+                                        Path(sm.output.pvalues[0]).with_suffix(""),
+                                        Path(sm.output.discrepancies[0]).with_suffix(""))
+    return f"wrote {len(paths)} files ({found} findings)"
 
 
 run(main, sm.log[0])

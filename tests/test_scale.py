@@ -1,0 +1,92 @@
+"""A corpus runs in batches (config `studies_per_job`) with the same ledger, and a change to
+one study reruns only the jobs that read it."""
+import re
+import shutil
+
+import pytest
+
+from conftest import CONFIG, STUDIES, resign, run_snakemake
+
+BATCH = 2  # five studies: batches of 2, 2 and 1
+
+
+def planned_jobs(workdir):
+    """(rule, wildcards) of every job a dry run plans, from Snakemake's job listing."""
+    result = run_snakemake(workdir, "-n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = result.stdout + result.stderr
+    jobs = []
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", text):
+        head = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if head:
+            wildcards = re.search(r"^\s*wildcards: (.+)$", block, re.M)
+            jobs.append((head.group(1), wildcards.group(1).strip() if wildcards else ""))
+    return sorted(jobs)
+
+
+def copy_run(finished_run, dest):
+    """A copy of the finished run, its results and Snakemake's records included, with the
+    files' times kept, so that it is up to date."""
+    shutil.copytree(finished_run, dest, symlinks=True)
+    return dest
+
+
+def edit(workdir, study):
+    """A reviewed edit of one of the study's raw files: a comment added to its value ranges,
+    then the manifest signed again. (A new modification time alone would not do: Snakemake
+    compares the checksums of small files that are newer but unchanged.)"""
+    path = workdir / CONFIG["studies"][study]["value_ranges"]
+    path.write_text(path.read_text(encoding="utf-8") + "# reviewed again\n", encoding="utf-8")
+    resign(workdir)
+
+
+def test_touching_one_study_reruns_only_what_reads_it(finished_run, tmp_path):
+    workdir = copy_run(finished_run, tmp_path / "run")
+    assert planned_jobs(workdir) == []
+    edit(workdir, "zang2022")
+    jobs = planned_jobs(workdir)
+    per_study = [(rule, w) for rule, w in jobs if w]
+    # zang2022's own audit and figures, nothing of another study
+    assert per_study == [("audit_study", "studies=zang2022"), ("figures", "study=zang2022")]
+    # and what merges every study: the ledger (which checks the manifest), its figures, the
+    # report; the effect section reads what every study's audit job validated
+    assert {rule for rule, w in jobs if not w} == {"all", "ledger", "pvalue_figure", "html_report", "beyond"}
+
+
+@pytest.fixture(scope="module")
+def batched_run(tmp_path_factory, finished_run):
+    """The ledger of the same studies audited in batches of BATCH studies a job."""
+    workdir = tmp_path_factory.mktemp("batched")
+    for name in ("Snakefile", "workflow", "config", "raw"):
+        src = finished_run / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, workdir / name)
+    config = workdir / "config" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"studies_per_job: {BATCH}\n", encoding="utf-8")
+    result = run_snakemake(workdir, "results/audit/claims.csv", "results/audit/summary.md")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def test_batches_give_the_same_ledger_and_summary(batched_run, finished_run):
+    for path in ("results/audit/claims.csv", "results/audit/summary.md"):
+        assert (batched_run / path).read_bytes() == (finished_run / path).read_bytes(), path
+    names = sorted(STUDIES)
+    batches = [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
+    expected = sorted(b[0] if len(b) == 1 else f"{b[0]}_to_{b[-1]}" for b in batches)
+    written = sorted(p.stem for p in (batched_run / "results" / "audit" / "studies").glob("*.csv"))
+    assert written == expected
+
+
+def test_a_batch_reruns_as_a_whole_and_alone(batched_run, tmp_path):
+    workdir = copy_run(batched_run, tmp_path / "run")
+    edit(workdir, "zang2022")
+    result = run_snakemake(workdir, "-n", "results/audit/claims.csv")
+    text = result.stdout + result.stderr
+    assert result.returncode == 0
+    # zang2022 is the last study in name order: alone in the last batch
+    assert re.findall(r"wildcards: (\S+)", text) == ["studies=zang2022"]
+    edit(workdir, "casereport")
+    result = run_snakemake(workdir, "-n", "results/audit/claims.csv")
+    names = sorted(STUDIES)
+    assert sorted(re.findall(r"wildcards: (\S+)", result.stdout + result.stderr)) == [
+        f"studies={names[0]}_to_{names[1]}", "studies=zang2022"]
