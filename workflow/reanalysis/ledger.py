@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pandas as pd
@@ -363,14 +363,21 @@ def summary_markdown(ledger: pd.DataFrame) -> str:
         errors = int((group["decision_error"] == "true").sum())
         lines.append(f"| {study} | {len(group)} | " + " | ".join(str(counts.get(v, 0)) for v in VERDICTS)
                      + f" | {errors} |")
+    # each claim's other readings (variant, verdict), in ledger order: gathered once, not
+    # filtered out of the whole ledger per claim
+    readings = defaultdict(list)
+    for key in zip(ledger["study"], ledger["claim_id"], ledger["variant"], ledger["verdict"]):
+        if key[2] != AS_REPORTED:
+            readings[key[:2]].append(key[2:])
     for study, group in main.groupby("study", sort=True):
-        of_study = ledger[ledger["study"] == study]
 
         def reproducing(claim_id):
-            others = of_study[(of_study["claim_id"] == claim_id) & (of_study["variant"] != AS_REPORTED)]
-            found = [f"{label} under {', '.join(dict.fromkeys(others[others['verdict'] == v]['variant']))}"
-                     for v, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent"))
-                     if (others["verdict"] == v).any()]
+            others = readings.get((study, claim_id), [])
+            found = []
+            for verdict, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent")):
+                variants = dict.fromkeys(variant for variant, v in others if v == verdict)
+                if variants:
+                    found.append(f"{label} under {', '.join(variants)}")
             return "; ".join(found) or "none"
 
         lines += ["", f"## {study}", ""]
