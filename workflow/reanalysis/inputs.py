@@ -11,7 +11,6 @@ import csv
 import io
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from .rounding import NumberFormatError, parse_claim, parse_number
@@ -107,6 +106,8 @@ def read_table(path: Path, schema: dict) -> list[dict]:
         dup = next(c for c in header if header.count(c) > 1)
         raise InputError(path, "column appears twice", row="header", column=dup, rule="unique column names")
     seen: dict[str, dict] = {c: {} for c, s in columns.items() if s.get("unique")}
+    import jsonschema  # here, not at the top: Snakemake imports this module on every no-op run
+
     # one validator per column with rules, not one per cell
     validators = {}
     for column in header:
