@@ -90,3 +90,13 @@ def test_a_batch_reruns_as_a_whole_and_alone(batched_run, tmp_path):
     names = sorted(STUDIES)
     assert sorted(re.findall(r"wildcards: (\S+)", result.stdout + result.stderr)) == [
         f"studies={names[0]}_to_{names[1]}", "studies=zang2022"]
+
+
+def test_audit_parts_are_consecutive_studies_in_name_order():
+    from reanalysis.config import audit_parts
+
+    studies = {name: {} for name in ("e", "a", "d", "c", "b")}
+    assert audit_parts({"studies": studies}) == {s: [s] for s in "abcde"}
+    assert audit_parts({"studies": studies, "studies_per_job": 2}) == {
+        "a_to_b": ["a", "b"], "c_to_d": ["c", "d"], "e": ["e"]}
+    assert audit_parts({"studies": studies, "studies_per_job": 9}) == {"a_to_e": list("abcde")}

@@ -197,3 +197,8 @@ def test_every_kind_of_error_can_be_injected():
 def test_a_zero_error_rate_gives_a_clean_corpus(tmp_path):
     truth = synth.generate(tmp_path / "clean", 2, SEED, 0.0)
     assert {t["error"] for t in truth} == {"clean"}
+
+
+def test_a_corpus_is_audited_in_batches_of_at_most_50_and_at_least_four_jobs():
+    # ceil(N / 4), at most 50 (worked by hand)
+    assert [synth.studies_per_job(n) for n in (1, 4, 10, 100, 200, 201, 1000)] == [1, 1, 3, 25, 50, 50, 50]

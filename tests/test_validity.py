@@ -49,18 +49,20 @@ def test_the_report_and_the_scores_are_written(validated):
     assert len(lines) == len(scored) + 1
 
 
-def test_one_job_a_study_writes_the_same_ledger_as_the_corpus_batch(validated, tmp_path):
-    """The corpus is audited in one batch (both designs in one job); a job per study gives
-    the same ledger."""
+def test_one_batch_writes_the_same_ledger_as_one_job_a_study(validated, tmp_path):
+    """Two studies: synth gives each its own job (at least four jobs, at most one study
+    each); the same corpus in one batch, both designs in one job, gives the same ledger."""
     workdir, _, _ = validated
-    assert len(list((workdir / "results" / "audit" / "studies").glob("*.csv"))) == 1
+    assert synth.studies_per_job(STUDIES) == 1
+    assert len(list((workdir / "results" / "audit" / "studies").glob("*.csv"))) == STUDIES
     copy = tmp_path / "copy"
     shutil.copytree(workdir, copy, ignore=shutil.ignore_patterns("results", ".snakemake"))
     config = copy / "config" / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        f"studies_per_job: {synth.STUDIES_PER_JOB}", "studies_per_job: 1"), encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    assert "studies_per_job: 1\n" in text
+    config.write_text(text.replace("studies_per_job: 1\n", f"studies_per_job: {STUDIES}\n"), encoding="utf-8")
     assert validity.run_pipeline(copy).returncode == 0
-    assert len(list((copy / "results" / "audit" / "studies").glob("*.csv"))) == STUDIES
+    assert len(list((copy / "results" / "audit" / "studies").glob("*.csv"))) == 1
     ledger = "results/audit/claims.csv"
     assert (copy / ledger).read_bytes() == (workdir / ledger).read_bytes()
 

@@ -1161,17 +1161,24 @@ def build(studies: int, seed: int, error_rate: float, ensure=()) -> list[Study]:
 
 
 # A corpus is audited in batches (config `studies_per_job`): per study, a job would pay an
-# interpreter start and imports, several times its compute for a study of Zang's size.
-STUDIES_PER_JOB = 50
+# interpreter start and imports, several times its compute for a study of Zang's size. At
+# most 50 studies a job (an edit to one study reruns its batch), and at least four jobs, so
+# that a small corpus still spreads over the cores.
+STUDIES_PER_JOB, MIN_JOBS = 50, 4
+
+
+def studies_per_job(studies: int) -> int:
+    return max(1, min(STUDIES_PER_JOB, math.ceil(studies / MIN_JOBS)))
 
 _OURS = ("config", "raw", "papers", "workflow", "truth.csv", "results", ".snakemake")
 
 
 def generate(out: str | Path, studies: int = 12, seed: int = 1, error_rate: float = 0.1,
-             ensure=(), force: bool = False, studies_per_job: int = STUDIES_PER_JOB) -> list[dict]:
+             ensure=(), force: bool = False, per_job: int | None = None) -> list[dict]:
     """Write the corpus into ``out``; return the rows of truth.csv."""
     out = Path(out)
-    if studies < 1 or studies_per_job < 1:
+    per_job = studies_per_job(studies) if per_job is None else per_job
+    if studies < 1 or per_job < 1:
         raise ValueError("studies and studies_per_job must be at least 1")
     unknown = set(ensure) - set(KINDS)
     if unknown:
@@ -1191,7 +1198,7 @@ def generate(out: str | Path, studies: int = 12, seed: int = 1, error_rate: floa
            f"error rate {error_rate:g}.\n# Shared settings, as in the repository's config/config.yaml; "
            "the papers are in papers/.\n"
            "raw_dir: raw\nresults_dir: results\nstudies_dir: config/studies\npapers_dir: papers\n"
-           f"# studies audited by one job\nstudies_per_job: {studies_per_job}\n")
+           f"# studies audited by one job\nstudies_per_job: {per_job}\n")
     for path in sorted(schema_dir().glob("*.yaml")):
         _write(out / "workflow" / "schemas" / path.name, path.read_text(encoding="utf-8"))
     truth = []
@@ -1213,8 +1220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ensure", default="",
                         help="comma-separated error kinds the corpus must contain at least once")
     parser.add_argument("--force", action="store_true", help="replace a corpus already in --out")
-    parser.add_argument("--studies-per-job", type=int, default=STUDIES_PER_JOB,
-                        help=f"studies audited by one Snakemake job (default {STUDIES_PER_JOB})")
+    parser.add_argument("--studies-per-job", type=int,
+                        help=f"studies audited by one Snakemake job (default: the studies over {MIN_JOBS}, "
+                             f"at most {STUDIES_PER_JOB})")
     args = parser.parse_args(argv)
     if not 0 <= args.error_rate <= 1:
         parser.error("--error-rate must lie in [0, 1]")
