@@ -15,8 +15,9 @@ runs in a temporary copy of the repository (Snakefile, workflow/, config/, raw/)
             orchestration is compared with.
 
 Targets: cold <= 2x floor, no-op <= 1.5 s, the floor's audit compute (without imports,
-figures and report) <= 1 s. Exits 0 whatever the verdict; non-zero
-only if a run itself fails.
+figures and report) <= 1 s. The same no-op with 1,000 studies configured, and the corpus
+runs at 10, 100 and 1,000 studies, are measured by ``python -m reanalysis.scale``. Exits 0
+whatever the verdict; non-zero only if a run itself fails.
 """
 from __future__ import annotations
 

@@ -329,7 +329,11 @@ def merge_ledgers(paths) -> pd.DataFrame:
     for path, frame in zip(paths, frames):
         if list(frame.columns) != LEDGER_COLUMNS:
             raise ValueError(f"{path}: ledger columns {list(frame.columns)} != {LEDGER_COLUMNS}")
-    return to_frame(pd.concat(frames, ignore_index=True).to_dict("records"))
+    merged = pd.concat(frames, ignore_index=True)
+    bad = set(merged["verdict"]) - set(VERDICTS)
+    if bad:
+        raise ValueError(f"unknown verdicts {sorted(bad)}")
+    return merged
 
 
 def _md(text) -> str:
