@@ -106,3 +106,21 @@ def test_audit_parts_are_consecutive_studies_in_name_order():
     assert audit_parts({"studies": studies, "studies_per_job": 2}) == {
         "a_to_b": ["a", "b"], "c_to_d": ["c", "d"], "e": ["e"]}
     assert audit_parts({"studies": studies, "studies_per_job": 9}) == {"a_to_e": list("abcde")}
+
+
+def test_the_scale_command_runs_a_corpus_and_prints_its_table(tmp_path):
+    """A smoke run of `python -m reanalysis.scale` on two studies (its timings are not
+    asserted: a benchmark prints its figures)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "reanalysis.scale", "--sizes", "2", "--repeats", "1",
+                             "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # two studies: one a job (at least four jobs, at most one study each), so 2 audit jobs;
+    # the edit touches the first summary-level study, whose job alone reruns
+    edited = sorted(p.parent.name for p in (tmp_path / "corpus2" / "raw").glob("*/ranges.yaml"))[0]
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| 2 |"))
+    assert row.startswith("| 2 | 2 |")
+    assert row.endswith(f"(1 audit job: {edited}) |")
+    assert "target no-op within 1.5 s at every size:" in result.stdout
