@@ -243,16 +243,13 @@ def test_pooled_pvalue_panel_draws_every_recomputed_p_without_labels(tmp_path):
         figures.plt.close(fig)
 
 
-def test_pooled_pvalues_of_40000_claims_render_in_seconds(tmp_path):
-    """The figure that took over ten minutes for a corpus: 40,000 p-values, drawn and saved."""
-    import time
+def test_pooled_pvalues_of_40000_claims_are_drawn_and_saved(tmp_path):
+    """The figure that took over ten minutes for a corpus: 40,000 p-values, drawn and saved
+    to files of bounded size (its speed is measured by python -m reanalysis.scale, not here)."""
     figures.configure_matplotlib()
     ledger = as_read_by_the_script(p_ledger(studies=1000, per_study=40), tmp_path / "claims.csv")
     assert len(ledger) == 40_000
-    start = time.monotonic()
     paths = figures.save_figure(summary_figures.plot_pvalues(ledger, pooled=True), tmp_path / "pvalues")
-    seconds = time.monotonic() - start
-    assert seconds < 30, seconds
     assert paths[0].read_bytes().startswith(PNG_SIGNATURE)
     assert paths[0].stat().st_size < 5_000_000 and paths[1].stat().st_size < 20_000_000
 
