@@ -202,3 +202,54 @@ def test_a_zero_error_rate_gives_a_clean_corpus(tmp_path):
 def test_a_corpus_is_audited_in_batches_of_at_most_50_and_at_least_four_jobs():
     # ceil(N / 4), at most 50 (worked by hand)
     assert [synth.studies_per_job(n) for n in (1, 4, 10, 100, 200, 201, 1000)] == [1, 1, 3, 25, 50, 50, 50]
+
+
+def _paired_study(before: tuple[str, str], after: tuple[str, str], n: int):
+    s = synth.Study("s", "summary_level", None, "t")
+    for vid, (mean, sd) in (("B", before), ("A", after)):
+        s.add_row(synth.Row(vid, "Table 2", "hba1c", "HbA1c", "active", vid, n, "mean_dispersion",
+                            {"mean": mean, "dispersion": sd}))
+    s.checks["vsbl"] = {"kind": "paired_from_summary", "before": "B", "after": "A"}
+    return s, synth.Claim("P", "Table 2", "p", "vsbl", "0.01", "table_p", test="paired_from_summary")
+
+
+def _grid_p(before, after, n, steps=21):
+    """The paired p by its definition over a grid of r in [-1, 1] and of every printed value's
+    rounding interval (ends included): t = d sqrt(n) / sqrt(s1^2 + s2^2 - 2 r s1 s2)."""
+    import itertools
+    import numpy as np
+    from scipy import stats
+
+    def grid(text):
+        half = 0.5 * 10.0 ** -synth.decimals_of(text)
+        return np.linspace(float(text) - half, float(text) + half, 5)
+    ps = []
+    for m1, s1, m2, s2 in itertools.product(grid(before[0]), grid(before[1]), grid(after[0]), grid(after[1])):
+        for r in np.linspace(-1, 1, steps):
+            var = max(s1 * s1 + s2 * s2 - 2 * r * s1 * s2, 0.0)
+            t = abs(m1 - m2) * np.sqrt(n) / np.sqrt(var) if var > 0 else np.inf
+            ps.append(2 * stats.t.sf(t, n - 1))
+    return min(ps), max(ps)
+
+
+@pytest.mark.parametrize("before, after, n", [
+    (("8.10", "1.20"), ("7.40", "0.60"), 20),   # SD intervals apart: |s1 - s2| > 0 at r = 1
+    (("8.10", "1.20"), ("7.95", "1.10"), 45),   # small change, SDs close
+    (("9.0", "2.0"), ("8.2", "2.0"), 12),       # equal printed SDs: the change SD can be 0
+])
+def test_the_span_of_a_paired_p_over_r_and_rounding_matches_a_grid(before, after, n):
+    s, claim = _paired_study(before, after, n)
+    low, high = synth._paired_p_span(s, claim)
+    grid_low, grid_high = _grid_p(before, after, n)
+    # the grid holds the extreme corners and r = +-1, so it reaches both ends
+    assert low == pytest.approx(grid_low, abs=1e-12)
+    assert high == pytest.approx(grid_high, rel=1e-9)
+
+
+@pytest.mark.parametrize("text, significant", [
+    ("0.049", True), ("0.050", None), ("0.0504", False), ("0.051", False), ("< 0.05", True),
+    ("< 0.01", True), ("> 0.05", False), ("0.2310", False), ("< 0.1", None)])
+def test_what_a_printed_p_says_about_significance(text, significant):
+    # "0.050" stands for [0.0495, 0.0505], on both sides of alpha 0.05; "0.0504" for
+    # [0.05035, 0.05045], all above it; "< 0.1" allows either side
+    assert synth._significant_as_printed(text) is significant

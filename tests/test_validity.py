@@ -95,6 +95,9 @@ def test_scoring_follows_the_rules_of_detection():
         _truth(id="E", error="affected", caused_by="D"),
         _truth(id="F", error="duplicate", detect_rule="flagged", detect_by="F"),
         _truth(id="G", error="wrong_p", detect_rule="discrepant", detect_by="G"),
+        # a paired p the printed means ± SD cannot refute (some r gives it): not a must
+        _truth(id="H", error="decision_error", detect_rule="decision_error", detect_by="H",
+               must_detect="false", where="paired_from_summary"),
     ]
     ledger = [
         _ledger("A", "discrepant", variant="rounding_truncate"),   # another reading: not counted
@@ -106,6 +109,7 @@ def test_scoring_follows_the_rules_of_detection():
         _ledger("E", "discrepant"),                                # seen through its p-value
         _ledger("F", "unverifiable", statistic="", note="duplicate: '8.12' in 2 places"),
         _ledger("G", "discrepant"),
+        _ledger("H", "consistent"),
     ]
     scored = {r["id"]: r for r in validity.score(ledger, truth)}
     assert not scored["A"]["discrepant"]
@@ -116,4 +120,7 @@ def test_scoring_follows_the_rules_of_detection():
     summary = validity.summarise(list(scored.values()))
     assert summary["false_discrepant"] == 0 and summary["affected_discrepant"] == 1
     assert (summary["must_detect"], summary["must_detected"]) == (5, 3)
+    # B and H injected, B one the print shows, neither detected
+    assert (summary["decision_errors"], summary["decision_errors_shown"],
+            summary["decision_errors_shown_detected"]) == (2, 1, 0)
     assert not validity.targets_met(list(scored.values()))

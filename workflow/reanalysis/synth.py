@@ -59,8 +59,11 @@ truth.csv, one row per printed summary row and claim:
 - ``expected``: what a correct audit says: ``not_discrepant`` (clean), ``discrepant``
   (injected), ``either`` (affected);
 - ``must_detect``: ``true`` where the error is detectable by construction (an impossible
-  value, an exact recomputation, a value printed twice, a p far from alpha); ``false`` where
-  it may lie within what the rounding of other printed values allows;
+  value, an exact recomputation, a value printed twice, a p far from alpha; a paired p
+  from printed means ± SD only where no within-patient r in [-1, 1] and no rounding of
+  those values gives a p on the printed side of alpha, worked in ``_paired_p_span``);
+  ``false`` where it may lie within what the rounding of other printed values, or an
+  unprinted r, allows;
 - ``decision_error``: ``true`` for an injected decision error, ``false`` for a clean or
   wrongly printed p on the right side of alpha;
 - ``detect_rule``, ``detect_by``, ``detect_statistic``: what counts as detected: an
@@ -946,6 +949,48 @@ def _propose(s: Study, kind: str, item, rng) -> Injection | None:
     return None
 
 
+def _paired_p_span(s: Study, c: Claim) -> tuple[float, float]:
+    """The smallest and largest paired-t p that the printed means ± SD and n allow, over every
+    within-patient r in [-1, 1] and every value each printed number rounds from.
+
+    Worked here, apart from the engine: the SD of the change, sqrt(s1^2 + s2^2 - 2 r s1 s2),
+    is largest (s1 + s2) at r = -1 and smallest (|s1 - s2|, 0 when the SD intervals meet) at
+    r = 1; p grows with that SD and shrinks with |d|."""
+    spec = s.checks[c.check]
+    before, after = s.rows[spec["before"]], s.rows[spec["after"]]
+    n = after.n
+
+    def interval(text: str) -> tuple[float, float]:
+        half = 0.5 * 10.0 ** -decimals_of(text)
+        return float(text) - half, float(text) + half
+
+    (m1_lo, m1_hi), (m2_lo, m2_hi) = interval(before.parts["mean"]), interval(after.parts["mean"])
+    (s1_lo, s1_hi), (s2_lo, s2_hi) = interval(before.parts["dispersion"]), interval(after.parts["dispersion"])
+    d_small = max(0.0, m1_lo - m2_hi, m2_lo - m1_hi)
+    d_big = max(abs(m1_hi - m2_lo), abs(m2_hi - m1_lo))
+    sd_small = max(0.0, s1_lo - s2_hi, s2_lo - s1_hi)
+
+    def p_of(d: float, sd: float) -> float:
+        if sd == 0:
+            return 0.0 if d > 0 else 1.0
+        return float(2 * stats.t.sf(d * math.sqrt(n) / sd, n - 1))
+
+    return p_of(d_big, sd_small), p_of(d_small, s1_hi + s2_hi)
+
+
+def _significant_as_printed(text: str) -> bool | None:
+    """Does a printed p ('0.2310', '< 0.05', '> 0.05') claim significance at ALPHA? None where
+    the values it rounds from lie on both sides ('0.050')."""
+    if text.startswith(">"):
+        return False if float(text[1:]) >= ALPHA else None
+    if text.startswith("<"):
+        return True if float(text[1:]) <= ALPHA else None
+    half = 0.5 * 10.0 ** -decimals_of(text)
+    if float(text) + half <= ALPHA:
+        return True
+    return False if float(text) - half >= ALPHA else None
+
+
 def _propose_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
     fp = {c.claim_id}
     where = _claim_where(c)
@@ -1003,6 +1048,12 @@ def _propose_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
         q = float(rng.uniform(0.001, 0.04))
         new = str(rng.choice(["< 0.05", "< 0.01"])) if rng.random() < 0.2 else fmt(q, decimals)
     must = exact_recomputation or c.test == "two_sample_t"
+    if c.test == "paired_from_summary":
+        # r is not printed: a flip is an error the paper shows only if no r and no rounding
+        # of the printed means and SDs gives a p on the printed side of alpha
+        p_low, p_high = _paired_p_span(s, c)
+        side = _significant_as_printed(new)
+        must = side is not None and (p_low > ALPHA if side else p_high < ALPHA)
     return Injection(kind, c.claim_id, fp, where, must, "decision_error", [c.claim_id], printed=new,
                      correct=c.claim, decision_error="true",
                      detail=f"p {p:.6g} ({'significant' if p < ALPHA else 'not significant'} at {ALPHA}) "

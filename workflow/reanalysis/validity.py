@@ -16,7 +16,9 @@
 What counts as detected is fixed per kind (DETECTION); only ``as_reported`` ledger rows (the
 paper's stated method and n) count, never an alternative reading. Exit status 0 when the
 targets hold: no clean item discrepant, and every injection the corpus marks
-``must_detect`` detected (decision errors on tests the printed numbers determine,
+``must_detect`` detected (decision errors the printed numbers show: every one on a test
+they determine, and a paired p from printed means ± SD where no within-patient r and no
+rounding of them gives a p on the printed side of alpha;
 impossible values, percent slips, truncated percentages and patient-level values, wrong n,
 repeated values, and any error in a value that is printed twice).
 """
@@ -138,6 +140,8 @@ def summarise(scored: list[dict]) -> dict:
         "missing": [f"{r['study']}/{r['id']}" for r in scored if not r["in_ledger"]],
         "decision_errors": sum(r["error"] == "decision_error" for r in injected),
         "decision_errors_detected": sum(bool(r["detected"]) for r in injected if r["error"] == "decision_error"),
+        "decision_errors_shown": sum(r["error"] == "decision_error" for r in must),
+        "decision_errors_shown_detected": sum(bool(r["detected"]) for r in must if r["error"] == "decision_error"),
     }
 
 
@@ -175,7 +179,10 @@ def report(scored: list[dict], header: str = "") -> str:
               f"- affected items (checked against an injected error elsewhere; either verdict is right): "
               f"{s['affected']}; discrepant: {_share(s['affected_discrepant'], s['affected'])}",
               f"- decision errors detected: {_share(s['decision_errors_detected'], s['decision_errors'])}; "
-              f"all injections marked must-detect: {_share(s['must_detected'], s['must_detect'])}"]
+              f"of those the printed numbers show (no rounding of them, and no unprinted within-patient r, "
+              f"gives a p on the printed side of alpha): "
+              f"{_share(s['decision_errors_shown_detected'], s['decision_errors_shown'])}",
+              f"- all injections marked must-detect: {_share(s['must_detected'], s['must_detect'])}"]
     if s["missing"]:
         lines.append(f"- printed items without a ledger row: {', '.join(s['missing'])}")
     false = [r for r in scored if r["error"] == synth.CLEAN and r["discrepant"]]
@@ -208,7 +215,8 @@ def why_unseen(r: dict, printed: dict) -> str:
         return "NOT EXPECTED: detectable by construction (an engine or generator fault)"
     if r["where"] == "paired_from_summary":
         return ("a paired p from printed means ± SD: the within-patient r is not printed, and some r in "
-                "[-1, 1] gives the printed p")
+                "[-1, 1] gives a p on the printed side of alpha (worked apart from the engine by the "
+                "generator), so no audit of the printed numbers can see it")
     others = [i for i in r["detect_by"].split(";") if i != r["id"]]
     if not others:
         return "only the SD-feasibility check reads this value, and the changed value is still feasible"
