@@ -391,6 +391,13 @@ def test_batched_lbfgsb_takes_scipys_steps(options):
         (lambda x: np.log(stats.t.sf(3 / np.sqrt((1 + 4 * x[:, 0]) / 9 + (0.5 + x[:, 1]) / 30),
                                      20 + 10 * x[:, 0] - 5 * x[:, 1])), np.array([0.5, 0.5])),
         (lambda x: ((x - np.array([0.2, 0.7, 1.3])) ** 2).sum(axis=1), np.array([0.0, 1.0, 0.5])),
+        # starts where the projected gradient is 0 (a corner, the gradient pointing out):
+        # scipy stops before its first step, and so must the shortcut taken before it
+        (lambda x: x[:, 0] + 2 * x[:, 1], np.array([0.0, 0.0])),
+        (lambda x: 3 * x[:, 0] - np.log1p(x[:, 1]), np.array([0.0, 1.0])),
+        # at a corner, one component pointing out, the other in: scipy steps
+        (lambda x: -x[:, 0] + (x[:, 1] - 0.4) ** 2, np.array([1.0, 0.0])),
+        (lambda x: -x[:, 0] + (x[:, 1] - 0.4) ** 2, np.array([1.0, 0.4])),
     ]
     for f, x0 in cases:
         assert summary_stats._lbfgsb_unit_cube(f, x0, **options) == \
@@ -435,3 +442,20 @@ def test_vectorised_ends_equal_one_at_a_time():
                 p_min = ev(big, *(lo_sd if big != 0 else hi_sd))[2]
                 got = _monotone(d_lo, d_hi, lo_sd, hi_sd, ev)
             assert repr(got) == repr(((float(t_min), float(t_max)), (float(p_min), float(p_max))))
+
+
+@pytest.mark.parametrize("s1, n1, s2, n2", [
+    ("1.1", 20, "1.3", 25),     # the ratio of squared SEs can reach (n1 - 1) / (n2 - 1)
+    ("0.4", 12, "3.0", 50),     # it cannot: the peak lies outside the box
+    ("0.0", 10, "2.5", 30),     # an SD box reaching 0
+])
+def test_welch_df_extremes_are_those_of_a_dense_grid(s1, n1, s2, n2):
+    res = ttest_from_summary(P("9.0"), P(s1), n1, P("8.0"), P(s2), n2, test="welch")
+    S1, S2 = np.meshgrid(span(P(s1), 401), span(P(s2), 401), indexing="ij")
+    v1, v2 = S1 ** 2 / n1, S2 ** 2 / n2
+    with np.errstate(divide="ignore", invalid="ignore"):   # both SDs 0: not a point of the box's df
+        df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+    df = df[np.isfinite(df)]
+    assert_bounds(res["df"], df, tol_attain=1e-4)
+    # Welch's df never exceeds Student's n1 + n2 - 2 (reached where v1 / v2 = (n1 - 1) / (n2 - 1))
+    assert res["df"].upper <= n1 + n2 - 2

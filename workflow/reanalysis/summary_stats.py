@@ -14,9 +14,12 @@ How the extremes are found:
   is at a corner of the box, its minimum at a corner or where s1 = r s2 (s2 = r s1) meets
   an edge. It decreases in r, so with r unknown it lies between its minimum at r = 1
   (min |s1 - s2|, possibly 0: then t is infinite and p is 0) and its maximum at r = -1.
-* Welch's df depends on the SDs, so p is not monotone in them: its extremes (and df's)
-  are found with d at its smallest/largest |d| by a dense grid on the SD box refined by
-  L-BFGS-B from the best grid point (deterministic).
+* Welch's df depends on the SDs only through the ratio of the squared standard errors, so
+  its extremes are exact (at two corners, or its peak n1 + n2 - 2). p is not monotone in
+  the SDs, but along a ray from SD 0 df is fixed and |t| falls: p's smallest value (with
+  d at its largest |d|) lies on the two lower sides of the SD box and its largest (smallest
+  |d|) on the two upper sides, each found along them by a dense grid refined by L-BFGS-B
+  from the best grid point (deterministic).
 
 Sign conventions: ``ttest_from_summary`` tests group 1 - group 2; ``paired_from_summary``
 tests before - after (as ``scipy.stats.ttest_rel(before, after)`` and ``patient_level``);
@@ -183,6 +186,14 @@ def _lbfgsb_unit_cube(f_rows, x0: np.ndarray, ftol: float, gtol: float,
         with np.errstate(invalid="ignore"):  # inf - inf where f is infinite: nan, as in scipy
             return values[0], (values[1:] - values[0]) / ((x + h) - x)
 
+    # L-BFGS-B's first test, before any step: stop if the projected gradient at x0 is within
+    # gtol (a start at a corner or side of the cube with the gradient pointing out, as at most
+    # starts of the Welch searches). Taken here, it skips the solver's setup; fun is f(x0).
+    value, gradient = value_and_gradient(np.asarray(x0, dtype=float))
+    if np.isfinite(value) and np.isfinite(gradient).all():
+        projected = np.where(gradient < 0, np.maximum(x0 - 1.0, gradient), np.minimum(x0 - 0.0, gradient))
+        if np.max(np.abs(projected)) <= gtol:
+            return value
     _, fun, _ = optimize.fmin_l_bfgs_b(value_and_gradient, x0, bounds=[(0.0, 1.0)] * k,
                                        factr=ftol / _EPS, pgtol=gtol, maxiter=maxiter,
                                        maxfun=_MAXFUN // (k + 1))
@@ -241,19 +252,43 @@ def _t_logsf(x, df):
     return out[()] if out.ndim == 0 else out
 
 
-def _welch(d_lo, d_hi, d_val, n1, n2, sd_val, sd_lo, sd_hi, sds_of, k) -> dict[str, Range]:
-    """Welch t, df, p. ``sds_of(x)`` maps points x of [0, 1]^k onto the feasible SDs."""
+def _welch_df_range(n1: int, n2: int, sd_lo: tuple, sd_hi: tuple) -> tuple[float, float]:
+    """Exact (min, max) of Welch's df over the SD box [sd_lo, sd_hi].
+
+    With v = s^2 / n, df = (v1 + v2)^2 / (v1^2 / (n1 - 1) + v2^2 / (n2 - 1)) depends on the
+    SDs only through rho = v1 / v2: it rises from n2 - 1 (rho = 0) to its peak n1 + n2 - 2 at
+    rho = (n1 - 1) / (n2 - 1) and falls to n1 - 1 (rho -> inf). Over the box rho runs from
+    the corner (s1 low, s2 high) to the corner (s1 high, s2 low), so the minimum is at one of
+    those corners and the maximum at the peak when rho can reach it, else at a corner."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ends = _welch_df(np.array([sd_lo[0], sd_hi[0]]), n1, np.array([sd_hi[1], sd_lo[1]]), n2)
+        v1, v2 = np.array([sd_lo[0], sd_hi[0]]) ** 2 / n1, np.array([sd_hi[1], sd_lo[1]]) ** 2 / n2
+        rho = v1 / v2                              # v2 = 0: rho is inf, df is n1 - 1
+    peak = (n1 - 1) / (n2 - 1)
+    df_max = n1 + n2 - 2.0 if rho[0] <= peak <= rho[1] else float(np.nanmax(ends))
+    return float(np.nanmin(ends)), df_max
+
+
+def _side(a: tuple, b: tuple):
+    """Points u in [0, 1] (rows of x) -> SDs (s1, s2) on the segment from corner a to b."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return lambda x: tuple((a + x[:, :1] * (b - a)).T)
+
+
+def _welch(d_lo, d_hi, d_val, n1, n2, sd_val, sd_lo, sd_hi) -> dict[str, Range]:
+    """Welch t, df, p over the box of d and of the SDs [sd_lo, sd_hi].
+
+    t is monotone (_monotone) and df exact (_welch_df_range). p: along a ray from SD 0, df
+    is fixed (it depends on v1 / v2 only) and |t| falls as the SDs grow, so the smallest p
+    lies on the lower sides of the SD box (s1 or s2 at its low end) and the largest on the
+    upper sides; each is found along each of those two sides (1-D) by _minimum."""
     ev = lambda d, s1, s2: _two_sample(d, s1, n1, s2, n2, welch=True)
     t_val, df_val, p_val = (float(v) for v in ev(d_val, *sd_val)) if sd_val else (NAN,) * 3
     (t_min, t_max), _ = _monotone(d_lo, d_hi, sd_lo, sd_hi, ev)
     small, big = _d_ends(d_lo, d_hi)
+    df_min, df_max = _welch_df_range(n1, n2, sd_lo, sd_hi)
 
-    def df_of(x):
-        s1, s2 = sds_of(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _welch_df(s1, n1, s2, n2)
-
-    def log_p(d):  # log of the two-sided p: keeps the search sensible when p is tiny
+    def log_p(d, sds_of):  # log of the two-sided p: keeps the search sensible when p is tiny
         def f(x):
             s1, s2 = sds_of(x)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -261,16 +296,19 @@ def _welch(d_lo, d_hi, d_val, n1, n2, sd_val, sd_lo, sd_hi, sds_of, k) -> dict[s
             return math.log(2.0) + _t_logsf(np.abs(t), df)
         return f
 
-    df_min = _minimum(df_of, k)
-    df_max = -_minimum(lambda x: -df_of(x), k)
-    p_min = math.exp(_minimum(log_p(big), k)) if big != 0 else 1.0
+    (lo1, lo2), (hi1, hi2) = sd_lo, sd_hi
+    lower_sides = (_side((lo1, lo2), (lo1, hi2)), _side((lo1, lo2), (hi1, lo2)))
+    upper_sides = (_side((hi1, hi2), (lo1, hi2)), _side((hi1, hi2), (hi1, lo2)))
+    smallest = lambda values: float(np.fmin.reduce(list(values)))   # nan only if every side's is
+    p_min = math.exp(smallest(_minimum(log_p(big, side), 1) for side in lower_sides)) if big != 0 else 1.0
     if big != 0 and max(sd_lo) <= 0:
         # Both SDs can reach 0 (e.g. two printed "0.0" SDs). At that corner df is 0/0,
         # which the search skips as nan, but towards it |t| -> inf while df stays >=
         # min(n1, n2) - 1 >= 1, so p -> 0: the infimum is 0, not the smallest p on the
-        # grid (tests/test_properties.py, test_welch_sds_both_reaching_zero).
+        # sides (tests/test_properties.py, test_welch_sds_both_reaching_zero).
         p_min = 0.0
-    p_max = 1.0 if small == 0 else math.exp(-_minimum(lambda x: -log_p(small)(x), k))
+    p_max = 1.0 if small == 0 else math.exp(
+        -smallest(_minimum(lambda x, side=side: -log_p(small, side)(x), 1) for side in upper_sides))
     # the printed point is in the box: keep it inside the bounds despite round-off
     return {"t": Range(t_val, t_min, t_max),
             "df": Range(df_val, float(np.fmin(df_min, df_val)), float(np.fmax(df_max, df_val))),
@@ -291,9 +329,7 @@ def ttest_from_summary(m1: Box, s1: Box, n1: int, m2: Box, s2: Box, n2: int,
     d = difference(m1, m2)
     if welch:
         return _welch(d.lower, d.upper, d.value, n1, n2, (s1.value, s2.value),
-                      (s1.lower, s2.lower), (s1.upper, s2.upper),
-                      lambda x: (s1.lower + x[:, 0] * (s1.upper - s1.lower),
-                                 s2.lower + x[:, 1] * (s2.upper - s2.lower)), 2)
+                      (s1.lower, s2.lower), (s1.upper, s2.upper))
     ev = lambda dd, a, b: _two_sample(dd, a, n1, b, n2, welch=False)
     t, df, p = (float(v) for v in ev(d.value, s1.value, s2.value))
     (t_min, t_max), (p_min, p_max) = _monotone(d.lower, d.upper, (s1.lower, s2.lower),
@@ -394,9 +430,7 @@ def change_between_groups(a_before: MeanSD, a_after: MeanSD, b_before: MeanSD,
                   float(_sd_change(bs0.value, bs1.value, r)))
     if test == "welch":
         # each arm's SD of change over its own range (over r too when r is unknown)
-        sds_of = lambda x: (sa_lo + x[:, 0] * (sa_hi - sa_lo), sb_lo + x[:, 1] * (sb_hi - sb_lo))
-        return _welch(d.lower, d.upper, d.value, n_a, n_b, sd_val, (sa_lo, sb_lo),
-                      (sa_hi, sb_hi), sds_of, 2)
+        return _welch(d.lower, d.upper, d.value, n_a, n_b, sd_val, (sa_lo, sb_lo), (sa_hi, sb_hi))
     ev = lambda dd, sa, sb: _two_sample(dd, sa, n_a, sb, n_b, welch=False)
     (t_min, t_max), (p_min, p_max) = _monotone(d.lower, d.upper, (sa_lo, sb_lo), (sa_hi, sb_hi), ev)
     t = p = df = NAN
