@@ -216,20 +216,19 @@ def _paired_study(before: tuple[str, str], after: tuple[str, str], n: int):
 def _grid_p(before, after, n, steps=21):
     """The paired p by its definition over a grid of r in [-1, 1] and of every printed value's
     rounding interval (ends included): t = d sqrt(n) / sqrt(s1^2 + s2^2 - 2 r s1 s2)."""
-    import itertools
     import numpy as np
     from scipy import stats
 
     def grid(text):
         half = 0.5 * 10.0 ** -synth.decimals_of(text)
         return np.linspace(float(text) - half, float(text) + half, 5)
-    ps = []
-    for m1, s1, m2, s2 in itertools.product(grid(before[0]), grid(before[1]), grid(after[0]), grid(after[1])):
-        for r in np.linspace(-1, 1, steps):
-            var = max(s1 * s1 + s2 * s2 - 2 * r * s1 * s2, 0.0)
-            t = abs(m1 - m2) * np.sqrt(n) / np.sqrt(var) if var > 0 else np.inf
-            ps.append(2 * stats.t.sf(t, n - 1))
-    return min(ps), max(ps)
+    m1, s1, m2, s2, r = np.meshgrid(grid(before[0]), grid(before[1]), grid(after[0]), grid(after[1]),
+                                    np.linspace(-1, 1, steps), indexing="ij")
+    var = np.maximum(s1 * s1 + s2 * s2 - 2 * r * s1 * s2, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(var > 0, np.abs(m1 - m2) * np.sqrt(n) / np.sqrt(var), np.inf)
+    p = 2 * stats.t.sf(t, n - 1)
+    return float(p.min()), float(p.max())
 
 
 @pytest.mark.parametrize("before, after, n", [
@@ -253,3 +252,27 @@ def test_what_a_printed_p_says_about_significance(text, significant):
     # "0.050" stands for [0.0495, 0.0505], on both sides of alpha 0.05; "0.0504" for
     # [0.05035, 0.05045], all above it; "< 0.1" allows either side
     assert synth._significant_as_printed(text) is significant
+
+
+def test_a_paired_p_injection_is_must_detect_exactly_when_the_printed_numbers_refute_it():
+    """A wrong paired p (or a decision error) from printed means ± SD is marked must-detect
+    only where no r and no rounding gives a p rounding to it (on its side of alpha)."""
+    seen = 0
+    for s in synth.build(12, 7, 0.6):
+        for inj in s.injections:
+            if inj.where != "paired_from_summary":
+                continue
+            spec = s.checks[s.claims[inj.target].check]
+            before, after = s.rows[spec["before"]], s.rows[spec["after"]]
+            low, high = _grid_p((before.parts["mean"], before.parts["dispersion"]),
+                                (after.parts["mean"], after.parts["dispersion"]), after.n)
+            text = inj.printed
+            if inj.kind == "decision_error":
+                side = synth._significant_as_printed(text)
+                refuted = side is not None and (low > 0.05 if side else high < 0.05)
+            else:
+                half = 0.5 * 10.0 ** -synth.decimals_of(text)
+                refuted = float(text) + half < low or float(text) - half > high
+            assert inj.must_detect == refuted, (s.name, inj.target, inj.detail, low, high)
+            seen += 1
+    assert seen >= 10

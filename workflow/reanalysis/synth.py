@@ -61,7 +61,8 @@ truth.csv, one row per printed summary row and claim:
 - ``must_detect``: ``true`` where the error is detectable by construction (an impossible
   value, an exact recomputation, a value printed twice, a p far from alpha; a paired p
   from printed means ± SD only where no within-patient r in [-1, 1] and no rounding of
-  those values gives a p on the printed side of alpha, worked in ``_paired_p_span``);
+  those values gives a p on the printed side of alpha (a decision error) or one that
+  rounds to the printed p (a wrong p), worked in ``_paired_p_span``);
   ``false`` where it may lie within what the rounding of other printed values, or an
   unprinted r, allows;
 - ``decision_error``: ``true`` for an injected decision error, ``false`` for a clean or
@@ -1034,7 +1035,14 @@ def _propose_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
         if not options:
             return None
         new = options[0]
-        return Injection(kind, c.claim_id, fp, where, exact_recomputation, "discrepant", [c.claim_id],
+        must = exact_recomputation
+        if c.test == "paired_from_summary":
+            # seen only if no r and no rounding of the printed means and SDs gives a p that
+            # rounds to the printed one
+            p_low, p_high = _paired_p_span(s, c)
+            half = 0.5 * 10.0 ** -decimals_of(new)
+            must = float(new) + half < p_low or float(new) - half > p_high
+        return Injection(kind, c.claim_id, fp, where, must, "discrepant", [c.claim_id],
                          printed=new, correct=c.claim, decision_error="false",
                          detail=f"p {p:.6g} printed as {new} (same side of {ALPHA})",
                          apply=lambda: setattr(c, "claim", new))

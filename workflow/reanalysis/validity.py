@@ -214,9 +214,12 @@ def why_unseen(r: dict, printed: dict) -> str:
     if r["must_detect"] == "true":
         return "NOT EXPECTED: detectable by construction (an engine or generator fault)"
     if r["where"] == "paired_from_summary":
+        allowed = ("a p on the printed side of alpha, so no flip can be shown (the printed p itself may "
+                   "still be discrepant)" if r["error"] == "decision_error"
+                   else "a p that rounds to the printed one")
         return ("a paired p from printed means ± SD: the within-patient r is not printed, and some r in "
-                "[-1, 1] gives a p on the printed side of alpha (worked apart from the engine by the "
-                "generator), so no audit of the printed numbers can see it")
+                f"[-1, 1] gives {allowed}, as the generator works out apart from the engine; no audit "
+                "of the printed numbers can see it")
     others = [i for i in r["detect_by"].split(";") if i != r["id"]]
     if not others:
         return "only the SD-feasibility check reads this value, and the changed value is still feasible"

@@ -38,6 +38,9 @@ rule ledger:
         summary=report(SUMMARY, caption="../report/summary.rst", category="Audit"),
     log:
         f"{RESULTS}/logs/ledger.log",
+    # on the path to the report (beyond -> ledger -> p-value figure -> report):
+    # started before the per-study figures, which nothing else waits for
+    priority: 10
     conda:
         "../envs/reanalysis.yaml"
     script:

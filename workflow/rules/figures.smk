@@ -50,6 +50,9 @@ rule pvalue_figure:
         ],
     log:
         f"{RESULTS}/logs/figures/pvalues.log",
+    # on the path to the report (beyond -> ledger -> p-value figure -> report):
+    # started before the per-study figures, which nothing else waits for
+    priority: 10
     conda:
         "../envs/reanalysis.yaml"
     script:
