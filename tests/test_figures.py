@@ -205,7 +205,7 @@ def p_ledger(studies: int, per_study: int, seed: int = 7) -> pd.DataFrame:
 
 
 def as_read_by_the_script(ledger: pd.DataFrame, path: pathlib.Path) -> pd.DataFrame:
-    """The ledger written and read back as the pvalue_figure rule reads it."""
+    """The ledger written and read back as the ledger rule reads it to draw its figures."""
     write_ledger(ledger, path)
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
 

@@ -67,9 +67,9 @@ def test_touching_one_study_reruns_only_what_reads_it(finished_run, tmp_path):
     if study in {f["study"] for f in figure_catalogue(CONFIG)}:
         expected.append(("figures", f"study={study}"))
     assert [(rule, w) for rule, w in jobs if w] == expected
-    # and what merges every study: the ledger (which checks the manifest), its figures, the
+    # and what merges every study: the ledger (which checks the manifest) with its figures, the
     # report; the effect section, where there is one, reads what every audit job validated
-    merged = {"all", "ledger", "pvalue_figure", "html_report"}
+    merged = {"all", "ledger", "html_report"}
     if CONFIG.get("beyond") or any(CONFIG["studies"][s].get("beyond") for s in STUDIES):
         merged.add("beyond")
     assert {rule for rule, w in jobs if not w} == merged

@@ -559,7 +559,7 @@ def plot_top_discrepancies(found: list, top: int = DISCREPANCY_TOP_FINDINGS):
 
 
 def write_ledger_figures(ledger_csv: Path, config: dict, pvalues: Path, discrepancies: Path) -> tuple[list, int]:
-    """The figures drawn from the ledger (the ``pvalue_figure`` rule): the p-values at
+    """The figures drawn from the ledger (drawn by the ``ledger`` rule): the p-values at
     ``pvalues`` and the panel of discrepancies at ``discrepancies`` (stems; .png and .svg are
     written). Per study up to config `studies_in_full` studies, else pooled and the top
     findings only. Returns the paths written and the number of findings."""

@@ -36,10 +36,31 @@ rule ledger:
     output:
         ledger=report(LEDGER, caption="../report/ledger.rst", category="Audit"),
         summary=report(SUMMARY, caption="../report/summary.rst", category="Audit"),
+        # drawn from the ledger in the same job (one interpreter start and one step fewer
+        # on the way to the report): printed against recomputed p-values of all studies
+        pvalues=[
+            report(
+                path,
+                caption="../report/pvalues.rst",
+                category="Figures",
+                subcategory="all studies",
+            )
+            for path in PVALUE_FIGURE
+        ],
+        # the findings (reanalysis/findings.py), one row each, a panel per study
+        discrepancies=[
+            report(
+                path,
+                caption="../report/discrepancies.rst",
+                category="Figures",
+                subcategory="all studies",
+            )
+            for path in DISCREPANCY_FIGURE
+        ],
     log:
         f"{RESULTS}/logs/ledger.log",
-    # on the path to the report (beyond -> ledger -> p-value figure -> report):
-    # started before the per-study figures, which nothing else waits for
+    # on the path to the report (beyond -> ledger -> report): started before the
+    # per-study figures, which nothing else waits for
     priority: 10
     conda:
         "../envs/reanalysis.yaml"

@@ -35,8 +35,8 @@ if BEYOND_TABLES:
             ],
         log:
             f"{RESULTS}/logs/beyond.log",
-        # on the path to the report (beyond -> ledger -> p-value figure -> report):
-        # started before the per-study figures, which nothing else waits for
+        # on the path to the report (beyond -> ledger -> report): started before the
+        # per-study figures, which nothing else waits for
         priority: 10
         conda:
             "../envs/reanalysis.yaml"

@@ -107,6 +107,9 @@ def figure_dir(study):
 PVALUE_FIGURE = [
     f"{RESULTS}/figures/{_PVALUE_FIGURE['name']}.{ext}" for ext in ("png", "svg")
 ]
+DISCREPANCY_FIGURE = [
+    f"{RESULTS}/figures/discrepancies.{ext}" for ext in ("png", "svg")
+]
 
 
 def all_figures():

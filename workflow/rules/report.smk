@@ -6,7 +6,7 @@ rule html_report:
     input:
         ledger=LEDGER,
         figures=all_figures(),
-        finding_figures=rules.pvalue_figure.output.discrepancies,
+        finding_figures=DISCREPANCY_FIGURE,
         beyond=BEYOND_TABLES,
         beyond_figures=BEYOND_FIGURES,
         template=f"{REPORT_TEMPLATES}/report.html.j2",
