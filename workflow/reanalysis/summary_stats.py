@@ -189,7 +189,8 @@ def _lbfgsb_unit_cube(f_rows, x0: np.ndarray, ftol: float, gtol: float,
     # L-BFGS-B's first test, before any step: stop if the projected gradient at x0 is within
     # gtol (a start at a corner or side of the cube with the gradient pointing out, as at most
     # starts of the Welch searches). Taken here, it skips the solver's setup; fun is f(x0).
-    value, gradient = value_and_gradient(np.asarray(x0, dtype=float))
+    x0 = np.asarray(x0, dtype=float)
+    value, gradient = value_and_gradient(x0)
     if np.isfinite(value) and np.isfinite(gradient).all():
         projected = np.where(gradient < 0, np.maximum(x0 - 1.0, gradient), np.minimum(x0 - 0.0, gradient))
         if np.max(np.abs(projected)) <= gtol:

@@ -950,6 +950,12 @@ def _propose(s: Study, kind: str, item, rng) -> Injection | None:
     return None
 
 
+def _rounding_interval(text: str) -> tuple[float, float]:
+    """The values a printed number rounds from: its value +- half a unit of its last digit."""
+    half = 0.5 * 10.0 ** -decimals_of(text)
+    return float(text) - half, float(text) + half
+
+
 def _paired_p_span(s: Study, c: Claim) -> tuple[float, float]:
     """The smallest and largest paired-t p that the printed means ± SD and n allow, over every
     within-patient r in [-1, 1] and every value each printed number rounds from.
@@ -961,12 +967,8 @@ def _paired_p_span(s: Study, c: Claim) -> tuple[float, float]:
     before, after = s.rows[spec["before"]], s.rows[spec["after"]]
     n = after.n
 
-    def interval(text: str) -> tuple[float, float]:
-        half = 0.5 * 10.0 ** -decimals_of(text)
-        return float(text) - half, float(text) + half
-
-    (m1_lo, m1_hi), (m2_lo, m2_hi) = interval(before.parts["mean"]), interval(after.parts["mean"])
-    (s1_lo, s1_hi), (s2_lo, s2_hi) = interval(before.parts["dispersion"]), interval(after.parts["dispersion"])
+    (m1_lo, m1_hi), (m2_lo, m2_hi) = (_rounding_interval(r.parts["mean"]) for r in (before, after))
+    (s1_lo, s1_hi), (s2_lo, s2_hi) = (_rounding_interval(r.parts["dispersion"]) for r in (before, after))
     d_small = max(0.0, m1_lo - m2_hi, m2_lo - m1_hi)
     d_big = max(abs(m1_hi - m2_lo), abs(m2_hi - m1_lo))
     sd_small = max(0.0, s1_lo - s2_hi, s2_lo - s1_hi)
@@ -986,10 +988,10 @@ def _significant_as_printed(text: str) -> bool | None:
         return False if float(text[1:]) >= ALPHA else None
     if text.startswith("<"):
         return True if float(text[1:]) <= ALPHA else None
-    half = 0.5 * 10.0 ** -decimals_of(text)
-    if float(text) + half <= ALPHA:
+    low, high = _rounding_interval(text)
+    if high <= ALPHA:
         return True
-    return False if float(text) - half >= ALPHA else None
+    return False if low >= ALPHA else None
 
 
 def _propose_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
@@ -1040,8 +1042,8 @@ def _propose_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
             # seen only if no r and no rounding of the printed means and SDs gives a p that
             # rounds to the printed one
             p_low, p_high = _paired_p_span(s, c)
-            half = 0.5 * 10.0 ** -decimals_of(new)
-            must = float(new) + half < p_low or float(new) - half > p_high
+            low, high = _rounding_interval(new)
+            must = high < p_low or low > p_high
         return Injection(kind, c.claim_id, fp, where, must, "discrepant", [c.claim_id],
                          printed=new, correct=c.claim, decision_error="false",
                          detail=f"p {p:.6g} printed as {new} (same side of {ALPHA})",
