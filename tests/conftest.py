@@ -42,7 +42,7 @@ def papers_dir() -> Path:
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "why_unverifiable", "note", "source_file",
-                  "source_line", "statistic", "value", "low", "high"]
+                  "source_line", "statistic", "value", "low", "high", "claim_basis"]
 VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
 
 

@@ -112,10 +112,11 @@ def rendered(tmp_path):
 
 def test_report_opens_on_the_findings(rendered):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rendered))
-    # the first section is the findings: A-3 (decision error), then A-4 and B-2 (one each)
+    # the first section is the findings: A-3 (a decision error ranks first within its strength), then A-4 and B-2
     assert re.findall(r'<h2 id="([^"]+)"', rendered)[0] == "findings"
     assert "3 findings in 7 printed claims of 2 papers" in text
-    assert "(1 decision error, 2 other discrepancies)" in text
+    # each is discrepant under every reading (none has a variant that fits): one strength
+    assert "(3 discrepancies under every reading)" in text
     assert rendered.count('<li id="finding-') == 3
     assert re.findall(r'<li id="finding-\d+"[^>]*>\s*<div class="f-title">.*?<b>(\w+)</b>', rendered) == ["a", "a", "b"]
     assert '<a href="#claim-a--A-3">A-3</a>' in rendered          # a finding links to its rows
@@ -156,12 +157,16 @@ def test_pipeline_findings_state_each_root_cause_once(finished_run):
     """Every flagged claim (discrepant, decision error, impossible inputs, as reported) is in
     exactly one finding; the report lists the findings in rank order, first thing."""
     ledger = read_ledger(finished_run / "results" / "audit" / "claims.csv")
-    found = findings(ledger)
+    found = findings(ledger, load_config(finished_run)["studies"])
     flagged = ledger[(ledger["variant"] == "as_reported") & ((ledger["verdict"] == "discrepant")
                                                             | (ledger["decision_error"] == "true")
                                                             | (ledger["why_unverifiable"] == "impossible_inputs"))]
     listed = [(f.study, c) for f in found if f.rule != "duplicates" for c in f.claims]
-    assert sorted(listed) == sorted(set(zip(flagged["study"], flagged["claim_id"])))
+    assert len(listed) == len(set(listed))
+    # every flagged claim once; a contradiction also lists the printings linked to it
+    extra = set(listed) - set(zip(flagged["study"], flagged["claim_id"]))
+    assert set(zip(flagged["study"], flagged["claim_id"])) <= set(listed)
+    assert extra <= {(f.study, c) for f in found if f.rule == "contradiction" for c in f.claims}
     assert [f.tier for f in found] == sorted(f.tier for f in found)
     html = (finished_run / "results" / "report.html").read_text(encoding="utf-8")
     assert re.findall(r'<li id="(finding-\d+)"', html) == [f.anchor for f in found]
@@ -170,7 +175,8 @@ def test_pipeline_findings_state_each_root_cause_once(finished_run):
 
 def test_pipeline_writes_the_letter(finished_run, tmp_path):
     letter = (finished_run / "results" / "letter.md").read_text(encoding="utf-8")
-    found = findings(read_ledger(finished_run / "results" / "audit" / "claims.csv"))
+    found = findings(read_ledger(finished_run / "results" / "audit" / "claims.csv"),
+                     load_config(finished_run)["studies"])
     paragraphs = [p for p in letter.split("\n\n") if p.startswith("**F")]
     assert paragraphs and letter.startswith("# Letter to the editor")
     for p, f in zip(paragraphs, found):  # in rank order, each with its evidence line and paper line

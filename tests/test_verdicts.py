@@ -230,3 +230,31 @@ def test_ranges_without_a_value_are_judged_over_the_whole_range(claim, interval,
     v = judge(parse_claim(claim), float("nan"), interval=interval, is_p_value=True, alpha=0.05)
     assert v.verdict == verdict
     assert v.decision_error is error
+
+
+# Two printed claims about one comparison (claims.csv `same_as`), worked by hand: the values
+# each allows, in data units, and whether any value satisfies both.
+@pytest.mark.parametrize("a, scale_a, b, scale_b, expected", [
+    # Zang 2022 placebo HbA1c, week 48 vs baseline: abstract 'p˃0.05' (line 16) against
+    # Results 'p < 0.01' (line 345): (0.05, inf) and (-inf, 0.01) share no value
+    ("> 0.05", 1, "< 0.01", 1, "disjoint"),
+    # Matsuoka 2025: 'median ... 35 months' (Results, line 82) is [34.5, 35.5] months;
+    # 'median follow-up duration exceeded three years' (line 193) is (36, inf) months
+    ("35", 1, "> 3", 12, "disjoint"),
+    # '35' months against Figure 1's '35.5' months: 35.5 lies in [34.5, 35.5]
+    ("35", 1, "35.5", 1, "overlapping"),
+    ("< 0.05", 1, "< 0.01", 1, "overlapping"),
+    ("0.0268", 1, "< 0.05", 1, "overlapping"),
+    # touching ends: both must include the point
+    ("< 0.01", 1, ">= 0.01", 1, "disjoint"),
+    ("<= 0.01", 1, ">= 0.01", 1, "overlapping"),
+    # 0.58 is [0.575, 0.585], 0.65 is [0.645, 0.655]
+    ("0.58", 1, "0.65", 1, "disjoint"),
+    ("61", 1, "61", 1, "identical"),
+])
+def test_two_printed_claims_agree_or_contradict(a, scale_a, b, scale_b, expected):
+    from reanalysis.rounding import parse_claim
+    from reanalysis.verdicts import claims_agreement
+    outcome, reason = claims_agreement(parse_claim(a), scale_a, parse_claim(b), scale_b)
+    assert outcome == expected, reason
+    assert claims_agreement(parse_claim(b), scale_b, parse_claim(a), scale_a)[0] == expected

@@ -41,7 +41,7 @@ def floor_work() -> dict:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py; returns
     the seconds of the computations without imports and without figures and report."""
     import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
-    from reanalysis import designs, figures, findings, ledger, manifest, patient_level, report, summary_figures
+    from reanalysis import designs, figures, findings, ledger, manifest, patient_level, report, summary, summary_figures
     from reanalysis.config import load_studies, study_file
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
@@ -72,10 +72,10 @@ def floor_work() -> dict:
             drawing += time.perf_counter() - start
         start = time.perf_counter()
         table = ledger.merge_ledgers([Path(outdir) / f"{name}.csv" for name in sorted(config["studies"])])
-        ledger.summary_markdown(table)
+        found = findings.findings(table, config["studies"])
+        summary.summary_markdown(table, findings.findings_table(found), findings.evidence_table(found))
         compute += time.perf_counter() - start
         ledger.write_ledger(table, Path(outdir) / "claims.csv")
-        found = findings.findings(ledger.read_ledger(Path(outdir) / "claims.csv"))
         figures.save_figure(summary_figures.plot_pvalues(table), figure_dir / "pvalues")
         figures.save_figure(summary_figures.plot_discrepancies(found), figure_dir / "discrepancies")
         start = time.perf_counter()

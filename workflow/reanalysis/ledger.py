@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,7 @@ from .patient_level import AS_REPORTED, META_ANALYSES
 from .rounding import format_value, parse_claim
 from .summary_level import IMPOSSIBLE_INPUTS, claim_statistic, input_ids
 from .verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
-                       VERDICTS, judge, judge_reading)
+                       VERDICTS, claims_agreement, judge, judge_reading)
 
 # Printed values that conventional rounding does not reproduce are also read as truncated
 # and as double-rounded (first to one more decimal), each a labelled variant.
@@ -21,7 +20,7 @@ CLAIM_READINGS = {"rounding_truncate": "truncate", "rounding_double": "double"}
 
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "why_unverifiable", "note",
-                  "source_file", "source_line", "statistic", "value", "low", "high"]
+                  "source_file", "source_line", "statistic", "value", "low", "high", "claim_basis"]
 # Why a row is unverifiable: a claim about the paper (what it prints), or a gap of ours.
 NO_DATA_PRINTED = "no_data_printed"            # the inputs a check would need are not printed
 NO_CHECK_KIND = "no_check_kind"                # printed data could test it, with a kind we lack
@@ -37,6 +36,7 @@ def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
     """Claims validated against the schema and against the study's checks."""
     rows = read_table(Path(path), load_schema(Path(schema_path)))
     checks = study.get("checks", {})
+    _check_links(path, rows)
     for row in rows:
         where = row["_where"]
         basis, check, claim = row["claim_basis"], row["check"], row["claim"]
@@ -82,12 +82,50 @@ def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
     return rows
 
 
+def _check_links(path, rows: list[dict]) -> None:
+    """A `same_as` link names another claim of the file that asserts something checkable."""
+    by_id = {r["claim_id"]: r for r in rows}
+    for row in rows:
+        ref = row.get("same_as")
+        if not ref:
+            continue
+        other = by_id.get(ref)
+        rule = "the claim_id of another claim of this file about the same quantity or comparison"
+        if other is None or ref == row["claim_id"]:
+            raise InputError(path, "same_as names an unknown claim" if other is None else "same_as names itself",
+                             row=row["_where"], column="same_as", value=ref, rule=rule)
+        for r in (row, other):
+            if not r["claim"] or r["claim_basis"] in ("definition", "not_recomputable"):
+                raise InputError(path, "same_as links a claim that asserts no value", row=row["_where"],
+                                 column="same_as", value=ref,
+                                 rule=f"{rule}; both claims state a value or bound ({r['claim_id']} does not)")
+
+
+def _agreement_rows(study_name: str, claims: list[dict]) -> list[dict]:
+    """Two printed claims linked by `same_as` (one quantity or comparison printed twice):
+    a row on each, 'disjoint' (discrepant) when no value satisfies both, whatever the data."""
+    by_id = {c["claim_id"]: c for c in claims}
+    out = []
+    for c in claims:
+        other = by_id.get(c.get("same_as") or "")
+        if other is None:
+            continue
+        outcome, reason = claims_agreement(parse_claim(c["claim"]), c["scale"],
+                                           parse_claim(other["claim"]), other["scale"])
+        for this, that in ((c, other), (other, c)):
+            out.append(_ledger_row(study_name, this, recomputed=outcome, variant=AS_REPORTED,
+                                   method=f"agreement with {that['claim_id']} ({that['location']}, line "
+                                          f"{that['source_line']}: '{that['reported']}')",
+                                   verdict=INTEGRITY_VERDICTS[outcome], statistic="agreement", note=reason))
+    return out
+
+
 def _ledger_row(study_name, claim_row, **fields):
     row = {"study": study_name, "claim_id": claim_row["claim_id"], "location": claim_row["location"],
            "quantity": claim_row["quantity"], "reported": claim_row["reported"],
            "claim": claim_row["claim"] or "", "source_file": claim_row["source_file"],
            "source_line": claim_row["source_line"], "decision_error": "", "why_unverifiable": "",
-           "_check": claim_row["check"]}
+           "_check": claim_row["check"], "claim_basis": claim_row.get("claim_basis") or "verbatim"}
     row.update(fields)
     notes = [n for n in (fields.get("note"), claim_row.get("note")) if n]
     row["note"] = "; ".join(notes)
@@ -215,6 +253,7 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
                         statistic=statistic, value=value, low=interval[0] if interval else None,
                         high=interval[1] if interval else None))
     rows.extend(_definition_rows(study_name, study, meta, rows))
+    rows.extend(_agreement_rows(study_name, claims))
     order = {c["claim_id"]: i for i, c in enumerate(claims)}
     return sorted(rows, key=lambda r: order[r["claim_id"]])
 
@@ -334,94 +373,3 @@ def merge_ledgers(paths) -> pd.DataFrame:
     if bad:
         raise ValueError(f"unknown verdicts {sorted(bad)}")
     return merged
-
-
-def _md(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def summary_markdown(ledger: pd.DataFrame) -> str:
-    """The findings first (each root cause once, ranked, with the claims it explains, the
-    evidence and the paper lines: reanalysis.findings), then the verdict counts per study;
-    per study the discrepant claims with their finding, the only-consistent claims with
-    their reasons, the readings that reproduce each printed p, and the unverifiable ids."""
-    # imported here: findings reads this module's constants
-    from .catalogue import PVALUE_FIGURE
-    from .findings import DISCREPANCY_FIGURE, figure_links, finding_of_claims, findings, findings_markdown
-
-    found = findings(ledger)
-    figure_links(found, {"studies": {}}, [DISCREPANCY_FIGURE, PVALUE_FIGURE])
-    paths = {f["name"]: f"figures/{f['name']}.png" for f in (DISCREPANCY_FIGURE, PVALUE_FIGURE)}
-    finding_of = finding_of_claims(found)
-    lines = ["# Audit summary", "",
-             "Findings first; then the counts over the `as_reported` rows (the paper's stated "
-             "method and n; every other reading is a labelled variant row in `claims.csv`) and "
-             "each study's claims. Figure paths are under the results folder.", ""]
-    lines += findings_markdown(found, paths)
-    main = ledger[ledger["variant"] == AS_REPORTED]
-    lines += ["## Verdicts per study", ""]
-    header = "| study | rows | " + " | ".join(VERDICTS) + " | decision errors |"
-    lines += [header, "|" + "---|" * (len(VERDICTS) + 3)]
-    for study, group in main.groupby("study", sort=True):
-        counts = Counter(group["verdict"])
-        errors = int((group["decision_error"] == "true").sum())
-        lines.append(f"| {study} | {len(group)} | " + " | ".join(str(counts.get(v, 0)) for v in VERDICTS)
-                     + f" | {errors} |")
-    # each claim's other readings (variant, verdict), in ledger order: gathered once, not
-    # filtered out of the whole ledger per claim
-    readings = defaultdict(list)
-    for key in zip(ledger["study"], ledger["claim_id"], ledger["variant"], ledger["verdict"]):
-        if key[2] != AS_REPORTED:
-            readings[key[:2]].append(key[2:])
-    for study, group in main.groupby("study", sort=True):
-
-        def reproducing(claim_id):
-            others = readings.get((study, claim_id), [])
-            found = []
-            for verdict, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent")):
-                variants = dict.fromkeys(variant for variant, v in others if v == verdict)
-                if variants:
-                    found.append(f"{label} under {', '.join(variants)}")
-            return "; ".join(found) or "none"
-
-        lines += ["", f"## {study}", ""]
-        discrepant = group[group["verdict"] == DISCREPANT]
-        lines += [f"### Discrepant ({len(discrepant)})", ""]
-        if discrepant.empty:
-            lines.append("None.")
-        else:
-            lines += ["Each is stated, with its reason, in the finding named.", "",
-                      "| claim | printed | recomputed | decision error | finding |", "|---|---|---|---|---|"]
-            for _, r in discrepant.iterrows():
-                number = finding_of.get((study, r["claim_id"]))
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                             f"{'yes' if r['decision_error'] == 'true' else ''} | "
-                             f"{f'F{number}' if number else ''} |")
-        consistent = group[group["verdict"] == CONSISTENT]
-        lines += ["", f"### Consistent only ({len(consistent)})", "",
-                  "Possible within the printed precision (or for some unknown r), not reproduced "
-                  "exactly.", ""]
-        if consistent.empty:
-            lines.append("None.")
-        else:
-            lines += ["| claim | printed | recomputed | method | reason | other readings |",
-                      "|---|---|---|---|---|---|"]
-            for _, r in consistent.iterrows():
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                             f"{_md(r['method'])} | {_md(r['note'])} | {reproducing(r['claim_id'])} |")
-        pvals = group[group["statistic"] == "p"] if "statistic" in group else group.iloc[0:0]
-        if not pvals.empty:
-            lines += ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
-                      "| claim | printed | read as | as reported: recomputed | verdict | other readings |",
-                      "|---|---|---|---|---|---|"]
-            for _, r in pvals.iterrows():
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | p {_md(r['claim'])} | "
-                             f"{_md(r['recomputed'])} | {r['verdict']} | {reproducing(r['claim_id'])} |")
-        unverifiable = group[group["verdict"] == UNVERIFIABLE]
-        lines += ["", f"### Unverifiable ({len(unverifiable)})", ""]
-        if unverifiable.empty:
-            lines.append("None.")
-        for why, rows in unverifiable.groupby("why_unverifiable", sort=True):
-            lines.append(f"- {why.replace('_', ' ') or 'no reason given'} ({len(rows)}): "
-                         + ", ".join(dict.fromkeys(rows["claim_id"])) + ".")
-    return "\n".join(lines) + "\n"

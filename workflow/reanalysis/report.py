@@ -168,7 +168,7 @@ def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_
     counts = verdict_counts(ledger)
     totals = {k: sum(c[k] for c in counts)
               for k in ("rows", "as_reported", *VERDICTS, "decision_errors")}
-    found = findings(ledger)
+    found = findings(ledger, config["studies"])
     corpus = is_corpus(ledger, config)
     # a corpus lists no ledger rows (claims.csv has them) and only the top-ranked findings
     claims = [] if corpus else claim_groups(ledger, finding_of_claims(found))
@@ -198,12 +198,14 @@ def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_
             "columns": COLUMNS, "long": LONG}
 
 
-_TIER_WORDS = {"decision error": ("decision error", "decision errors"),
-               "headline claim": ("headline claim", "headline claims"),
+_TIER_WORDS = {"contradiction": ("contradiction", "contradictions"),
                "impossible": ("impossibility", "impossibilities"),
-               "discrepant": ("other discrepancy", "other discrepancies"),
-               "rounding-level": ("rounding-level slip", "rounding-level slips"),
-               "repeated values": ("flag of repeated values", "flags of repeated values")}
+               "discrepant": ("discrepancy under every reading", "discrepancies under every reading"),
+               "reading": ("claim group that holds only under a labelled reading",
+                           "claim groups that hold only under a labelled reading"),
+               "interpreted": ("interpreted statement", "interpreted statements"),
+               "rounding": ("rounding-level slip", "rounding-level slips"),
+               "flag": ("flag of repeated values", "flags of repeated values")}
 
 
 def tier_summary(found) -> str:
@@ -238,7 +240,7 @@ def write_report(ledger_csv: Path, config: dict, figure_dir: Path, template: Pat
 def write_letter(ledger_csv: Path, config: dict, out: Path) -> int:
     """The one-page letter to the editor (results/letter.md); returns its findings."""
     ledger = read_ledger(ledger_csv)
-    found = findings(ledger)
+    found = findings(ledger, config["studies"])
     top = LETTER_TOP_FINDINGS if is_corpus(ledger, config) else None
     Path(out).write_text(letter_markdown(found, ledger, _titles(config), top=top), encoding="utf-8")
     return len(found)

@@ -378,7 +378,7 @@ def plot_pooled_pvalues(ledger: pd.DataFrame, alpha: float = 0.05):
     return fig
 
 
-TIER_COLOURS = dict(zip(TIERS, ["#c0392b", "#e67e22", "#7d3c98", "#2471a3", "#7f8c8d", "#7f8c8d"]))
+TIER_COLOURS = dict(zip(TIERS, ["#c0392b", "#e67e22", "#7d3c98", "#2471a3", "#5d6d7e", "#7f8c8d", "#7f8c8d"]))
 
 
 def discrepancy_offset(e) -> tuple[float, float, float, str] | None:
@@ -476,7 +476,7 @@ _OFFSET_LABEL = ("recomputed minus printed, in units of the printed number's las
 
 def _finding_legend(fig, rows: list) -> None:
     handles = [plt.Line2D([], [], color=c, marker="o", ls="none", label=t)
-               for t, c in TIER_COLOURS.items() if t != "repeated values" and any(f.tier_label == t for f in rows)]
+               for t, c in TIER_COLOURS.items() if t != "flag" and any(f.tier_label == t for f in rows)]
     handles += [plt.Line2D([], [], color="grey", marker=m, ls="none", label=label)
                 for m, label in (("o", "printed '='"), (">", "printed bound"), ("X", "nothing numeric"))]
     handles += [plt.Line2D([], [], color="white", marker="o", markeredgecolor="black", ls="none",
@@ -567,7 +567,7 @@ def write_ledger_figures(ledger_csv: Path, config: dict, pvalues: Path, discrepa
     ledger = pd.read_csv(ledger_csv, keep_default_na=False, na_values=[""])
     corpus = is_corpus(ledger, config)
     paths = save_figure(plot_pvalues(ledger, pooled=corpus), Path(pvalues))
-    found = findings(read_ledger(ledger_csv))
+    found = findings(read_ledger(ledger_csv), config.get("studies"))
     paths += save_figure(plot_discrepancies(found, top=DISCREPANCY_TOP_FINDINGS if corpus else None),
                          Path(discrepancies))
     return paths, len(found)

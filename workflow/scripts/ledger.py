@@ -1,14 +1,12 @@
-"""Merge the studies' audits into one ledger, summarise it (with the "Is the effect real?"
-rows after the ledger's sections), and draw its two figures: printed against recomputed
+"""Merge the studies' audits into one ledger and draw its two figures: printed against recomputed
 p-values of every study, and the panel of the findings' discrepancies (one row per finding,
 a panel per study). Above config `studies_in_full` studies (a corpus) the p-values are pooled
 in one panel and the discrepancies panel shows the highest-ranked findings only
 (reanalysis.summary_figures)."""
 from pathlib import Path
 
-from reanalysis import beyond
 from reanalysis.cli import run
-from reanalysis.ledger import merge_ledgers, summary_markdown, write_ledger
+from reanalysis.ledger import merge_ledgers, write_ledger
 from reanalysis.manifest import verify
 from reanalysis.summary_figures import write_ledger_figures
 
@@ -19,13 +17,6 @@ def main():
     signed = verify(Path(sm.config["raw_dir"]))
     ledger = merge_ledgers(sm.input.studies)
     write_ledger(ledger, sm.output.ledger)
-    frames = [beyond.read_rows(p) for p in sm.input.beyond]
-    figure = (f"{sm.config['results_dir']}/figures/{beyond.FIGURE_DIR}/{beyond.FIGURES[0]['name']}.png"
-              if sm.config.get("beyond") else None)
-    text = summary_markdown(ledger)
-    if frames:
-        text = text.rstrip("\n") + "\n" + beyond.summary_section(frames, figure)
-    Path(sm.output.summary).write_text(text, encoding="utf-8")
     paths, found = write_ledger_figures(Path(sm.output.ledger), sm.config,
                                         Path(sm.output.pvalues[0]).with_suffix(""),
                                         Path(sm.output.discrepancies[0]).with_suffix(""))
