@@ -50,7 +50,7 @@ ROUNDING_READINGS = tuple(CLAIM_READINGS)
 # reviewer knows them under
 IMPOSSIBILITY_CHECKS = {"grim": "GRIM", "grimmer": "GRIMMER", "count": "GRIM for percentages",
                         "percent": "count and percentage disagree", "sd_feasibility": "SD infeasible",
-                        "order": "median outside its IQR"}
+                        "order": "median outside its IQR", "range_order": "median outside its range"}
 TIERS = ("decision error", "headline claim", "impossible", "discrepant", "rounding-level",
          "repeated values")
 DECISION, HEADLINE, IMPOSSIBLE, OTHER, ROUNDING, FLAG = range(len(TIERS))

@@ -44,6 +44,7 @@ _NUM = r"-?\d+(?:\.\d+)?"
 _GRAMMAR = {
     "mean_dispersion": (rf"({_NUM}) ± ({_NUM})", ("mean", "dispersion")),
     "median_iqr": (rf"({_NUM}) \(({_NUM})-({_NUM})\)", ("median", "q1", "q3")),
+    "median_range": (rf"({_NUM}) \(({_NUM})-({_NUM})\)", ("median", "low", "high")),
     "count_percent": (rf"(\d+) \(({_NUM})\)", ("count", "percent")),
     "percent": (rf"({_NUM})", ("percent",)),
     "mean": (rf"({_NUM})", ("mean",)),
@@ -51,9 +52,36 @@ _GRAMMAR = {
     "range": (rf"({_NUM})-({_NUM})", ("low", "high")),
     "value": (rf"({_NUM})", ("value",)),
     "not_available": (r"N/A", ()),
-    # a printed test statistic, statcheck's grammar: "t(28) = 2.20", "F(3, 24) = 1.2"
-    "test_statistic": (r"[^,;]+[=<>]\s*-?[0-9.]+", ("statistic",)),
+    # a printed test statistic with its df, as statcheck reads it: "t(28) = 2.20",
+    # "F(4,76) = 0.37", "F(4, 76) = 0.37, P = 0.82", "χ2(2, N = 120) = 8.50", "r(28) = .22",
+    # or with the df after it, "t = 2.1, df = 28, p = 0.04"; a printed p may follow
+    "test_statistic": (None, ("statistic",)),
 }
+_STAT_NUM = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+_TEST_NAME = r"(?P<name>[^\s\d(=<>,;][^(=<>,;]*?)"
+_TEST_STATISTIC = re.compile(
+    rf"(?:{_TEST_NAME}\s*(?P<df>\([^()]*\))?\s*(?P<op>[=<>])\s*(?P<stat>{_STAT_NUM})"
+    rf"|(?P<name2>[^\s\d(=<>,;][^(=<>,;]*?)\s*(?P<op2>[=<>])\s*(?P<stat2>{_STAT_NUM}),\s*df\s*=\s*"
+    rf"(?P<df2>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)?))"
+    rf"(?:,\s*(?:(?P<p>[pP]\s*[=<>]\s*{_STAT_NUM})|(?P<ns>ns)))?")
+_TEST_STATISTIC_GRAMMAR = ("'<test>(<df>) = <value>' or '<test> = <value>, df = <df>', optionally followed by "
+                           "', p = <p>' (or '<', '>', 'ns'): 't(28) = 2.20', 'F(4, 76) = 0.37, P = 0.82', "
+                           "'χ2(2) = 8.50', 'r(28) = .22', 'Z = 1.96', 't = 2.1, df = 28, p = 0.04'")
+
+
+def statistic_text(value: str) -> tuple[str, str] | None:
+    """A `test_statistic` row's value as statcheck reads it: (the statistic with its df,
+    't(28) = 2.20'; the printed p as 'p = 0.82', or 'ns' where none is printed), or None
+    where the value does not fit the form's grammar."""
+    m = _TEST_STATISTIC.fullmatch(value)
+    if not m:
+        return None
+    if m.group("name") is not None:
+        text = f"{m.group('name')}{m.group('df') or ''} {m.group('op')} {m.group('stat')}"
+    else:
+        text = f"{m.group('name2')}({m.group('df2')}) {m.group('op2')} {m.group('stat2')}"
+    p = m.group("p")
+    return text, "p" + p[1:] if p else "ns"
 # A printed value ending in 5 may have been rounded up or down (scrutiny's "up_or_down"),
 # which covers half-up and half-even: the rounding scheme of every reconstruction here.
 ROUNDING = READINGS["as_reported"]
@@ -101,14 +129,16 @@ class Row:
 def parse_row(row: dict, path: Path) -> Row:
     """Parse a row's `value` by its `form`; a mismatch names the file, row and grammar."""
     pattern, names = _GRAMMAR[row["form"]]
-    match = re.fullmatch(pattern, row["value"])
+    statistic = statistic_text(row["value"]) if row["form"] == "test_statistic" else None
+    match = re.fullmatch(pattern, row["value"]) if pattern else statistic
     if not match:
         why = diagnose_numbers(row["value"])
+        rule = f"grammar {pattern!r}" if pattern else f"grammar {_TEST_STATISTIC_GRAMMAR}"
         raise InputError(path, f"value does not fit its form '{row['form']}'" + (f": {why}" if why else ""),
-                         row=row["_where"], column="value", value=row["value"], rule=f"grammar {pattern!r}")
+                         row=row["_where"], column="value", value=row["value"], rule=rule)
     if row["form"] == "test_statistic":
         try:
-            test = statcheck.parse_result(f"{row['value']}, ns")
+            test = statcheck.parse_result(", ".join(statistic))
         except ValueError as exc:
             raise InputError(path, "value is not a printed test statistic", row=row["_where"], column="value",
                              value=row["value"], rule=f"statcheck's grammar, e.g. 't(28) = 2.20' ({exc})") from None
@@ -337,8 +367,9 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
     if kind == "reported_statistic":
         row = get(spec["a"])
         tails = spec.get("tails", 2)
-        res = statcheck.statistic_p_range(row.raw["value"], tails)
-        method = (f"p from the printed {row.raw['value']} ({'two' if tails == 2 else 'one'}-tailed), over "
+        text = statistic_text(row.raw["value"])[0]
+        res = statcheck.statistic_p_range(text, tails)
+        method = (f"p from the printed {text} ({'two' if tails == 2 else 'one'}-tailed), over "
                   f"the statistic's rounding interval (statcheck's rule)")
         return [_range_record("p", Range(res["p"], res["low"], res["high"]), method)]
 
@@ -535,14 +566,8 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     elif row.form == "count_percent":
         for n, reading, label in _readings_of_n(row, study):
             out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
-    if row.form == "median_iqr":
-        q1, med, q3 = (row.parts[k].value for k in ("q1", "median", "q3"))
-        ok = q1 <= med <= q3
-        out.append({"variant": AS_REPORTED, "statistic": "order", "value": None, "low": None,
-                    "high": None, "method": "median inside its interquartile range",
-                    "outcome": POSSIBLE if ok else IMPOSSIBLE,
-                    "note": (f"Q1 {q1} ≤ median {med} ≤ Q3 {q3}" if ok else
-                             f"median {med} lies outside its printed IQR {q1}–{q3}")})
+    if row.form in _MEDIAN_BOUNDS:
+        out.append({"variant": AS_REPORTED, **_median_order(row)})
     spec = study.get("integer_outcomes", {}).get(row.outcome)
     if spec and row.form in ("mean_dispersion", "mean"):
         for n, reading, label in _readings_of_n(row, study):
@@ -555,6 +580,25 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     if ref:
         out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
     return out
+
+
+# A median and the two numbers printed around it: its IQR, or its range (smallest and largest
+# value), each with the statistic of its order check and the words for it.
+_MEDIAN_BOUNDS = {"median_iqr": ("q1", "q3", "order", "interquartile range", "IQR", "Q1", "Q3"),
+                  "median_range": ("low", "high", "range_order", "range", "range", "min", "max")}
+
+
+def _median_order(row: Row) -> dict:
+    """A median lies between its Q1 and Q3, or between the smallest and largest value.
+    Printed numbers at their precision: the median is impossible only when no value it
+    rounds from lies between values the bounds round from."""
+    lo_key, hi_key, statistic, what, short, lo_name, hi_name = _MEDIAN_BOUNDS[row.form]
+    lo, med, hi = row.parts[lo_key], row.parts["median"], row.parts[hi_key]
+    ok = lo.lower <= med.upper and med.lower <= hi.upper
+    return {"statistic": statistic, "value": None, "low": None, "high": None,
+            "method": f"median inside its {what}", "outcome": POSSIBLE if ok else IMPOSSIBLE,
+            "note": (f"{lo_name} {lo.text} ≤ median {med.text} ≤ {hi_name} {hi.text} within rounding" if ok
+                     else f"median {med.text} lies outside its printed {short} {lo.text}–{hi.text}")}
 
 
 def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
