@@ -58,8 +58,28 @@ def default_papers_dir() -> Path:
 
 
 def default_raw_dir() -> Path:
-    """raw/ of this checkout (or of the working directory, for an installed package)."""
-    return ROOT / "raw" if (ROOT / "raw").is_dir() else Path.cwd() / "raw"
+    """raw/ of the repository the command runs in (the working directory, as every command
+    of the project), else of this checkout."""
+    return Path.cwd() / "raw" if (Path.cwd() / "raw").is_dir() else ROOT / "raw"
+
+
+def study_config(study: str, raw_dir: Path) -> tuple[list[str], Path | None]:
+    """What the study's config file (beside ``raw_dir``, in config/studies/) says of its
+    paper: the file names under ``paper_files`` (``new`` writes them), and the study's own
+    papers_dir, if any (relative to the repository). Nothing where there is no config."""
+    import yaml
+
+    repo = Path(raw_dir).resolve().parent
+    shared = repo / "config" / "config.yaml"
+    studies_dir = "config/studies"
+    if shared.is_file():
+        studies_dir = (yaml.safe_load(shared.read_text(encoding="utf-8")) or {}).get("studies_dir", studies_dir)
+    path = repo / studies_dir / f"{study}.yaml"
+    if not path.is_file():
+        return [], None
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    own = spec.get("papers_dir")
+    return list(spec.get("paper_files") or []), (repo / own) if own else None
 
 
 # --------------------------------------------------------------------------- patterns
@@ -716,20 +736,25 @@ def to_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def draft_study(study: str, papers_dir: Path, raw_dir: Path, papers: list[Path] | None = None,
+def draft_study(study: str, papers_dir: Path | None, raw_dir: Path, papers: list[Path] | None = None,
                 *, thresholds: bool = False) -> list[dict]:
-    """Proposals for a study: its ``papers`` if given (paths), else the source_file values of
-    raw/<study>/*.csv looked up in ``papers_dir``."""
+    """Proposals for a study: its ``papers`` if given (paths), else the files its config
+    names (``paper_files``) and the source_file values of raw/<study>/*.csv, looked up in
+    ``papers_dir`` if given, else in the study's own papers_dir, else the shared one."""
     if papers:
         paths = [Path(p) for p in papers]
     else:
         study_dir = Path(raw_dir) / study
-        if not study_dir.is_dir():
+        configured, own_dir = study_config(study, raw_dir)
+        if not study_dir.is_dir() and not configured:
             raise DraftError(f"{study_dir}: no such study; give its paper with --paper PATH")
-        names = paper_files(study_dir)
+        names = configured + [n for n in (paper_files(study_dir) if study_dir.is_dir() else [])
+                              if n not in configured]
         if not names:
-            raise DraftError(f"{study_dir}: no source_file in its CSV files; give --paper PATH")
-        paths = [Path(papers_dir) / name for name in names]
+            raise DraftError(f"{study_dir}: no paper_files in its config and no source_file in its CSV "
+                             "files; give --paper PATH")
+        folder = papers_dir or own_dir or default_papers_dir()
+        paths = [Path(folder) / name for name in names]
     rows = []
     for path in paths:
         if not path.is_file():
@@ -761,13 +786,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:2] == ["draft", "evaluate"]:  # from the project CLI: python -m reanalysis draft evaluate
         argv = argv[1:]
     args = parser.parse_args(argv)
-    papers_dir = args.papers or default_papers_dir()
     guarded = [args.raw, default_raw_dir()]
     try:
         if args.command == "draft":
             if args.out:
                 check_out_path(args.out, guarded)
-            text = to_csv(draft_study(args.study, papers_dir, args.raw, args.paper,
+            text = to_csv(draft_study(args.study, args.papers, args.raw, args.paper,
                                       thresholds=args.thresholds))
             if args.out:
                 args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -778,7 +802,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.json:
             check_out_path(args.json, guarded)
-        result = evaluate(args.raw, papers_dir)
+        result = evaluate(args.raw, args.papers or default_papers_dir())
         print(format_table(result))
         if args.misses:
             print("\nmisses (transcribed rows the draft did not propose):")

@@ -25,7 +25,7 @@ import jsonschema
 import pandas as pd
 
 from . import duplicates, feasibility, kgroup_stats, scrutiny, statcheck, summary_stats
-from .inputs import InputError, load_schema, read_table
+from .inputs import InputError, gather, load_schema, read_table
 from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, parse_number
 from .summary_stats import Box, Range
 
@@ -178,22 +178,34 @@ def check_ranges(row: Row, ranges: dict, path: Path) -> None:
                              rule=f"{scope}: {error.validator} {error.validator_value!r}")
 
 
-def load_summaries(study: dict) -> dict[str, Row]:
+def load_summaries(study: dict, errors: list | None = None) -> dict[str, Row]:
+    """The printed summaries, each row parsed and within its ranges. With a list
+    ``errors``, every faulty row's error is appended there (``check``); else the first
+    raises."""
     path = Path(study["table"])
     schema = load_schema(Path(study["table_schema"]))
-    rows = read_table(path, schema)
-    parsed = {r["value_id"]: parse_row(r, path) for r in rows}
+    rows = read_table(path, schema, errors)
+    parsed = {}
+    for r in rows:
+        row = gather(errors, parse_row, r, path)
+        if row is not None:
+            parsed[r["value_id"]] = row
     ranges = dict(schema.get("value_ranges", {}))
     if study.get("value_ranges"):
         ranges["outcomes"] = load_schema(Path(study["value_ranges"])).get("outcomes") or {}
     for r in parsed.values():
-        check_ranges(r, ranges, path)
+        gather(errors, check_ranges, r, ranges, path)
+    known = {r["value_id"] for r in rows}
     for r in parsed.values():
-        ref = r.raw.get("same_as")
-        if ref and ref not in parsed:
-            raise InputError(path, "same_as names an unknown row", row=r.raw["_where"],
-                             column="same_as", value=ref, rule="a value_id of this table")
+        gather(errors, _check_same_as, r, known, path)
     return parsed
+
+
+def _check_same_as(row: Row, known: set[str], path: Path) -> None:
+    ref = row.raw.get("same_as")
+    if ref and ref not in known:
+        raise InputError(path, "same_as names an unknown row", row=row.raw["_where"],
+                         column="same_as", value=ref, rule="a value_id of this table")
 
 
 # ---------------------------------------------------------------- variants of a check
@@ -685,50 +697,62 @@ def _wanted(spec: dict, ref: str, row: Row) -> tuple:
     return ()
 
 
-def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml") -> None:
-    """Every value a check names exists, has the components it needs, and has an n."""
-    needs = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
-             "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
-             "reported_statistic": ("statistic",)}
+_NEEDS = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
+          "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
+          "reported_statistic": ("statistic",)}
+
+
+def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml",
+                    errors: list | None = None, unreadable: frozenset = frozenset()) -> None:
+    """Every value a check names exists, has the components it needs, and has an n. With
+    a list ``errors``, each check's fault is appended there; else the first raises. A
+    check naming an ``unreadable`` row (whose own fault is reported) is not judged."""
     for name, spec in study["checks"].items():
-        for v in expand_check(spec):
-            s = v.spec
-            for ref in input_ids(s):
-                if ref not in rows:
-                    raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
-                                     value=ref, rule=f"a value_id of {study['table']}")
-                row = rows[ref]
-                wanted = needs.get(s["kind"]) or _wanted(s, ref, row)
-                missing = [c for c in wanted if c not in row.parts]
-                if missing:
-                    raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
-                                     f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
-                                     rule=f"a row with {', '.join(wanted)}")
-                if s["kind"] in _USES_N and ref != s.get("range"):
-                    reading = s.get("n", "printed")
-                    if reading != "printed" and reading not in study.get("n_sets", {}):
-                        raise InputError(config_file, f"check '{name}' names an unknown n reading",
-                                         column="n", value=reading, rule="a key of n_sets or 'printed'")
-                    if _n_for(row, study, reading) is None and "count" not in row.parts:
-                        raise InputError(config_file, f"check '{name}' has no n for {ref} under "
-                                         f"reading '{reading}'", column="n", value=reading,
-                                         rule="a printed n in the row, or the arm in n_sets")
-            if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
-                raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
-                                 column="range/bounds", value=None,
-                                 rule="range: the value_id of a printed range whose ends were observed; "
-                                      "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
-            if s["kind"] == "proportion_difference_ci" and "bound" not in s:
-                raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
-                                 value=None, rule="lower or upper")
-
-
+        if not unreadable.intersection(i for v in expand_check(spec) for i in input_ids(v.spec)):
+            gather(errors, _validate_check, name, spec, study, rows, config_file)
     for fig, spec in study.get("figures", {}).items():
         for panel in spec.get("panels", []):
             for check in panel.get("between_checks", []):
                 if check not in study["checks"]:
-                    raise InputError(config_file, f"figure '{fig}' marks an unknown check",
-                                     column="between_checks", value=check, rule="a check of this study")
+                    gather(errors, _unknown_marked_check, config_file, fig, check)
+
+
+def _unknown_marked_check(config_file: str, fig: str, check: str) -> None:
+    raise InputError(config_file, f"figure '{fig}' marks an unknown check", column="between_checks",
+                     value=check, rule="a check of this study")
+
+
+def _validate_check(name: str, spec: dict, study: dict, rows: dict[str, Row], config_file: str) -> None:
+    for v in expand_check(spec):
+        s = v.spec
+        for ref in input_ids(s):
+            if ref not in rows:
+                raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
+                                 value=ref, rule=f"a value_id of {study['table']}")
+            row = rows[ref]
+            wanted = _NEEDS.get(s["kind"]) or _wanted(s, ref, row)
+            missing = [c for c in wanted if c not in row.parts]
+            if missing:
+                raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
+                                 f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
+                                 rule=f"a row with {', '.join(wanted)}")
+            if s["kind"] in _USES_N and ref != s.get("range"):
+                reading = s.get("n", "printed")
+                if reading != "printed" and reading not in study.get("n_sets", {}):
+                    raise InputError(config_file, f"check '{name}' names an unknown n reading",
+                                     column="n", value=reading, rule="a key of n_sets or 'printed'")
+                if _n_for(row, study, reading) is None and "count" not in row.parts:
+                    raise InputError(config_file, f"check '{name}' has no n for {ref} under "
+                                     f"reading '{reading}'", column="n", value=reading,
+                                     rule="a printed n in the row, or the arm in n_sets")
+        if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
+            raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
+                             column="range/bounds", value=None,
+                             rule="range: the value_id of a printed range whose ends were observed; "
+                                  "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
+        if s["kind"] == "proportion_difference_ci" and "bound" not in s:
+            raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
+                             value=None, rule="lower or upper")
 
 
 def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFrame:
