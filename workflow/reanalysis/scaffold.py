@@ -136,7 +136,8 @@ _NOT_TITLE = re.compile(r"(?:article|research(?: article)?|original (?:article|r
 _BODY = re.compile(r"(?:abstract|background|introduction|summary|objectives?|aims?|purpose|methods?|"
                    r"results?)\b", re.I)
 _META = re.compile(r"(?i)\bdoi\b|https?://|www\.|\bissn\b|\breceived\b|\baccepted\b|\bpublished\b|"
-                   r"\bposted\b|\bvolume\b|\bvol\.|copyright|©|licen[cs]e|correspond|e-?mail|@|\||\t|:\s*$")
+                   r"\bposted\b|\bvolume\b|\bvol\.|copyright|©|licen[cs]e|correspond|e-?mail|@|\||\t|:\s*$"
+                   r"|^(?:table|fig(?:ure)?\.?)\s*\d|\d\.\d|[±=<>%]")   # captions, printed results
 # "Sood V, Bhansali A, ... Khandelwal N. The title. Journal 2017; ...": a citation's title
 _CITATION = re.compile(r"(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}\*?, ){2,}.*?"
                        r"(?:[A-Z][\w'’-]+ [A-Z]{1,3}|et al)\. (?P<title>[^.]{15,}?)\. ")
@@ -148,7 +149,8 @@ def paper_title(text: str, first_lines: int = 15) -> str | None:
     A citation line ("Authors. Title. Journal ...") gives its title. Otherwise the first
     line of 4 to 40 words that starts with a capital and does not end in '.', skipping
     labels ("Research Article", "Not peer-reviewed version"), metadata (doi, dates,
-    licences, "Label:"), table rows and lines of author names; the abstract or
+    licences, "Label:"), table captions and rows, printed results ("HbA1c 9.02 ± 1.27")
+    and lines of author names; the abstract or
     introduction starting first means the text holds no title."""
     lines = [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
     for line in [line for line in lines if line][:first_lines]:

@@ -62,15 +62,14 @@ class Papers:
         self.faults: list[str] = []
 
     def line(self, name: str, number: int | None, file: str, where: str) -> str | None:
-        """Line ``number`` (1-based) of paper ``name``; None (with a fault) where the file
-        or the line is missing."""
+        """Line ``number`` (1-based) of paper ``name``, cited by ``file`` at row ``where``;
+        None (with a fault) where the paper or the line is missing."""
         if name not in self._lines:
             path = self.folder / name
             self._lines[name] = path.read_text(encoding="utf-8").split("\n") if path.is_file() else None
             if self._lines[name] is None:
-                cited = f"{file}, row {where}, column 'source_file': " if file else ""
-                self.faults.append(f"{cited}paper text {path} not found; put it there or set papers_dir "
-                                   f"in {self.config_file}")
+                self.faults.append(f"paper text {path} (a source_file of the transcription) not found; put it "
+                                   f"there or set papers_dir in {self.config_file}")
         lines = self._lines[name]
         if lines is None or number is None:
             return None
@@ -81,7 +80,7 @@ class Papers:
         return lines[number - 1]
 
     def lines(self, name: str) -> list[str]:
-        self.line(name, None, "", "")
+        self.line(name, None, "", "")  # reads the paper, or states that it is missing
         return self._lines[name] or []
 
 
