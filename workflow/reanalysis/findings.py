@@ -74,7 +74,7 @@ ROUNDING_READINGS = tuple(CLAIM_READINGS)
 # reviewer knows them under
 IMPOSSIBILITY_CHECKS = {"grim": "GRIM", "grimmer": "GRIMMER", "count": "GRIM for percentages",
                         "percent": "count and percentage disagree", "sd_feasibility": "SD infeasible",
-                        "order": "median outside its IQR"}
+                        "order": "median outside its IQR", "range_order": "median outside its range"}
 # checks whose outcome depends on n
 N_DEPENDENT_CHECKS = ("grim", "grimmer", "count", "percent", "sd_feasibility")
 STRENGTHS = ("contradiction", "impossible", "discrepant", "reading", "interpreted", "rounding", "flag")

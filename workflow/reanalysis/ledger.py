@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .inputs import InputError, load_schema, read_table
+from .inputs import InputError, gather, load_schema, read_table
 from .patient_level import AS_REPORTED, META_ANALYSES
 from .rounding import format_value, parse_claim
 from .summary_level import IMPOSSIBLE_INPUTS, claim_statistic, input_ids
@@ -32,54 +32,60 @@ WHY_UNVERIFIABLE = (NO_DATA_PRINTED, NO_CHECK_KIND, DESCRIPTIVE_ONLY, QUOTED, VE
 _WORD_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
 
 
-def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
-    """Claims validated against the schema and against the study's checks."""
-    rows = read_table(Path(path), load_schema(Path(schema_path)))
+def load_claims(path: Path, schema_path: Path, study: dict, errors: list | None = None) -> list[dict]:
+    """Claims validated against the schema and against the study's checks. With a list
+    ``errors``, every faulty row's error is appended there (``check``); else the first
+    raises."""
+    rows = read_table(Path(path), load_schema(Path(schema_path)), errors)
+    gather(errors, _check_links, path, rows)
+    return [row for row in rows if gather(errors, _check_claim, row, path, study)]
+
+
+def _check_claim(row: dict, path: Path, study: dict) -> bool:
+    """A claim row against the study's checks: raises InputError naming the fault."""
     checks = study.get("checks", {})
-    _check_links(path, rows)
-    for row in rows:
-        where = row["_where"]
-        basis, check, claim = row["claim_basis"], row["check"], row["claim"]
-        if basis == "not_recomputable":
-            if check or claim:
-                raise InputError(path, "a not_recomputable claim has a check or claim", row=where,
-                                 column="check", value=check or claim,
-                                 rule="not_recomputable rows leave check and claim empty")
-            if not row.get("why_not_recomputable"):
-                raise InputError(path, "a not_recomputable claim says why", row=where,
-                                 column="why_not_recomputable", value=row.get("why_not_recomputable"),
-                                 rule="one of no_data_printed, descriptive_only, quoted_from_another_source, "
-                                      "verbal_statement, no_check_kind (the paper gives nothing to check it "
-                                      "with, or a kind we lack)")
-            continue
-        if not check:
-            raise InputError(path, "empty check", row=where, column="check", value=check,
-                             rule="a recomputable claim names a check defined under `checks:` in "
-                                  "config/studies/<study>.yaml; a number nothing can recompute needs "
-                                  "claim_basis not_recomputable and an empty claim")
-        if check not in checks:
-            near = difflib.get_close_matches(check, list(checks), n=1)
-            raise InputError(path, "unknown check" + (f" (did you mean '{near[0]}'?)" if near else ""),
-                             row=where, column="check", value=check,
-                             rule="a check defined under `checks:` in config/studies/<study>.yaml")
-        is_meta = checks[check].get("analysis") in META_ANALYSES
-        if (basis == "definition") != is_meta:
-            raise InputError(path, "claim_basis does not fit the check", row=where, column="claim_basis",
-                             value=basis, rule="'definition' exactly for definition_consistency checks")
-        if is_meta:
-            continue
-        if not claim:
-            raise InputError(path, "empty claim", row=where, column="claim", value=claim,
-                             rule="recomputable claims state what they assert")
-        if basis == "verbatim":
-            number = parse_claim(claim).number.text
-            printed = re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b",
-                             lambda m: _WORD_NUMBERS[m.group(1)], row["reported"])
-            if not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d])", printed):
-                raise InputError(path, "the claim's number is not in the printed text", row=where,
-                                 column="claim", value=claim,
-                                 rule="verbatim claims quote a number printed in 'reported'")
-    return rows
+    where = row["_where"]
+    basis, check, claim = row["claim_basis"], row["check"], row["claim"]
+    if basis == "not_recomputable":
+        if check or claim:
+            raise InputError(path, "a not_recomputable claim has a check or claim", row=where,
+                             column="check", value=check or claim,
+                             rule="not_recomputable rows leave check and claim empty")
+        if not row.get("why_not_recomputable"):
+            raise InputError(path, "a not_recomputable claim says why", row=where,
+                             column="why_not_recomputable", value=row.get("why_not_recomputable"),
+                             rule="one of no_data_printed, descriptive_only, quoted_from_another_source, "
+                                  "verbal_statement, no_check_kind (the paper gives nothing to check it "
+                                  "with, or a kind we lack)")
+        return True
+    if not check:
+        raise InputError(path, "empty check", row=where, column="check", value=check,
+                         rule="a recomputable claim names a check defined under `checks:` in "
+                              "config/studies/<study>.yaml; a number nothing can recompute needs "
+                              "claim_basis not_recomputable and an empty claim")
+    if check not in checks:
+        near = difflib.get_close_matches(check, list(checks), n=1)
+        raise InputError(path, "unknown check" + (f" (did you mean '{near[0]}'?)" if near else ""),
+                         row=where, column="check", value=check,
+                         rule="a check defined under `checks:` in config/studies/<study>.yaml")
+    is_meta = checks[check].get("analysis") in META_ANALYSES
+    if (basis == "definition") != is_meta:
+        raise InputError(path, "claim_basis does not fit the check", row=where, column="claim_basis",
+                         value=basis, rule="'definition' exactly for definition_consistency checks")
+    if is_meta:
+        return True
+    if not claim:
+        raise InputError(path, "empty claim", row=where, column="claim", value=claim,
+                         rule="recomputable claims state what they assert")
+    if basis == "verbatim":
+        number = parse_claim(claim).number.text
+        printed = re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b",
+                         lambda m: _WORD_NUMBERS[m.group(1)], row["reported"])
+        if not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d])", printed):
+            raise InputError(path, "the claim's number is not in the printed text", row=where,
+                             column="claim", value=claim,
+                             rule="verbatim claims quote a number printed in 'reported'")
+    return True
 
 
 def _check_links(path, rows: list[dict]) -> None:

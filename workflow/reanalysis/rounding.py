@@ -89,10 +89,17 @@ def _diagnose(text: str) -> str:
     return "not a plain decimal number"
 
 
+# A test statistic's degrees of freedom in parentheses after its name: "F(4,76)", "χ2(2, N =
+# 1,120)", "t (28)". Their commas separate numbers, so they are not decimal commas.
+_DF_GROUP = re.compile(r"(?<![A-Za-z])(?:[tFrzZ]|Q\s?-?\s?(?:within|between|w|b)?|χ\s?\^?\s?[2²]?"
+                       r"|[xX]\s?\^?\s?[2²]|chi\s?-?\s?(?:squared?|\^?\s?[2²]))\s*\([^()]*\)")
+
+
 def diagnose_numbers(text: str) -> str | None:
     """Why a text holding several numbers (e.g. '9,02 ± 1,27') cannot be read, if a known
-    reason: the same diagnoses as for one number, looked for anywhere in the text."""
-    if re.search(r"[0-9],[0-9]", text):
+    reason: the same diagnoses as for one number, looked for anywhere in the text (a comma
+    between a test statistic's degrees of freedom, 'F(4,76)', is not a decimal comma)."""
+    if re.search(r"[0-9],[0-9]", _DF_GROUP.sub("", text)):
         return "decimal comma; use '.' as the decimal separator"
     if "\u2212" in text:
         return "unicode minus sign (U+2212); use ASCII '-'"

@@ -25,7 +25,7 @@ import jsonschema
 import pandas as pd
 
 from . import duplicates, feasibility, kgroup_stats, scrutiny, statcheck, summary_stats
-from .inputs import InputError, load_schema, read_table
+from .inputs import InputError, gather, load_schema, read_table
 from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, parse_number
 from .summary_stats import Box, Range
 
@@ -44,6 +44,7 @@ _NUM = r"-?\d+(?:\.\d+)?"
 _GRAMMAR = {
     "mean_dispersion": (rf"({_NUM}) ± ({_NUM})", ("mean", "dispersion")),
     "median_iqr": (rf"({_NUM}) \(({_NUM})-({_NUM})\)", ("median", "q1", "q3")),
+    "median_range": (rf"({_NUM}) \(({_NUM})-({_NUM})\)", ("median", "low", "high")),
     "count_percent": (rf"(\d+) \(({_NUM})\)", ("count", "percent")),
     "percent": (rf"({_NUM})", ("percent",)),
     "mean": (rf"({_NUM})", ("mean",)),
@@ -51,9 +52,36 @@ _GRAMMAR = {
     "range": (rf"({_NUM})-({_NUM})", ("low", "high")),
     "value": (rf"({_NUM})", ("value",)),
     "not_available": (r"N/A", ()),
-    # a printed test statistic, statcheck's grammar: "t(28) = 2.20", "F(3, 24) = 1.2"
-    "test_statistic": (r"[^,;]+[=<>]\s*-?[0-9.]+", ("statistic",)),
+    # a printed test statistic with its df, as statcheck reads it: "t(28) = 2.20",
+    # "F(4,76) = 0.37", "F(4, 76) = 0.37, P = 0.82", "χ2(2, N = 120) = 8.50", "r(28) = .22",
+    # or with the df after it, "t = 2.1, df = 28, p = 0.04"; a printed p may follow
+    "test_statistic": (None, ("statistic",)),
 }
+_STAT_NUM = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+_TEST_NAME = r"(?P<name>[^\s\d(=<>,;][^(=<>,;]*?)"
+_TEST_STATISTIC = re.compile(
+    rf"(?:{_TEST_NAME}\s*(?P<df>\([^()]*\))?\s*(?P<op>[=<>])\s*(?P<stat>{_STAT_NUM})"
+    rf"|(?P<name2>[^\s\d(=<>,;][^(=<>,;]*?)\s*(?P<op2>[=<>])\s*(?P<stat2>{_STAT_NUM}),\s*df\s*=\s*"
+    rf"(?P<df2>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)?))"
+    rf"(?:,\s*(?:(?P<p>[pP]\s*[=<>]\s*{_STAT_NUM})|(?P<ns>ns)))?")
+_TEST_STATISTIC_GRAMMAR = ("'<test>(<df>) = <value>' or '<test> = <value>, df = <df>', optionally followed by "
+                           "', p = <p>' (or '<', '>', 'ns'): 't(28) = 2.20', 'F(4, 76) = 0.37, P = 0.82', "
+                           "'χ2(2) = 8.50', 'r(28) = .22', 'Z = 1.96', 't = 2.1, df = 28, p = 0.04'")
+
+
+def statistic_text(value: str) -> tuple[str, str] | None:
+    """A `test_statistic` row's value as statcheck reads it: (the statistic with its df,
+    't(28) = 2.20'; the printed p as 'p = 0.82', or 'ns' where none is printed), or None
+    where the value does not fit the form's grammar."""
+    m = _TEST_STATISTIC.fullmatch(value)
+    if not m:
+        return None
+    if m.group("name") is not None:
+        text = f"{m.group('name')}{m.group('df') or ''} {m.group('op')} {m.group('stat')}"
+    else:
+        text = f"{m.group('name2')}({m.group('df2')}) {m.group('op2')} {m.group('stat2')}"
+    p = m.group("p")
+    return text, "p" + p[1:] if p else "ns"
 # A printed value ending in 5 may have been rounded up or down (scrutiny's "up_or_down"),
 # which covers half-up and half-even: the rounding scheme of every reconstruction here.
 ROUNDING = READINGS["as_reported"]
@@ -101,14 +129,16 @@ class Row:
 def parse_row(row: dict, path: Path) -> Row:
     """Parse a row's `value` by its `form`; a mismatch names the file, row and grammar."""
     pattern, names = _GRAMMAR[row["form"]]
-    match = re.fullmatch(pattern, row["value"])
+    statistic = statistic_text(row["value"]) if row["form"] == "test_statistic" else None
+    match = re.fullmatch(pattern, row["value"]) if pattern else statistic
     if not match:
         why = diagnose_numbers(row["value"])
+        rule = f"grammar {pattern!r}" if pattern else f"grammar {_TEST_STATISTIC_GRAMMAR}"
         raise InputError(path, f"value does not fit its form '{row['form']}'" + (f": {why}" if why else ""),
-                         row=row["_where"], column="value", value=row["value"], rule=f"grammar {pattern!r}")
+                         row=row["_where"], column="value", value=row["value"], rule=rule)
     if row["form"] == "test_statistic":
         try:
-            test = statcheck.parse_result(f"{row['value']}, ns")
+            test = statcheck.parse_result(", ".join(statistic))
         except ValueError as exc:
             raise InputError(path, "value is not a printed test statistic", row=row["_where"], column="value",
                              value=row["value"], rule=f"statcheck's grammar, e.g. 't(28) = 2.20' ({exc})") from None
@@ -148,22 +178,34 @@ def check_ranges(row: Row, ranges: dict, path: Path) -> None:
                              rule=f"{scope}: {error.validator} {error.validator_value!r}")
 
 
-def load_summaries(study: dict) -> dict[str, Row]:
+def load_summaries(study: dict, errors: list | None = None) -> dict[str, Row]:
+    """The printed summaries, each row parsed and within its ranges. With a list
+    ``errors``, every faulty row's error is appended there (``check``); else the first
+    raises."""
     path = Path(study["table"])
     schema = load_schema(Path(study["table_schema"]))
-    rows = read_table(path, schema)
-    parsed = {r["value_id"]: parse_row(r, path) for r in rows}
+    rows = read_table(path, schema, errors)
+    parsed = {}
+    for r in rows:
+        row = gather(errors, parse_row, r, path)
+        if row is not None:
+            parsed[r["value_id"]] = row
     ranges = dict(schema.get("value_ranges", {}))
     if study.get("value_ranges"):
         ranges["outcomes"] = load_schema(Path(study["value_ranges"])).get("outcomes") or {}
     for r in parsed.values():
-        check_ranges(r, ranges, path)
+        gather(errors, check_ranges, r, ranges, path)
+    known = {r["value_id"] for r in rows}
     for r in parsed.values():
-        ref = r.raw.get("same_as")
-        if ref and ref not in parsed:
-            raise InputError(path, "same_as names an unknown row", row=r.raw["_where"],
-                             column="same_as", value=ref, rule="a value_id of this table")
+        gather(errors, _check_same_as, r, known, path)
     return parsed
+
+
+def _check_same_as(row: Row, known: set[str], path: Path) -> None:
+    ref = row.raw.get("same_as")
+    if ref and ref not in known:
+        raise InputError(path, "same_as names an unknown row", row=row.raw["_where"],
+                         column="same_as", value=ref, rule="a value_id of this table")
 
 
 # ---------------------------------------------------------------- variants of a check
@@ -337,8 +379,9 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
     if kind == "reported_statistic":
         row = get(spec["a"])
         tails = spec.get("tails", 2)
-        res = statcheck.statistic_p_range(row.raw["value"], tails)
-        method = (f"p from the printed {row.raw['value']} ({'two' if tails == 2 else 'one'}-tailed), over "
+        text = statistic_text(row.raw["value"])[0]
+        res = statcheck.statistic_p_range(text, tails)
+        method = (f"p from the printed {text} ({'two' if tails == 2 else 'one'}-tailed), over "
                   f"the statistic's rounding interval (statcheck's rule)")
         return [_range_record("p", Range(res["p"], res["low"], res["high"]), method)]
 
@@ -535,14 +578,8 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     elif row.form == "count_percent":
         for n, reading, label in _readings_of_n(row, study):
             out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
-    if row.form == "median_iqr":
-        q1, med, q3 = (row.parts[k].value for k in ("q1", "median", "q3"))
-        ok = q1 <= med <= q3
-        out.append({"variant": AS_REPORTED, "statistic": "order", "value": None, "low": None,
-                    "high": None, "method": "median inside its interquartile range",
-                    "outcome": POSSIBLE if ok else IMPOSSIBLE,
-                    "note": (f"Q1 {q1} ≤ median {med} ≤ Q3 {q3}" if ok else
-                             f"median {med} lies outside its printed IQR {q1}–{q3}")})
+    if row.form in _MEDIAN_BOUNDS:
+        out.append({"variant": AS_REPORTED, **_median_order(row)})
     spec = study.get("integer_outcomes", {}).get(row.outcome)
     if spec and row.form in ("mean_dispersion", "mean"):
         for n, reading, label in _readings_of_n(row, study):
@@ -555,6 +592,25 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     if ref:
         out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
     return out
+
+
+# A median and the two numbers printed around it: its IQR, or its range (smallest and largest
+# value), each with the statistic of its order check and the words for it.
+_MEDIAN_BOUNDS = {"median_iqr": ("q1", "q3", "order", "interquartile range", "IQR", "Q1", "Q3"),
+                  "median_range": ("low", "high", "range_order", "range", "range", "min", "max")}
+
+
+def _median_order(row: Row) -> dict:
+    """A median lies between its Q1 and Q3, or between the smallest and largest value.
+    Printed numbers at their precision: the median is impossible only when no value it
+    rounds from lies between values the bounds round from."""
+    lo_key, hi_key, statistic, what, short, lo_name, hi_name = _MEDIAN_BOUNDS[row.form]
+    lo, med, hi = row.parts[lo_key], row.parts["median"], row.parts[hi_key]
+    ok = lo.lower <= med.upper and med.lower <= hi.upper
+    return {"statistic": statistic, "value": None, "low": None, "high": None,
+            "method": f"median inside its {what}", "outcome": POSSIBLE if ok else IMPOSSIBLE,
+            "note": (f"{lo_name} {lo.text} ≤ median {med.text} ≤ {hi_name} {hi.text} within rounding" if ok
+                     else f"median {med.text} lies outside its printed {short} {lo.text}–{hi.text}")}
 
 
 def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
@@ -641,50 +697,62 @@ def _wanted(spec: dict, ref: str, row: Row) -> tuple:
     return ()
 
 
-def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml") -> None:
-    """Every value a check names exists, has the components it needs, and has an n."""
-    needs = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
-             "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
-             "reported_statistic": ("statistic",)}
+_NEEDS = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
+          "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
+          "reported_statistic": ("statistic",)}
+
+
+def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml",
+                    errors: list | None = None, unreadable: frozenset = frozenset()) -> None:
+    """Every value a check names exists, has the components it needs, and has an n. With
+    a list ``errors``, each check's fault is appended there; else the first raises. A
+    check naming an ``unreadable`` row (whose own fault is reported) is not judged."""
     for name, spec in study["checks"].items():
-        for v in expand_check(spec):
-            s = v.spec
-            for ref in input_ids(s):
-                if ref not in rows:
-                    raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
-                                     value=ref, rule=f"a value_id of {study['table']}")
-                row = rows[ref]
-                wanted = needs.get(s["kind"]) or _wanted(s, ref, row)
-                missing = [c for c in wanted if c not in row.parts]
-                if missing:
-                    raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
-                                     f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
-                                     rule=f"a row with {', '.join(wanted)}")
-                if s["kind"] in _USES_N and ref != s.get("range"):
-                    reading = s.get("n", "printed")
-                    if reading != "printed" and reading not in study.get("n_sets", {}):
-                        raise InputError(config_file, f"check '{name}' names an unknown n reading",
-                                         column="n", value=reading, rule="a key of n_sets or 'printed'")
-                    if _n_for(row, study, reading) is None and "count" not in row.parts:
-                        raise InputError(config_file, f"check '{name}' has no n for {ref} under "
-                                         f"reading '{reading}'", column="n", value=reading,
-                                         rule="a printed n in the row, or the arm in n_sets")
-            if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
-                raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
-                                 column="range/bounds", value=None,
-                                 rule="range: the value_id of a printed range whose ends were observed; "
-                                      "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
-            if s["kind"] == "proportion_difference_ci" and "bound" not in s:
-                raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
-                                 value=None, rule="lower or upper")
-
-
+        if not unreadable.intersection(i for v in expand_check(spec) for i in input_ids(v.spec)):
+            gather(errors, _validate_check, name, spec, study, rows, config_file)
     for fig, spec in study.get("figures", {}).items():
         for panel in spec.get("panels", []):
             for check in panel.get("between_checks", []):
                 if check not in study["checks"]:
-                    raise InputError(config_file, f"figure '{fig}' marks an unknown check",
-                                     column="between_checks", value=check, rule="a check of this study")
+                    gather(errors, _unknown_marked_check, config_file, fig, check)
+
+
+def _unknown_marked_check(config_file: str, fig: str, check: str) -> None:
+    raise InputError(config_file, f"figure '{fig}' marks an unknown check", column="between_checks",
+                     value=check, rule="a check of this study")
+
+
+def _validate_check(name: str, spec: dict, study: dict, rows: dict[str, Row], config_file: str) -> None:
+    for v in expand_check(spec):
+        s = v.spec
+        for ref in input_ids(s):
+            if ref not in rows:
+                raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
+                                 value=ref, rule=f"a value_id of {study['table']}")
+            row = rows[ref]
+            wanted = _NEEDS.get(s["kind"]) or _wanted(s, ref, row)
+            missing = [c for c in wanted if c not in row.parts]
+            if missing:
+                raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
+                                 f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
+                                 rule=f"a row with {', '.join(wanted)}")
+            if s["kind"] in _USES_N and ref != s.get("range"):
+                reading = s.get("n", "printed")
+                if reading != "printed" and reading not in study.get("n_sets", {}):
+                    raise InputError(config_file, f"check '{name}' names an unknown n reading",
+                                     column="n", value=reading, rule="a key of n_sets or 'printed'")
+                if _n_for(row, study, reading) is None and "count" not in row.parts:
+                    raise InputError(config_file, f"check '{name}' has no n for {ref} under "
+                                     f"reading '{reading}'", column="n", value=reading,
+                                     rule="a printed n in the row, or the arm in n_sets")
+        if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
+            raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
+                             column="range/bounds", value=None,
+                             rule="range: the value_id of a printed range whose ends were observed; "
+                                  "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
+        if s["kind"] == "proportion_difference_ci" and "bound" not in s:
+            raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
+                             value=None, rule="lower or upper")
 
 
 def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFrame:
