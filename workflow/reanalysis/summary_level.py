@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import duplicates, feasibility, kgroup_stats, scrutiny, statcheck, summary_stats
 from .inputs import InputError, load_schema, read_table
-from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, parse_number
+from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, input_bounds, parse_number
 from .summary_stats import Box, Range
 
 AS_REPORTED = "as_reported"
@@ -54,8 +54,9 @@ _GRAMMAR = {
     # a printed test statistic, statcheck's grammar: "t(28) = 2.20", "F(3, 24) = 1.2"
     "test_statistic": (r"[^,;]+[=<>]\s*-?[0-9.]+", ("statistic",)),
 }
-# A printed value ending in 5 may have been rounded up or down (scrutiny's "up_or_down"),
-# which covers half-up and half-even: the rounding scheme of every reconstruction here.
+# A printed number stands for the values that print as it half-up or half-even
+# (rounding.printed_interval, the rule for claims too): the scheme of every
+# reconstruction here.
 ROUNDING = READINGS["as_reported"]
 # Other ways the paper's software may have shortened its numbers, each a labelled variant
 # of the integrity checks at the as-reported n (and of printed values that do not reproduce).
@@ -91,11 +92,12 @@ class Row:
     raw: dict = field(repr=False)
 
     def box(self, component: str) -> Box:
-        """The printed value and its rounding interval; a count of people is exact."""
+        """The printed value and its rounding interval (``rounding.input_bounds``, the
+        rule a claim is read by too); a count of people is exact."""
         p = self.parts[component]
         if component == "count":
             return Box(float(p.value), float(p.value), float(p.value))
-        return Box(float(p.value), float(p.lower), float(p.upper))
+        return Box(*input_bounds(p))
 
 
 def parse_row(row: dict, path: Path) -> Row:
