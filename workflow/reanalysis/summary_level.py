@@ -37,7 +37,10 @@ POSSIBLE, IMPOSSIBLE, UNDETERMINED = "possible", "impossible", "undetermined"
 # a red flag that proves nothing on its own (a repeated value): the row stays as judged
 FLAGGED = "flagged"
 IDENTICAL, OVERLAPPING, DISJOINT = "identical", "overlapping", "disjoint"
-# A check whose printed inputs are impossible under its reading of n: nothing to recompute.
+# A check whose printed inputs are impossible under its reading of n. No check stops at
+# such inputs any more: a percent that no count out of n gives is read at its nearest
+# count(s) (``_counts``) and the impossibility is its own row's finding; the name stays
+# as a ledger reason that older ledgers may hold.
 IMPOSSIBLE_INPUTS = "impossible_inputs"
 
 _NUM = r"-?\d+(?:\.\d+)?"
@@ -211,11 +214,39 @@ def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
     return box, "± read as SD"
 
 
-def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[int, ...]:
-    """Counts a row allows: the printed count, or every count its percent rounds from."""
+def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[tuple[int, ...], str]:
+    """Counts a row allows, and a note: the printed count, or every count its percent
+    rounds from; where no count out of n gives the printed percent, the count(s) whose
+    percent is nearest it (``scrutiny.nearest_counts``), so that the check still runs at
+    this n, and the note says so (the impossibility is the row's own finding)."""
     if "count" in row.parts:
-        return (int(row.parts["count"].value),)
-    return scrutiny.counts_from_percent(row.parts["percent"].text, n, schemes)
+        return (int(row.parts["count"].value),), ""
+    text = row.parts["percent"].text
+    found = scrutiny.counts_from_percent(text, n, schemes)
+    if found:
+        return found, ""
+    near = scrutiny.nearest_counts(text, n)
+    return near, (f"no count out of n = {n} gives the printed {text}% ({row.value_id}, "
+                  f"impossible on its own row); read at the count nearest it: "
+                  + " or ".join(f"{k}/{n} = {100 * k / n:.4g}%" for k in near))
+
+
+def _nearest_cells(cells: list[list]) -> tuple[list[list], list[str]]:
+    """A contingency table's printed cells with each percent that no count out of its n
+    gives replaced by its nearest count(s) (as ``_counts``), and the notes saying so."""
+    out, notes = [], []
+    for line in cells:
+        row_out = []
+        for cell in line:
+            if isinstance(cell, tuple) and not scrutiny.counts_from_percent(cell[0], cell[1], ROUNDING):
+                near = scrutiny.nearest_counts(cell[0], cell[1])
+                notes.append(f"no count out of n = {cell[1]} gives the printed {cell[0]}%; read at the "
+                             f"count nearest it: " + " or ".join(f"{k}/{cell[1]}" for k in near))
+                row_out.append(list(near))
+            else:
+                row_out.append(cell)
+        out.append(row_out)
+    return out, notes
 
 
 def _range_record(stat: str, r: Range, method: str, note: str = "") -> dict:
@@ -247,15 +278,11 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
     if kind in ("two_proportions", "proportion_difference_ci"):
         a, b = get(spec["a"]), get(spec["b"])
         n1, n2 = _n_for(a, study, n_reading), _n_for(b, study, n_reading)
-        ca, cb = _counts(a, n1, schemes), _counts(b, n2, schemes)
+        (ca, note_a), (cb, note_b) = _counts(a, n1, schemes), _counts(b, n2, schemes)
         where = f"n = {n1}/{n2} ({n_reading})"
-        if not ca or not cb:
-            bad = a if not ca else b
-            return [{**_exact(claim_statistic(spec), math.nan, f"{kind}, {where}",
-                              f"no count out of n = {n1 if bad is a else n2} gives the printed "
-                              f"{bad.parts['percent'].text}% ({bad.value_id})"),
-                     "outcome": IMPOSSIBLE_INPUTS}]
-        counts_note = f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}"
+        counts_note = "; ".join(x for x in (
+            f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}",
+            note_a, note_b) if x)
         if kind == "two_proportions":
             test = spec.get("test", "chi2")
             ps = [summary_stats.two_proportions(x, n1, y, n2, test)["p"] for x in ca for y in cb]
@@ -322,19 +349,21 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
                                 else (row.parts["percent"].text, n))
                 ns.append(n)
             cells.append(out_line)
+        cells, nearest = _nearest_cells(cells)
         try:
             tables = list(kgroup_stats.contingency_from_printed(cells, schemes=schemes))
-        except ValueError as exc:
-            return [{**_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc)),
-                     "outcome": IMPOSSIBLE_INPUTS}]
+        except ValueError as exc:   # more tables fit the printed cells than we enumerate
+            return [_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc))]
         shape = f"{len(cells)}x{len(cells[0])}"
         method = f"{_TEST_NAMES[test]} on the {shape} table of printed counts ({n_reading})"
         if len(tables) == 1:
             res = kgroup_stats.contingency_test(tables[0], test)
             table_text = "; ".join(" ".join(map(str, r)) for r in tables[0])
-            return [_exact("p", res["p"], method, f"table [{table_text}]" + (f"; {res['note']}" if res["note"] else ""))]
+            return [_exact("p", res["p"], method, "; ".join(
+                [f"table [{table_text}]"] + ([res["note"]] if res["note"] else []) + nearest))]
         r = kgroup_stats.contingency_range(tables, test)
-        return [_range_record("p", r, method, f"{len(tables)} tables of counts fit the printed percents")]
+        return [_range_record("p", r, method, "; ".join(
+            [f"{len(tables)} tables of counts fit the printed percents"] + nearest))]
 
     if kind == "reported_statistic":
         row = get(spec["a"])
