@@ -333,7 +333,9 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
         for rec in checks:
             if rec["statistic"] == "percent":
                 printed = parse_claim(row.parts["percent"].text)
-                v = judge(printed, float(rec["value"]))
+                scheme = CLAIM_READINGS.get(rec["variant"])   # read as truncated or rounded twice
+                v = (judge_reading(printed, float(rec["value"]), scheme) if scheme
+                     else judge(printed, float(rec["value"])))
                 verdict, reason, shown = v.verdict, v.reason, f"{float(rec['value']):.6g}"
             else:
                 verdict, reason = INTEGRITY_VERDICTS[rec["outcome"]], rec["note"]

@@ -26,7 +26,8 @@ import pandas as pd
 
 from . import duplicates, feasibility, kgroup_stats, scrutiny, statcheck, summary_stats
 from .inputs import InputError, gather, load_schema, read_table
-from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, parse_number
+from .rounding import (READINGS, Printed, describe_schemes, diagnose_numbers, input_bounds, parse_claim,
+                       parse_number)
 from .summary_stats import Box, Range
 
 AS_REPORTED = "as_reported"
@@ -37,7 +38,10 @@ POSSIBLE, IMPOSSIBLE, UNDETERMINED = "possible", "impossible", "undetermined"
 # a red flag that proves nothing on its own (a repeated value): the row stays as judged
 FLAGGED = "flagged"
 IDENTICAL, OVERLAPPING, DISJOINT = "identical", "overlapping", "disjoint"
-# A check whose printed inputs are impossible under its reading of n: nothing to recompute.
+# A check whose printed inputs are impossible under its reading of n. No check stops at
+# such inputs any more: a percent that no count out of n gives is read at its nearest
+# count(s) (``_counts``) and the impossibility is its own row's finding; the name stays
+# as a ledger reason that older ledgers may hold.
 IMPOSSIBLE_INPUTS = "impossible_inputs"
 
 _NUM = r"-?\d+(?:\.\d+)?"
@@ -82,8 +86,9 @@ def statistic_text(value: str) -> tuple[str, str] | None:
         text = f"{m.group('name2')}({m.group('df2')}) {m.group('op2')} {m.group('stat2')}"
     p = m.group("p")
     return text, "p" + p[1:] if p else "ns"
-# A printed value ending in 5 may have been rounded up or down (scrutiny's "up_or_down"),
-# which covers half-up and half-even: the rounding scheme of every reconstruction here.
+# A printed number stands for the values that print as it half-up or half-even
+# (rounding.printed_interval, the rule for claims too): the scheme of every
+# reconstruction here.
 ROUNDING = READINGS["as_reported"]
 # Other ways the paper's software may have shortened its numbers, each a labelled variant
 # of the integrity checks at the as-reported n (and of printed values that do not reproduce).
@@ -117,13 +122,18 @@ class Row:
     dispersion: str | None
     parts: dict[str, Printed]
     raw: dict = field(repr=False)
+    # in a `known_values` block: (value_id, count) of the Unknown/Missing row printed in
+    # the same block for this arm, and the denominator of the as-reported reading
+    unknown: tuple[str, int] | None = None
+    denominator: str = "stated"
 
     def box(self, component: str) -> Box:
-        """The printed value and its rounding interval; a count of people is exact."""
+        """The printed value and its rounding interval (``rounding.input_bounds``, the
+        rule a claim is read by too); a count of people is exact."""
         p = self.parts[component]
         if component == "count":
             return Box(float(p.value), float(p.value), float(p.value))
-        return Box(float(p.value), float(p.lower), float(p.upper))
+        return Box(*input_bounds(p))
 
 
 def parse_row(row: dict, path: Path) -> Row:
@@ -229,14 +239,100 @@ def expand_check(spec: dict) -> list[Variant]:
     return out
 
 
+# Built-in readings of n, beside the study's n_sets: 'printed' is the as-reported n of
+# each row; 'stated' the n the paper states for its arm; 'known' the stated n minus the
+# Unknown or Missing count printed in the same block (`known_values` in the config).
+PRINTED, STATED, KNOWN = "printed", "stated", "known"
+BUILT_IN_N = (PRINTED, STATED, KNOWN)
+
+
+def _stated_n(row: Row, study: dict) -> int | None:
+    """The n the paper states for the row: its printed n, or where none is printed the
+    study's `n_as_reported` reading, if it names one."""
+    if row.n is None and study.get("n_as_reported"):
+        return study["n_sets"][study["n_as_reported"]].get(row.arm)
+    return row.n
+
+
+def _known_n(row: Row, study: dict) -> int | None:
+    """Of known values: the stated n minus the block's printed Unknown/Missing count."""
+    stated = _stated_n(row, study)
+    return None if row.unknown is None or stated is None else stated - row.unknown[1]
+
+
 def _n_for(row: Row, study: dict, n_reading: str) -> int | None:
-    """A row's n under a reading: its printed n ('printed'; where none is printed, the
-    study's `n_as_reported` reading, if it names one), or an n_set's n for its arm."""
-    if n_reading == "printed":
-        if row.n is None and study.get("n_as_reported"):
-            return study["n_sets"][study["n_as_reported"]].get(row.arm)
-        return row.n
+    """A row's n under a reading: 'printed', its as-reported n (the stated n, or of known
+    values where the config or the row says its percentages are); 'stated'; 'known'; or
+    an n_set's n for its arm."""
+    if n_reading == PRINTED:
+        return _known_n(row, study) if row.denominator == KNOWN else _stated_n(row, study)
+    if n_reading == STATED:
+        return _stated_n(row, study)
+    if n_reading == KNOWN:
+        return _known_n(row, study)
     return study["n_sets"][n_reading].get(row.arm)
+
+
+def _n_words(rows: list[Row], study: dict, n_reading: str) -> str:
+    """How a check's n was read, for its method text: the reading, and where a row's n
+    is of known values, the stated n and the Unknown count it subtracts."""
+    known = [r for r in rows if r.unknown is not None
+             and (n_reading == KNOWN or (n_reading == PRINTED and r.denominator == KNOWN))]
+    if not known:
+        return n_reading
+    return f"{n_reading}; of known values: " + ", ".join(
+        f"{_stated_n(r, study)} - {r.unknown[1]} unknown ({r.unknown[0]})" for r in known)
+
+
+def apply_known_values(study: dict, rows: dict[str, Row],
+                       config_file: str = "config/studies/<study>.yaml") -> None:
+    """Attach to each row of a `known_values` block the Unknown/Missing count printed in
+    its block for its arm (same arm, time point and group), and the denominator of its
+    as-reported reading: the block's `as_reported` (default 'stated'), or the row's own
+    `denominator` column. Idempotent; a bad block names the config key, a bad column the
+    table's row."""
+    for r in rows.values():
+        r.unknown, r.denominator = None, STATED
+    for block, spec in (study.get("known_values") or {}).items():
+        key = f"known_values.{block}"
+        unknowns: dict[tuple, Row] = {}
+        for uid in spec["unknown"]:
+            if uid not in rows:
+                raise InputError(config_file, "known_values names an unknown row", key=f"{key}.unknown",
+                                 value=uid, rule=f"a value_id of {study['table']}")
+            u = rows[uid]
+            if "count" not in u.parts:
+                raise InputError(config_file, f"the Unknown/Missing row {uid} prints no count",
+                                 key=f"{key}.unknown", value=u.raw["value"],
+                                 rule="a row of form count or count_percent")
+            where = (u.raw.get("group") or "", u.arm, u.timepoint)
+            if where in unknowns:
+                raise InputError(config_file, "two Unknown/Missing rows for one arm and time point",
+                                 key=f"{key}.unknown", value=uid,
+                                 rule=f"one per arm, time point and group ({unknowns[where].value_id} is the other)")
+            unknowns[where] = u
+        for rid in spec["rows"]:
+            if rid not in rows:
+                raise InputError(config_file, "known_values names an unknown row", key=f"{key}.rows",
+                                 value=rid, rule=f"a value_id of {study['table']}")
+            r = rows[rid]
+            u = unknowns.get((r.raw.get("group") or "", r.arm, r.timepoint))
+            if "percent" not in r.parts or rid in spec["unknown"] or u is None:
+                raise InputError(config_file, f"row {rid} cannot be read of known values", key=f"{key}.rows",
+                                 value=rid, rule="a row printing a percent, other than the Unknown rows, "
+                                                 "with an Unknown row of its arm, time point and group")
+            count, stated = int(u.parts["count"].value), _stated_n(r, study)
+            if stated is None or count >= stated:
+                raise InputError(config_file, f"the Unknown count of {u.value_id} leaves no known values "
+                                 f"of {rid}", key=f"{key}.unknown", value=u.raw["value"],
+                                 rule=f"fewer than the stated n ({stated})")
+            r.unknown = (u.value_id, count)
+            r.denominator = r.raw.get("denominator") or spec.get("as_reported", STATED)
+    for r in rows.values():
+        if r.raw.get("denominator") == KNOWN and r.unknown is None:
+            raise InputError(study["table"], "denominator 'known' outside a known_values block",
+                             row=r.raw["_where"], column="denominator", value=KNOWN,
+                             rule="list the row under known_values.<block>.rows in the study's config")
 
 
 def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
@@ -251,11 +347,39 @@ def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
     return box, "± read as SD"
 
 
-def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[int, ...]:
-    """Counts a row allows: the printed count, or every count its percent rounds from."""
+def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[tuple[int, ...], str]:
+    """Counts a row allows, and a note: the printed count, or every count its percent
+    rounds from; where no count out of n gives the printed percent, the count(s) whose
+    percent is nearest it (``scrutiny.nearest_counts``), so that the check still runs at
+    this n, and the note says so (the impossibility is the row's own finding)."""
     if "count" in row.parts:
-        return (int(row.parts["count"].value),)
-    return scrutiny.counts_from_percent(row.parts["percent"].text, n, schemes)
+        return (int(row.parts["count"].value),), ""
+    text = row.parts["percent"].text
+    found = scrutiny.counts_from_percent(text, n, schemes)
+    if found:
+        return found, ""
+    near = scrutiny.nearest_counts(text, n)
+    return near, (f"no count out of n = {n} gives the printed {text}% ({row.value_id}, "
+                  f"impossible on its own row); read at the count nearest it: "
+                  + " or ".join(f"{k}/{n} = {100 * k / n:.4g}%" for k in near))
+
+
+def _nearest_cells(cells: list[list]) -> tuple[list[list], list[str]]:
+    """A contingency table's printed cells with each percent that no count out of its n
+    gives replaced by its nearest count(s) (as ``_counts``), and the notes saying so."""
+    out, notes = [], []
+    for line in cells:
+        row_out = []
+        for cell in line:
+            if isinstance(cell, tuple) and not scrutiny.counts_from_percent(cell[0], cell[1], ROUNDING):
+                near = scrutiny.nearest_counts(cell[0], cell[1])
+                notes.append(f"no count out of n = {cell[1]} gives the printed {cell[0]}%; read at the "
+                             f"count nearest it: " + " or ".join(f"{k}/{cell[1]}" for k in near))
+                row_out.append(list(near))
+            else:
+                row_out.append(cell)
+        out.append(row_out)
+    return out, notes
 
 
 def _range_record(stat: str, r: Range, method: str, note: str = "") -> dict:
@@ -281,21 +405,18 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         s2, _ = _sd_box(b, n2, spec.get("dispersion", "printed"))
         test = spec.get("test", "student")
         res = summary_stats.ttest_from_summary(a.box("mean"), s1, n1, b.box("mean"), s2, n2, test)
-        method = f"two-sample {test.title()} t from printed mean ± SD, n = {n1}/{n2} ({n_reading}); {how}"
+        method = (f"two-sample {test.title()} t from printed mean ± SD, n = {n1}/{n2} "
+                  f"({_n_words([a, b], study, n_reading)}); {how}")
         return [_range_record(k, v, method) for k, v in res.items()]
 
     if kind in ("two_proportions", "proportion_difference_ci"):
         a, b = get(spec["a"]), get(spec["b"])
         n1, n2 = _n_for(a, study, n_reading), _n_for(b, study, n_reading)
-        ca, cb = _counts(a, n1, schemes), _counts(b, n2, schemes)
-        where = f"n = {n1}/{n2} ({n_reading})"
-        if not ca or not cb:
-            bad = a if not ca else b
-            return [{**_exact(claim_statistic(spec), math.nan, f"{kind}, {where}",
-                              f"no count out of n = {n1 if bad is a else n2} gives the printed "
-                              f"{bad.parts['percent'].text}% ({bad.value_id})"),
-                     "outcome": IMPOSSIBLE_INPUTS}]
-        counts_note = f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}"
+        (ca, note_a), (cb, note_b) = _counts(a, n1, schemes), _counts(b, n2, schemes)
+        where = f"n = {n1}/{n2} ({_n_words([a, b], study, n_reading)})"
+        counts_note = "; ".join(x for x in (
+            f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}",
+            note_a, note_b) if x)
         if kind == "two_proportions":
             test = spec.get("test", "chi2")
             ps = [summary_stats.two_proportions(x, n1, y, n2, test)["p"] for x in ca for y in cb]
@@ -314,7 +435,8 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         s1, _ = _sd_box(after, n, spec.get("dispersion", "printed"))
         args = (before.box("mean"), s0, after.box("mean"), s1, n)
         res = summary_stats.paired_from_summary(*args)
-        method = f"paired t from printed mean ± SD, r unknown in [-1, 1], n = {n} ({n_reading}); {how}"
+        method = (f"paired t from printed mean ± SD, r unknown in [-1, 1], n = {n} "
+                  f"({_n_words([after], study, n_reading)}); {how}")
         out = [_range_record(k, v, method) for k, v in res.items()]
         at_printed = summary_stats.paired_from_summary(*(_point(b) if isinstance(b, Box) else b for b in args))
         out.append(_at_printed(at_printed["p"], method))
@@ -333,7 +455,7 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         test = spec.get("test", "student")
         res = summary_stats.change_between_groups(*boxes, n1, n2, test)
         method = (f"{test.title()} t on the change from baseline, SD of change from an unknown "
-                  f"within-arm r in [-1, 1], n = {n1}/{n2} ({n_reading}); {how}")
+                  f"within-arm r in [-1, 1], n = {n1}/{n2} ({_n_words([aa, ba], study, n_reading)}); {how}")
         at_printed = summary_stats.change_between_groups(*((_point(m), _point(s)) for m, s in boxes),
                                                          n1, n2, test)
         return [_range_record(k, v, method) for k, v in res.items()] + [_at_printed(at_printed["p"], method)]
@@ -347,34 +469,37 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
                                               "fisher" if test == "anova" else "welch")
         name = "one-way ANOVA (F, pooled variance)" if test == "anova" else "Welch's one-way ANOVA"
         method = (f"{name} across {len(groups)} groups from printed mean ± SD, "
-                  f"n = {'/'.join(map(str, ns))} ({n_reading}); {sds[0][1]}")
+                  f"n = {'/'.join(map(str, ns))} ({_n_words(groups, study, n_reading)}); {sds[0][1]}")
         return [_range_record(k, v, method) for k, v in res.items()]
 
     if kind == "contingency":
         test = spec.get("test", "chi2")
-        cells, ns = [], []
+        cells, ns, used = [], [], []
         for line in spec["table"]:
             out_line = []
             for ref in line:
                 row = get(ref)
+                used.append(row)
                 n = _n_for(row, study, n_reading)
                 out_line.append(int(row.parts["count"].value) if "count" in row.parts
                                 else (row.parts["percent"].text, n))
                 ns.append(n)
             cells.append(out_line)
+        cells, nearest = _nearest_cells(cells)
         try:
             tables = list(kgroup_stats.contingency_from_printed(cells, schemes=schemes))
-        except ValueError as exc:
-            return [{**_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc)),
-                     "outcome": IMPOSSIBLE_INPUTS}]
+        except ValueError as exc:   # more tables fit the printed cells than we enumerate
+            return [_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc))]
         shape = f"{len(cells)}x{len(cells[0])}"
-        method = f"{_TEST_NAMES[test]} on the {shape} table of printed counts ({n_reading})"
+        method = f"{_TEST_NAMES[test]} on the {shape} table of printed counts ({_n_words(used, study, n_reading)})"
         if len(tables) == 1:
             res = kgroup_stats.contingency_test(tables[0], test)
             table_text = "; ".join(" ".join(map(str, r)) for r in tables[0])
-            return [_exact("p", res["p"], method, f"table [{table_text}]" + (f"; {res['note']}" if res["note"] else ""))]
+            return [_exact("p", res["p"], method, "; ".join(
+                [f"table [{table_text}]"] + ([res["note"]] if res["note"] else []) + nearest))]
         r = kgroup_stats.contingency_range(tables, test)
-        return [_range_record("p", r, method, f"{len(tables)} tables of counts fit the printed percents")]
+        return [_range_record("p", r, method, "; ".join(
+            [f"{len(tables)} tables of counts fit the printed percents"] + nearest))]
 
     if kind == "reported_statistic":
         row = get(spec["a"])
@@ -472,18 +597,24 @@ def claim_statistic(spec: dict) -> str:
 # ---------------------------------------------------------------- integrity of each row
 
 def _readings_of_n(row: Row, study: dict):
-    """(n, reading, variant label): the printed n (or, where none is printed, the study's
-    n_as_reported reading), then each n_set's n not already tried."""
-    seen = set()
-    for reading in ["printed"] + list(study.get("n_sets", {})):
-        n = _n_for(row, study, reading)
-        if n is None or (n in seen and reading != "printed"):
-            continue
-        seen.add(n)
-        if reading == "printed":
-            yield n, study["n_as_reported"] if row.n is None else reading, AS_REPORTED
+    """(n, reading in words, variant label): the as-reported n first (the printed n; where
+    none is printed, the study's n_as_reported reading; of known values where so
+    configured); then, in a known_values block, the other denominator (n_known or
+    n_stated); then each n_set's n. A reading whose n is the as-reported one adds
+    nothing and is left out; readings that share another n each keep their own name."""
+    first = _n_for(row, study, PRINTED)
+    if first is not None:
+        if row.denominator == KNOWN:
+            words = _n_words([row], study, PRINTED)
         else:
-            yield n, reading, f"n_{reading}"
+            words = study["n_as_reported"] if row.n is None and study.get("n_as_reported") else PRINTED
+        yield first, words, AS_REPORTED
+    others = ([KNOWN if row.denominator == STATED else STATED] if row.unknown is not None else [])
+    for reading in others + list(study.get("n_sets", {})):
+        n = _n_for(row, study, reading)
+        if n is None or n == first:
+            continue
+        yield n, _n_words([row], study, reading), f"n_{reading}"
 
 
 IMPLIED_N = "implied n:"   # marks the finding in a note (the summary lists each once)
@@ -577,9 +708,23 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
                         for name, other in OTHER_READINGS.items()]
     elif row.form == "count_percent":
         for n, reading, label in _readings_of_n(row, study):
-            out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
+            rec = _percent_check(row, n, reading, schemes)
+            out.append({"variant": label, **rec})
+            if label == AS_REPORTED and not parse_claim(row.parts["percent"].text).holds_for(rec["value"]):
+                # printed count / n does not print as the printed percent: read the percent
+                # as truncated and as rounded twice (the ledger judges each reading)
+                out += [{"variant": name, **rec, "method": rec["method"] + _read_as(other)}
+                        for name, other in OTHER_READINGS.items()]
     if row.form in _MEDIAN_BOUNDS:
         out.append({"variant": AS_REPORTED, **_median_order(row)})
+    if False:
+        q1, med, q3 = (row.parts[k].value for k in ("q1", "median", "q3"))
+        ok = q1 <= med <= q3
+        out.append({"variant": AS_REPORTED, "statistic": "order", "value": None, "low": None,
+                    "high": None, "method": "median inside its interquartile range",
+                    "outcome": POSSIBLE if ok else IMPOSSIBLE,
+                    "note": (f"Q1 {q1} ≤ median {med} ≤ Q3 {q3}" if ok else
+                             f"median {med} lies outside its printed IQR {q1}–{q3}")})
     spec = study.get("integer_outcomes", {}).get(row.outcome)
     if spec and row.form in ("mean_dispersion", "mean"):
         for n, reading, label in _readings_of_n(row, study):
@@ -707,6 +852,7 @@ def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "confi
     """Every value a check names exists, has the components it needs, and has an n. With
     a list ``errors``, each check's fault is appended there; else the first raises. A
     check naming an ``unreadable`` row (whose own fault is reported) is not judged."""
+    apply_known_values(study, rows, config_file)
     for name, spec in study["checks"].items():
         if not unreadable.intersection(i for v in expand_check(spec) for i in input_ids(v.spec)):
             gather(errors, _validate_check, name, spec, study, rows, config_file)
@@ -737,10 +883,11 @@ def _validate_check(name: str, spec: dict, study: dict, rows: dict[str, Row], co
                                  f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
                                  rule=f"a row with {', '.join(wanted)}")
             if s["kind"] in _USES_N and ref != s.get("range"):
-                reading = s.get("n", "printed")
-                if reading != "printed" and reading not in study.get("n_sets", {}):
+                reading = s.get("n", PRINTED)
+                if reading not in BUILT_IN_N and reading not in study.get("n_sets", {}):
                     raise InputError(config_file, f"check '{name}' names an unknown n reading",
-                                     column="n", value=reading, rule="a key of n_sets or 'printed'")
+                                     column="n", value=reading,
+                                     rule="a key of n_sets, or 'printed', 'stated' or 'known'")
                 if _n_for(row, study, reading) is None and "count" not in row.parts:
                     raise InputError(config_file, f"check '{name}' has no n for {ref} under "
                                      f"reading '{reading}'", column="n", value=reading,
@@ -756,6 +903,7 @@ def _validate_check(name: str, spec: dict, study: dict, rows: dict[str, Row], co
 
 
 def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFrame:
+    apply_known_values(study, rows)
     records = []
     for name, spec in study["checks"].items():
         # a check of one printed row is that row's integrity result
