@@ -164,6 +164,10 @@ def test_new_then_draft_needs_no_paper_option(tmp_path):
     assert [(r["source_file"], r["source_line"], r["value"]) for r in proposed] == [
         ("trial.txt", "2", "57.83 ± 5.84"), ("trial.txt", "2", "49.85 ± 9.63"), ("trial.txt", "2", "0.351")]
     load_config(workdir)  # paper_files is a key the study schema knows
+    paper.unlink()  # a paper that is gone is named by check, with the key that names it
+    checked = run_cli(workdir, "check", "made_up")
+    assert "config/studies/made_up.yaml, key 'paper_files': paper text" in checked.stderr
+    assert "trial.txt not found" in checked.stderr
 
 
 def test_new_takes_a_title_only_where_one_is_printed(tmp_path):

@@ -752,10 +752,16 @@ def _median_order(row: Row) -> dict:
     lo_key, hi_key, statistic, what, short, lo_name, hi_name = _MEDIAN_BOUNDS[row.form]
     lo, med, hi = row.parts[lo_key], row.parts["median"], row.parts[hi_key]
     ok = lo.lower <= med.upper and med.lower <= hi.upper
+    order = f"{lo_name} {lo.text} ≤ median {med.text} ≤ {hi_name} {hi.text}"
+    if ok and med.value > hi.value:
+        order = (f"median {med.text} is above {hi_name} {hi.text} as printed, but both may be {hi.upper} "
+                 "before rounding")
+    elif ok and med.value < lo.value:
+        order = (f"median {med.text} is below {lo_name} {lo.text} as printed, but both may be {lo.lower} "
+                 "before rounding")
     return {"statistic": statistic, "value": None, "low": None, "high": None,
             "method": f"median inside its {what}", "outcome": POSSIBLE if ok else IMPOSSIBLE,
-            "note": (f"{lo_name} {lo.text} ≤ median {med.text} ≤ {hi_name} {hi.text} within rounding" if ok
-                     else f"median {med.text} lies outside its printed {short} {lo.text}–{hi.text}")}
+            "note": order if ok else f"median {med.text} lies outside its printed {short} {lo.text}–{hi.text}"}
 
 
 def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
