@@ -188,3 +188,32 @@ def test_bare_percent_rounded_twice_is_possible_only_under_that_reading(tmp_path
                                        "rounding_double": "consistent"}
     double = next(r for r in ledger if r["variant"] == "rounding_double")
     assert double["recomputed"] == "count 8"
+
+
+# --- what the findings make of them (issue 18, "Done when") ----------------------------------
+
+def _findings(ledger):
+    import io
+
+    from reanalysis.findings import findings
+    from reanalysis.ledger import read_ledger, to_frame
+    text = to_frame(ledger).to_csv(index=False, lineterminator="\n")  # the ledger as written
+    return findings(read_ledger(io.StringIO(text)))
+
+
+def test_percentages_of_known_values_yield_no_finding(tmp_path):
+    # the RACE table above, its percentages of known values and the config saying so
+    study = write(tmp_path, RACE, checks=CHECKS, known_values={"race": {**BLOCK, "as_reported": "known"}})
+    assert [f for f in _findings(audit(study, [CLAIM])) if f.strength != "flag"] == []
+
+
+def test_percentages_rounded_twice_are_a_rounding_level_slip(tmp_path):
+    # 8/55 = 14.5454...% printed 14.6 (14.55 -> 14.6, rounded twice) and 2/3 = 66.666...%
+    # printed 66.6 (truncated): each reproduced only under its rounding reading
+    ledger = audit(write(tmp_path, [("X-A", "event", "a", 55, "8 (14.6)", "count_percent"),
+                                    ("X-B", "other", "a", 3, "2 (66.6)", "count_percent")]))
+    found = _findings(ledger)
+    assert [(f.strength, f.claims) for f in found] == [("rounding", ["X-A"]), ("rounding", ["X-B"])]
+    # and a percentage no scheme gives (15.1: 14.5 once, 14.6 twice, 14.5 truncated) is impossible
+    found = _findings(audit(write(tmp_path, [("X-C", "event", "a", 55, "8 (15.1)", "count_percent")])))
+    assert [f.strength for f in found] == ["impossible"]
