@@ -467,6 +467,7 @@ class Words:
 
     def __init__(self, studies: dict | None = None):
         self.studies = studies or {}
+        self.rows: dict[tuple[str, str], dict] = {}  # each claim's as-reported row (set by findings)
 
     def _readings(self, study: str) -> dict:
         return self.studies.get(study, {}).get("readings", {}) or {}
@@ -633,6 +634,8 @@ def _readings_sentence(ev: list[Evidence], members: list[_Claim], words: Words) 
     fitted = {e.claim_id for e in ev if e.reading}
     rest = [c for c in members if c.claim_id not in fitted and c.flagged]
     tried = _tried(rest)
+    if all(_whole(r["claim"]) for c in rest for r in c.flagged):
+        tried = [t for t in tried if t not in ROUNDING_READINGS]  # a count is not rounded
     if rest and tried:
         whom = "it" if len(members) == 1 else "the others" if fitted else "them"
         shown = [words.reading(study, t) for t in tried[:4]]
@@ -640,6 +643,13 @@ def _readings_sentence(ev: list[Evidence], members: list[_Claim], words: Words) 
         parts.append(f"no labelled reading reproduces {whom} (tried: {'; '.join(shown)}{more})")
     text = "; ".join(parts)
     return f" {text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _whole(claim: str) -> bool:
+    try:
+        return parse_claim(claim).number.decimals <= 0
+    except NumberFormatError:
+        return False
 
 
 def _errors_sentence(n: int) -> str:
@@ -784,6 +794,13 @@ def _describe(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str
         title = f"{name}: printed {printed}, recomputed {recomputed}"
     if f.tier == INTERPRETED:
         title += " (an interpreted statement)"
+    restated = [(e, m) for e in ev if (m := _RESTATED.search(e.method))]
+    if f.tier == CONTRADICTION and restated:
+        e, m = restated[0]
+        other = words.rows.get((f.study, m.group(0).removeprefix("printed in ")))
+        where = f"{other['location']}, line {other['source_line']}" if other else m.group(0)
+        title = (f"{name}: printed {printed} ({lead.location}, line {lead.source.rpartition(':')[2]}) "
+                 f"but {recomputed} in {where} — the printings contradict each other")
     why = _first_clause(lead.note)
     method = _method(lead, words)
     tests = _tests_sentence(ev, words)
@@ -847,6 +864,7 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
     numbered F1, F2, ... ``studies``: config["studies"] (words for readings and arms)."""
     words = Words(studies)
     claims = _claims(ledger)
+    words.rows = {k: next((r for r in c.rows if r["variant"] == AS_REPORTED), c.rows[0]) for k, c in claims.items()}
     flagged = [c for c in claims.values() if c.flagged]
     left = {c.key: c for c in flagged}
     out: list[Finding] = []
