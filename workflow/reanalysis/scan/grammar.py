@@ -72,7 +72,7 @@ _APA = {
     "Chi2": re.compile(rf"\s?\(\s?(?P<d>{_DF})\s?(?:,\s?[Nn]\s?=\s?(?:{_N})\s?)?\)"),
     "value": re.compile(r"\s?(?P<tcmp>[<>=])\s?(?P<junk>[^a-zA-Z\d.\s<>=]{1,3})?"
                         rf"(?P<v>{_APA_VALUE})\s?,\s?"),
-    "p": re.compile(r"(?:(?<![a-z])(?P<ns>n\.?s\.?)(?![A-Za-z])"
+    "p": re.compile(r"(?:(?<![a-z])(?P<ns>n\.s\.?|ns)(?![A-Za-z])"
                     rf"|(?<![A-Za-z])p\s?(?P<pcmp>[<>=])\s?(?P<p>{_APA_P}))"),
 }
 
@@ -95,7 +95,7 @@ _BROAD = {
                         rf"(?P<dots>\.{{1,2}}(?=\d+\s*\.\s*\d))?(?P<v>{_BROAD_VALUE})"),
     "after": re.compile(rf"{_SEP}(?:\(\s*)?{_DF_WORD}(?P<da>{_DF})(?:\s*[,/]\s*(?P<da2>{_DF}))?\s*\)?"),
     "rest": re.compile(rf"{_SEP}(?:{_FIELD}{_SEP}){{0,2}}"
-                       r"(?:(?<![A-Za-z])(?P<ns>n\.?s\.?|N\.?S\.?)(?![A-Za-z])"
+                       r"(?:(?<![A-Za-z])(?P<ns>n\.s\.?|ns|N\.S\.?|NS)(?![A-Za-z])"
                        rf"|(?<![A-Za-z])[pP](?:\s?-?\s?values?)?\s*(?P<pcmp>[<>=])(?![<>=])\s*(?P<p>{_BROAD_P}))"),
 }
 
@@ -239,9 +239,9 @@ def find_results(text: str, apa_only: bool = False) -> list[Found]:
             pos = found.end
 
 
-_P_ONLY = {True: re.compile(r"(?:(?<![a-z])(?P<ns>n\.?s\.?)(?![A-Za-z])"
+_P_ONLY = {True: re.compile(r"(?:(?<![a-z])(?P<ns>n\.s\.?|ns)(?![A-Za-z])"
                             rf"|(?<![A-Za-z])p\s?(?P<pcmp>[<>=])\s?(?P<p>{_APA_P}))"),
-           False: re.compile(r"(?:(?<![A-Za-z])(?P<ns>n\.?s\.?|N\.?S\.?)(?![A-Za-z])"
+           False: re.compile(r"(?:(?<![A-Za-z])(?P<ns>n\.s\.?|ns|N\.S\.?|NS)(?![A-Za-z])"
                              rf"|(?<![A-Za-z])[pP](?:\s?-?\s?values?)?\s*(?P<pcmp>[<>=])(?![<>=])\s*"
                              rf"(?P<p>{_BROAD_P}))")}
 
