@@ -269,9 +269,9 @@ def test_which_papers_a_study_scans(tmp_path):
     assert cited_positions("a.txt", 5, "Table 2 footnote b, line 629") == [("a.txt", 5), ("a.txt", 629)]
     claims = tmp_path / "claims.csv"
     claims.write_text("claim_id,source_file,source_line,also_in\nA-B-01,a.txt,3,b.txt line 4\n"
-                      "A-B-02,a.txt,5,\n", encoding="utf-8")
+                      "A-B-02,a.txt,5,\nA-B-03,../x/c.txt,6,\n", encoding="utf-8")
     study = {"claims": str(claims), "design": "summary_level"}
-    assert paper_names(study) == ["a.txt", "b.txt"]
+    assert paper_names(study) == ["a.txt", "b.txt"]     # a path is left to the table's validation
     assert paper_names({**study, "scan_text": ["c.pdf"]}) == ["c.pdf"]
     assert paper_names({**study, "scan_text": False}) == []
     config = {"papers_dir": str(tmp_path), "studies": {"s": study}}

@@ -20,7 +20,8 @@ _POSITION = re.compile(r"(?P<file>[\w.-]+\.(?:txt|pdf|html?|md))|\bline (?P<line
 def cited_positions(source_file: str, source_line, also_in: str | None) -> list[tuple[str, int]]:
     """(file, line) of a transcribed row: its own line, and every 'FILE line N [and line M]'
     of its also_in (a line without a file is in the row's own file)."""
-    out = [(source_file, int(source_line))] if source_file and str(source_line).strip() else []
+    line = str(source_line).strip()
+    out = [(source_file, int(line))] if source_file and line.isdigit() else []
     current = source_file
     for m in _POSITION.finditer(also_in or ""):
         if m.group("file"):
@@ -36,8 +37,10 @@ def _cited_files(path: str) -> set[str]:
             rows = list(csv.DictReader(fh))
     except OSError:
         return set()        # a missing table is reported by its own validation
+    # only plain file names: any other value is named by the table's own validation
     return {f for r in rows for f, _ in cited_positions(r.get("source_file") or "", r.get("source_line") or "",
-                                                         r.get("also_in"))}
+                                                         r.get("also_in"))
+            if re.fullmatch(r"[^/\\]+", f)}
 
 
 def paper_names(study: dict) -> list[str]:
