@@ -3,7 +3,8 @@ inputs, so it imports nothing heavy).
 
 ``scan_text`` in a study's config: ``true`` (the default) scans every file its transcription
 cites: the ``source_file`` of its claims and summary rows, and files named in a claim's
-``also_in``; a list of file names scans those; ``false`` scans nothing. Files lie in the
+``also_in``, and the ``paper_files`` that ``new`` records (so a study with no rows yet is
+scanned too); a list of file names scans those; ``false`` scans nothing. Files lie in the
 study's papers_dir.
 """
 from __future__ import annotations
@@ -50,7 +51,7 @@ def paper_names(study: dict) -> list[str]:
         return []
     if isinstance(setting, list):
         return sorted(dict.fromkeys(setting))
-    names = set()
+    names = set(study.get("paper_files", []))
     for key in ("claims", "table"):
         if study.get(key):
             names |= _cited_files(study[key])
