@@ -890,8 +890,9 @@ def baseline_check(name: str, study: dict, rows: dict, claims: list[dict], spec:
         out.append(_row(
             name, 5, f"With Carlisle's simulated p-values (rounding of the printed means taken into "
             f"account; printed p where only a p is printed), are the groups {words} ({tail})?",
-            f"Stouffer's method over the {res['k']} variables' p-values, a simulated p of 0 taken at "
-            f"its bound 1/(n_sim + 1); {conv}",
+            f"Stouffer's method over the {res['k']} variables' p-values"
+            + (", a simulated p of 0 taken at its bound 1/(n_sim + 1)" if res["n_bounded"] else "")
+            + f"; {conv}",
             "reanalysis.carlisle.carlisle_trial (scipy.stats.norm)", [sim_text],
             value, rng.lower, rng.upper,
             f"Combined {tail} {f'= {_g(rng.value)}' if op == '=' else bound_text(op, rng.value)} "
