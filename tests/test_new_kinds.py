@@ -156,9 +156,19 @@ def test_repeated_values_across_groups_are_flagged_but_restatements_are_not(tmp_
             ("X-D3", "Table 1", "duration", "", "g3", "bl", 7, "14.28 ± 5.64", "mean_dispersion", "sd"),
             ("X-H1", "Abstract", "hba1c", "", "g2", "bl", 7, "9.02 ± 1.27", "mean_dispersion", "sd"),
             ("X-H2", "Table 1", "hba1c", "", "g2", "bl", 7, "9.02 ± 1.27", "mean_dispersion", "sd")]
-    found = sl.duplicate_findings(sl.load_summaries(write(tmp_path, rows)))
+    study = write(tmp_path, rows)
+    found = sl.duplicate_findings(sl.load_summaries(study), study)
     assert set(found) == {"X-D2", "X-D3"}
-    assert "'14.28' is printed 2 times" in found["X-D2"]
+    # one comparison in this table (duration at bl, g2 against g3); SEs 6.77 / sqrt 7 and
+    # 5.64 / sqrt 7, s = 3.331, x = 0.01 / s: chance ~ x phi(0) = 0.0012 (tests/test_duplicates.py
+    # holds the formula), below alpha 0.05 / 1
+    assert "'14.28' is printed for two groups of one quantity" in found["X-D2"]
+    assert "chance at most 0.0012" in found["X-D2"] and "1 comparison of this kind" in found["X-D2"]
+    # with a second comparison of no repeat beside it, the same repeat needs a chance below 0.025
+    more = rows + [(f"X-W{k}-{g.upper()}", "Table 1", f"w{k}", "", g, "bl", 7, f"{60 + k}.{k % 10}{g[-1]} ± 9.1",
+                    "mean_dispersion", "sd") for k in range(1, 60) for g in ("g2", "g3")]
+    study = write(tmp_path, more)
+    assert sl.duplicate_findings(sl.load_summaries(study), study) == {}     # 60 comparisons: 0.072 > 0.05
 
 
 def test_a_printed_statistic_gives_p_by_statchecks_rule(tmp_path):

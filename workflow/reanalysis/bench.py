@@ -41,7 +41,7 @@ def floor_work() -> dict:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py; returns
     the seconds of the computations without imports and without figures and report."""
     import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
-    from reanalysis import designs, figures, findings, ledger, manifest, patient_level, report, summary, summary_figures
+    from reanalysis import designs, figures, findings, ledger, manifest, report, summary, summary_figures
     from reanalysis.config import load_studies, study_file
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
@@ -66,9 +66,8 @@ def floor_work() -> dict:
             if study["design"] == designs.SUMMARY_LEVEL:
                 summary_figures.render_summary_figures(data, claims, stats, study, figure_dir / name)
             elif "figures" in study:
-                grouping = study["figures"]["hue_grouping"]
-                data[grouping] = patient_level.group_labels(data, study, grouping)
-                figures.render_figures(data, study["figures"]["specs"], figure_dir / name)
+                data, specs = figures.with_hue(data, study)
+                figures.render_figures(data, specs, figure_dir / name)
             drawing += time.perf_counter() - start
         start = time.perf_counter()
         table = ledger.merge_ledgers([Path(outdir) / f"{name}.csv" for name in sorted(config["studies"])])

@@ -772,11 +772,11 @@ def _describe(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str
                  if implied else f"{_plural(len(f.claims), 'value')} impossible at the stated n")
         return title, f"{f.notes[0]}. Claims concerned: {ids}.{errors}", f"{f.notes[0]}."
     if f.rule == "duplicates":
-        title = f"{_plural(len(f.notes), 'value')} repeated across arms or groups"
+        title = f"{_plural(len(f.notes), 'repeat')} of printed values across arms or groups, unlikely by chance"
         shown = "; ".join(n.removeprefix(DUPLICATE).strip() for n in f.notes[:3])
         more = f"; and {len(f.notes) - 3} more" if len(f.notes) > 3 else ""
-        statement = ("The same printed value appears for different arms or groups of one outcome and "
-                     f"time point (a flag, not a verdict): {shown}{more}.")
+        statement = ("The same printed values appear for different arms or groups, which chance makes "
+                     f"unlikely (a flag, not a verdict): {shown}{more}.")
         return title, statement, f"{shown}{more}."
     # restated, alike (one kind in one place) and single
     name = (lead.quantity if len(f.claims) == 1 and len(lead.quantity) <= 80 else stem(lead.quantity)) or lead.claim_id

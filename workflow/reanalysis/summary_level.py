@@ -20,6 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 
 import jsonschema
 import pandas as pd
@@ -661,39 +662,56 @@ def implied_n_by_arm(rows: dict[str, Row], study: dict) -> dict[str, str]:
 
 DUPLICATE = "duplicate:"   # marks the finding in a note
 _CENTRE = ("mean", "median", "value")
+# the SD of a normal sample is IQR / (2 Phi^-1(0.75)) = IQR / 1.349
+_IQR_PER_SD = 2 * NormalDist().inv_cdf(0.75)
 
 
-def duplicate_findings(rows: dict[str, Row]) -> dict[str, str]:
-    """Printed numbers repeated where they describe different things (scrutiny's
-    duplicate_count is the model): the same centre value (mean, median or bare value, as
-    printed) for two arms or groups at one outcome and time point, and the same run of
-    two or more consecutive centre values printed for two groups or arms. Restatements
-    of one quantity (same group, arm, outcome and time point) are not findings."""
+def _standard_errors(row: Row, n: int | None) -> tuple[float | None, float | None]:
+    """(SE of the printed centre, SE of the printed dispersion) for the chance of a repeat
+    (duplicates.flag_by_chance); None where the row does not give it. A ± the paper does
+    not call SD or SE is read as an SD, which gives the smaller SE and so the larger chance;
+    a median's SE is taken as a mean's, SD / sqrt(n) with SD = IQR / 1.349, below a
+    median's own (sqrt(pi / 2) larger under normality), again the larger chance. A
+    printed dispersion d has SE d / sqrt(2 (n - 1)) (normal samples)."""
+    if not n or n < 2:
+        return None, None
+    if row.form == "mean_dispersion":
+        d = float(row.parts["dispersion"].value)
+        centre = d if row.dispersion == "sem" else d / math.sqrt(n)
+        return centre, d / math.sqrt(2 * (n - 1))
+    if row.form == "median_iqr":
+        sd = float(row.parts["q3"].value - row.parts["q1"].value) / _IQR_PER_SD
+        return sd / math.sqrt(n), None
+    return None, None
+
+
+def duplicate_findings(rows: dict[str, Row], study: dict) -> dict[str, str]:
+    """Printed numbers repeated where chance makes it unlikely (scrutiny's duplicate_count
+    finds the repeats; duplicates.flag_by_chance says which are unlikely): the same centre
+    value (mean, median or bare value, as printed) for two arms or groups at one outcome
+    and time point, and the same run of two or more consecutive centre values printed for
+    two groups or arms, each pair of the same quantities. A repeat is flagged where its
+    chance, times the number of such comparisons in the table, is at most the study's
+    alpha. Restatements of one quantity (same group, arm, outcome and time point) are not
+    compared."""
     records = []
     for i, row in enumerate(rows.values()):
-        centre = next((row.parts[k].text for k in _CENTRE if k in row.parts), None)
+        centre = next((row.parts[k] for k in _CENTRE if k in row.parts), None)
         if centre is None:
             continue
-        group = f"{row.raw.get('group') or ''}/{row.arm}"
-        records.append({"id": row.value_id, "group": group, "position": i, "value": centre,
-                        "what": (row.outcome, row.timepoint)})
-    what = {r["id"]: (r["group"], *r["what"]) for r in records}
+        se, se_dispersion = _standard_errors(row, _n_for(row, study, "printed"))
+        record = {"id": row.value_id, "group": f"{row.raw.get('group') or ''}/{row.arm}", "position": i,
+                  "value": centre.text, "quantity": (row.outcome, row.timepoint),
+                  "unit": float(centre.unit), "se": se}
+        if row.form == "mean_dispersion":
+            spread = row.parts["dispersion"]
+            record["second"] = {"text": spread.text, "unit": float(spread.unit), "se": se_dispersion}
+        records.append(record)
     out: dict[str, list[str]] = {}
-    for f in duplicates.find_duplicate_runs(records, min_run=2):
-        ids = f["ids"] if f["kind"] == "value" else [i for place in f["ids"] for i in place]
-        if f["kind"] == "value":
-            # the same number for different arms or groups of one outcome and time point
-            by_quantity: dict[tuple, set] = {}
-            for i in ids:
-                by_quantity.setdefault(what[i][1:], set()).add(what[i][0])
-            if not any(len(g) > 1 for g in by_quantity.values()):
-                continue
-        elif len({what[i][0] for i in ids}) < 2:
-            continue
-        text = f"{DUPLICATE} {f['reason']}"
-        for i in ids:
-            out.setdefault(i, []).append(text)
-    return {i: "; ".join(texts) for i, texts in out.items()}
+    for flag in duplicates.flag_by_chance(records, float(study["alpha"])):
+        for i in flag["ids"]:
+            out.setdefault(i, []).append(f"{DUPLICATE} {flag['text']}")
+    return {i: "; ".join(dict.fromkeys(texts)) for i, texts in out.items()}
 
 
 def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
@@ -919,7 +937,7 @@ def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFram
                 records.append({"study": study_name, "check": label, "variant": v.label,
                                 "outcome": "", **rec})
     implied = implied_n_by_arm(rows, study)
-    repeated = duplicate_findings(rows)
+    repeated = duplicate_findings(rows, study)
     for row in rows.values():
         for rec in integrity(row, rows, study):
             if rec["variant"] == AS_REPORTED and rec.get("outcome") == IMPOSSIBLE and row.value_id in implied:
@@ -928,7 +946,8 @@ def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFram
         if row.value_id in repeated:
             records.append({"study": study_name, "check": f"row:{row.value_id}", "variant": AS_REPORTED,
                             "statistic": "duplicate", "value": None, "low": None, "high": None,
-                            "method": "repeated printed values (scrutiny's duplicate_count)",
+                            "method": "repeated printed values (scrutiny's duplicate_count), flagged where "
+                                      "unlikely by chance (reanalysis.duplicates.flag_by_chance)",
                             "outcome": FLAGGED, "note": repeated[row.value_id]})
     df = pd.DataFrame.from_records(records, columns=RECOMPUTED_COLUMNS)
     return df

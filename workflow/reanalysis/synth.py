@@ -47,7 +47,10 @@ whole numbers can have), percent_slip (the percent of an n (%) not count / n), t
 arm's printed N, and the n of every row printed for that arm, off by 1-3; or the total of a
 patient-level study), sd_infeasible (the SD of the insulin-free onset, whose range is
 printed, above the largest SD any sample in that range can have), duplicate (one arm's
-mean ± SD printed again for the other arm at the same outcome and time point).
+mean ± SD printed again for the other arm at the same outcome and time point; must-detect only
+where chance makes the repeat unlikely: its chance, worked out by quadrature in
+``_duplicate_chance`` apart from the engine, times the study's number of comparisons, at
+most alpha).
 
 truth.csv, one row per printed summary row and claim:
 
@@ -926,11 +929,16 @@ def _propose(s: Study, kind: str, item, rng) -> Injection | None:
             return None     # stay a pure duplicate, not also a GRIM error
         old, new = row.value(), other.value()
         parts = dict(other.parts)
-        return Injection(kind, row.value_id, fp | touch(s, other.value_id), where, True, "flagged",
+        chance, comparisons = _duplicate_chance(s, row, other)
+        must = chance * comparisons <= ALPHA
+        why = (f"chance of one arm printing the other's mean ± SD at most {chance:.2g}, times "
+               f"{comparisons} comparisons = {chance * comparisons:.2g}"
+               + (f" <= {ALPHA:g}" if must else f" > {ALPHA:g}: as likely as a coincidence"))
+        return Injection(kind, row.value_id, fp | touch(s, other.value_id), where, must, "flagged",
                          [row.value_id],
                          "duplicate", printed=new, correct=old,
                          detail=f"{row.arm} arm prints {new}, the {other.arm} arm's values ({other.value_id}); "
-                                f"its own are {old}",
+                                f"its own are {old}; {why}",
                          apply=lambda: row.parts.update(parts))
     if kind == "wrong_n":
         arm, n = row.arm, row.n
@@ -958,6 +966,36 @@ def _rounding_interval(text: str) -> tuple[float, float]:
     """The values a printed number rounds from: its value +- half a unit of its last digit."""
     half = 0.5 * 10.0 ** -decimals_of(text)
     return float(text) - half, float(text) + half
+
+
+def _repeat_chance(unit: float, se_a: float, se_b: float) -> float:
+    """The chance that two independent estimates with these SEs and equal true means print
+    the same at ``unit`` (the grid's phase uniform): E[max(0, 1 - |D| / unit)], D ~ N(0,
+    se_a^2 + se_b^2), by quadrature; worked here apart from the engine's closed form
+    (reanalysis.duplicates.coincidence_chance)."""
+    from scipy import integrate
+
+    s = math.hypot(se_a, se_b)
+    return 2 * integrate.quad(lambda d: (1 - d / unit) * stats.norm.pdf(d, 0, s), 0, unit,
+                              epsabs=0, epsrel=1e-12)[0]
+
+
+def _duplicate_chance(s: Study, row: Row, other: Row) -> tuple[float, int]:
+    """For ``row`` printing ``other``'s mean ± SD: the chance that two arms of these sizes
+    print the same mean and the same SD (SE of a mean SD / sqrt n, of an SD SD / sqrt(2 (n -
+    1)); the two independent), and the number of comparisons the audit's search makes in
+    this study: pairs of printed centre values (means, medians) of one outcome and time
+    point in two arms."""
+    mean, sd = Decimal(other.parts["mean"]), Decimal(other.parts["dispersion"])
+    d = float(sd)
+    chance = (_repeat_chance(float(Decimal(1).scaleb(mean.as_tuple().exponent)),
+                             d / math.sqrt(row.n), d / math.sqrt(other.n))
+              * _repeat_chance(float(Decimal(1).scaleb(sd.as_tuple().exponent)),
+                               d / math.sqrt(2 * (row.n - 1)), d / math.sqrt(2 * (other.n - 1))))
+    centres = [r for r in s.rows.values() if r.form in ("mean_dispersion", "median_iqr")]
+    comparisons = sum(a.outcome == b.outcome and a.timepoint == b.timepoint and a.arm != b.arm
+                      for i, a in enumerate(centres) for b in centres[i + 1:])
+    return chance, comparisons
 
 
 def _paired_p_span(s: Study, c: Claim) -> tuple[float, float]:

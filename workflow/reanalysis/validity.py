@@ -20,7 +20,7 @@ targets hold: no clean item discrepant, and every injection the corpus marks
 they determine, and a paired p from printed means ± SD where no within-patient r and no
 rounding of them gives a p on the printed side of alpha;
 impossible values, percent slips, truncated percentages and patient-level values, wrong n,
-repeated values, and any error in a value that is printed twice).
+repeated values that chance makes unlikely, and any error in a value that is printed twice).
 """
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ DETECTION = {
                "the total, tests) is discrepant",
     "sd_infeasible": "the row's as_reported sd_feasibility row is discrepant",
     "duplicate": "the repeated row's as_reported ledger row is flagged (its note names a 'duplicate:' "
-                 "finding); a repeated value is a red flag, not a verdict",
+                 "finding); a repeated value is a red flag, not a verdict, and is raised only where "
+                 "chance makes the repeat unlikely (must-detect only there)",
 }
 
 
@@ -220,6 +221,11 @@ def why_unseen(r: dict, printed: dict) -> str:
         return ("a paired p from printed means ± SD: the within-patient r is not printed, and some r in "
                 f"[-1, 1] gives {allowed}, as the generator works out apart from the engine; no audit "
                 "of the printed numbers can see it")
+    if r["error"] == "duplicate":
+        return ("one arm's mean ± SD printed for the other: two arms of this size print the same "
+                "mean ± SD by chance often enough that, over the table's comparisons, the repeat is "
+                "within what chance gives (as the generator works out apart from the engine); a flag "
+                "there would be a coincidence as often as an error")
     others = [i for i in r["detect_by"].split(";") if i != r["id"]]
     if not others:
         return "only the SD-feasibility check reads this value, and the changed value is still feasible"
