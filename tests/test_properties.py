@@ -12,8 +12,10 @@ binary value (``Fraction(x)``, so no formatting noise from repr or ``format``), 
 ratio or an integer mean is an exact fraction, and an SD of integer data is the square
 root of an exact fraction (decided by integer square roots). The rounding is half-up
 (ties away from zero, as ``decimal.ROUND_HALF_UP``) for the float summaries; for the
-integer-data tests (GRIM, GRIMMER, percentages) the scheme is drawn from half-up,
-half-even and half-down, all of which the engine's "up or down" reading covers. The text
+integer-data tests of scrutiny's functions (GRIM, GRIMMER) the scheme is drawn from
+half-up, half-even and half-down, all of which their default "up or down" covers; the
+percentages that the engine rebuilds counts from are printed half-up or half-even, the
+engine's reading of a printed number (rounding.printed_interval). The text
 keeps its trailing zeros ("5.00"). Boxes are then rebuilt from ``parse_number(text)``'s
 lower/upper, as ``summary_level.Row.box`` does.
 

@@ -50,5 +50,6 @@ def recompute(study: dict, data, name: str) -> pd.DataFrame:
 def audit(name: str, study: dict, claims: list[dict], stats: pd.DataFrame, data=None) -> list[dict]:
     rows = ledger.audit_study(name, study, claims, stats)
     if study["design"] == SUMMARY_LEVEL:
-        rows += ledger.audit_summary_rows(name, study, data if data is not None else load(study), stats)
+        rows += ledger.audit_summary_rows(name, study, data if data is not None else load(study), stats,
+                                          claim_rows=rows)
     return rows

@@ -109,6 +109,8 @@ READING_WORDS = {
 # a claim checked against another printed value (a restatement): method 'value printed in X'
 _RESTATED = re.compile(r"\bprinted in [A-Z]+(?:-[A-Z0-9]+)+\b")
 _AGREEMENT_WITH = re.compile(r"^agreement with (\S+) ")
+# a claim's verdict shown on a printed value it reads (ledger.audit_summary_rows)
+_ECHO = re.compile(r"^(?:restated|summed|a term of the difference) in claim \S+:")
 # the scale note of a claims row: 'scale 12 months per year'
 _SCALE_WORDS = re.compile(r"scale ([0-9.]+) (\w[\w ]*?) per (\w+)")
 # the method's n (summary-level: 'n = 7/7/7/7 (printed)')
@@ -330,7 +332,10 @@ def _ok(row: dict) -> bool:
 
 
 def is_flagged(row: dict) -> bool:
-    return row["variant"] == AS_REPORTED and (
+    """An as-reported row that is discrepant, a decision error or impossible, and not the echo
+    of a claim's verdict on a printed value that claim restates, sums or subtracts (that
+    discrepancy is the claim's, stated once in the claim's finding)."""
+    return row["variant"] == AS_REPORTED and not _ECHO.match(row["method"]) and (
         row["verdict"] == DISCREPANT or row["decision_error"] == "true"
         or row["why_unverifiable"] == IMPOSSIBLE_INPUTS)
 

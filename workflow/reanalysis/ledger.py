@@ -23,12 +23,16 @@ LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "clai
                   "source_file", "source_line", "statistic", "value", "low", "high", "claim_basis"]
 # Why a row is unverifiable: a claim about the paper (what it prints), or a gap of ours.
 NO_DATA_PRINTED = "no_data_printed"            # the inputs a check would need are not printed
+NEEDS_RAW_DATA = "needs_raw_data"              # a test on the raw data that no printed summary can
+                                               # reproduce (a rank test on medians (IQR), an adjusted model)
 NO_CHECK_KIND = "no_check_kind"                # printed data could test it, with a kind we lack
-DESCRIPTIVE_ONLY = "descriptive_only"          # a printed descriptive value nothing else restates
+DESCRIPTIVE_ONLY = "descriptive_only"          # a printed value nothing else restates, sums or checks
 QUOTED = "quoted_from_another_source"          # cited from another publication
 VERBAL = "verbal_statement"                    # a statement without a checkable number
-# the printed inputs are impossible under this reading (e.g. no count out of n gives a percent)
-WHY_UNVERIFIABLE = (NO_DATA_PRINTED, NO_CHECK_KIND, DESCRIPTIVE_ONLY, QUOTED, VERBAL, IMPOSSIBLE_INPUTS)
+# IMPOSSIBLE_INPUTS (the printed inputs impossible under this reading) is no longer given:
+# a check reads a percent that no count gives at its nearest count (summary_level._counts)
+WHY_UNVERIFIABLE = (NO_DATA_PRINTED, NEEDS_RAW_DATA, NO_CHECK_KIND, DESCRIPTIVE_ONLY, QUOTED, VERBAL,
+                    IMPOSSIBLE_INPUTS)
 _WORD_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
 
 
@@ -54,9 +58,10 @@ def _check_claim(row: dict, path: Path, study: dict) -> bool:
         if not row.get("why_not_recomputable"):
             raise InputError(path, "a not_recomputable claim says why", row=where,
                              column="why_not_recomputable", value=row.get("why_not_recomputable"),
-                             rule="one of no_data_printed, descriptive_only, quoted_from_another_source, "
-                                  "verbal_statement, no_check_kind (the paper gives nothing to check it "
-                                  "with, or a kind we lack)")
+                             rule="one of no_data_printed, needs_raw_data, descriptive_only, "
+                                  "quoted_from_another_source, verbal_statement, no_check_kind (the paper "
+                                  "gives nothing to check it with, its test needs the raw data, or a kind "
+                                  "we lack)")
         return True
     if not check:
         raise InputError(path, "empty check", row=where, column="check", value=check,
@@ -295,9 +300,46 @@ def _definition_rows(study_name, study, meta_claims, rows):
     return out
 
 
-def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataFrame) -> list[dict]:
-    """Ledger rows for every printed descriptive value of a summary-level study."""
+# Checks that determine a printed value from others: a value they restate, sum, or take as
+# a term of a printed difference is checked by each claim on them, and gets its verdict.
+RESTATING_KINDS = {"value": "restated", "sum": "summed", "difference": "a term of the difference"}
+
+
+def _restating_claims(study: dict, claim_rows: list[dict]) -> dict[str, list[tuple[str, str, dict]]]:
+    """For each value_id a restating check reads: (check, verb, the as-reported ledger row
+    of each claim on that check)."""
+    by_check: dict[str, list[dict]] = {}
+    for r in claim_rows:
+        if r["variant"] == AS_REPORTED and r.get("_check") and r.get("method"):
+            by_check.setdefault(r["_check"], []).append(r)
+    out: dict[str, list[tuple[str, str, dict]]] = {}
+    for name, spec in study["checks"].items():
+        verb = RESTATING_KINDS.get(spec.get("kind"))
+        for ref in dict.fromkeys(input_ids(spec)) if verb else ():
+            out.setdefault(ref, []).extend((name, verb, c) for c in by_check.get(name, []))
+    return out
+
+
+def _restated_row(study_name: str, base: dict, name: str, verb: str, c: dict, used: str) -> dict:
+    """A printed value's row carrying the verdict of a claim whose check restates or sums it."""
+    where = f"{c['claim_id']} ({c['location']}, line {c['source_line']}: '{c['reported']}')"
+    note = (f"{verb} in {where}, whose check '{name}' is {c['verdict']} as reported"
+            + (f": {c['note']}" if c["note"] else ""))
+    return _ledger_row(study_name, base, recomputed=c["recomputed"], variant=AS_REPORTED,
+                       method=f"{verb} in claim {c['claim_id']}: {c['method']}", verdict=c["verdict"],
+                       why_unverifiable=c["why_unverifiable"], statistic=c["statistic"],
+                       note="; ".join(x for x in (note, used) if x),
+                       value=c.get("value"), low=c.get("low"), high=c.get("high"))
+
+
+def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataFrame,
+                       claim_rows: list[dict] = ()) -> list[dict]:
+    """Ledger rows for every printed descriptive value of a summary-level study. A value
+    that a restating check (``RESTATING_KINDS``) reads gets the verdict of each claim on
+    that check (``claim_rows``: the study's claim rows from ``audit_study``); a value
+    nothing restates, sums or checks is `descriptive_only`."""
     by_check = _by_check(stats)
+    restating = _restating_claims(study, list(claim_rows))
     users: dict[str, list[str]] = {}
     for name, spec in study["checks"].items():
         for ref in input_ids(spec):
@@ -324,11 +366,13 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                                    verdict=UNVERIFIABLE, statistic="", why_unverifiable=NO_DATA_PRINTED,
                                    note="; ".join(x for x in ("no n is printed for this value; see "
                                                               "the n_* variants", used) if x)))
-        if not checks:
+        restated = [_restated_row(study_name, base, name, verb, c, used)
+                    for name, verb, c in restating.get(value_id, [])]
+        if not checks and not restated:
             out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
                                    verdict=UNVERIFIABLE, statistic="", why_unverifiable=DESCRIPTIVE_ONLY,
-                                   note="; ".join(x for x in ("descriptive value; no internal check "
-                                                              "applies", used) if x)))
+                                   note="; ".join(x for x in ("descriptive value; nothing else restates, "
+                                                              "sums or checks it", used) if x)))
             continue
         for rec in checks:
             if rec["statistic"] == "percent":
@@ -350,6 +394,7 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                                    method=rec["method"], verdict=verdict, statistic=rec["statistic"],
                                    note="; ".join(x for x in (reason, used) if x),
                                    value=rec["value"], low=rec["low"], high=rec["high"]))
+        out += restated
     return out
 
 

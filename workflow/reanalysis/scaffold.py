@@ -45,6 +45,12 @@ alpha: 0.05
 # labelled variant (n_<set>) of the checks that list it in n_variants.
 # n_sets:
 #   randomised: {{treatment: 45, placebo: 46}}
+# Percentages of known values: a block whose table prints an Unknown or Missing count; its
+# percentages are then of the stated n minus that count (as_reported: known), or that is
+# the labelled reading n_known (as_reported: stated, the default).
+# known_values:
+#   race: {{rows: [X-RACE-WHITE-A, X-RACE-WHITE-B], unknown: [X-RACE-UNK-A, X-RACE-UNK-B],
+#          as_reported: known}}
 # integer_outcomes:
 #   age: {{items: 1, why: "age in whole years"}}
 checks: {{}}

@@ -754,6 +754,10 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     ref = row.raw.get("same_as")
     if ref:
         out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
+    # a row that another row restates (its `same_as` names this one) gets the same check
+    for other in rows.values():
+        if other.raw.get("same_as") == row.value_id and other.value_id != ref:
+            out.append({"variant": AS_REPORTED, **_agreement(row, other)})
     return out
 
 
