@@ -64,6 +64,13 @@ def audit_parts(config: dict) -> dict[str, list[str]]:
     return {(c[0] if len(c) == 1 else f"{c[0]}_to_{c[-1]}"): c for c in chunks}
 
 
+def randomised_trials(config: dict) -> list[str]:
+    """The studies whose own file says they are randomised trials (``study_type``), to which
+    INSPECT-SR applies (workflow/reanalysis/trust.py)."""
+    return sorted(s for s, st in config.get("studies", {}).items()
+                  if st.get("study_type", {}).get("randomised_trial") is True)
+
+
 def papers_dir(config: dict, name: str) -> Path:
     """Where a study's paper text lies: its own papers_dir, or the shared one."""
     return Path(config["studies"][name].get("papers_dir", config["papers_dir"]))
