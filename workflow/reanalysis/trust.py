@@ -63,6 +63,9 @@ SEVERITY = {NO_CONCERNS: 0, SOME: 1, SERIOUS: 2}
 AS_REPORTED = "as_reported"          # the ledger's variant for the paper's stated reading
 IMPOSSIBLE_INPUTS = "impossible_inputs"
 AUDIT_CHECKS = ("4.4", "4.6", "4.8", "4.9", "4.10")
+# ledger statistics of internal checks whose failure is an impossibility (GRIM, GRIMMER,
+# percentages, count against percent, SD feasibility, median outside its IQR)
+IMPOSSIBILITY_KINDS = ("grim", "grimmer", "count", "percent", "sd_feasibility", "order")
 COMPUTED = ("4.3", *AUDIT_CHECKS, "4.7")
 PARTLY = {"2.1": "ethics", "2.2": "registration", "4.1": "eligibility", "4.2": "allocation",
           "4.5": "losses"}
@@ -80,13 +83,14 @@ AUDIT_WHAT = {
     "4.10": "derived values (medians within IQRs, SDs within bounds, changes, subtotals)",
 }
 TRUST_SCHEMA = "workflow/schemas/trust.schema.yaml"
-TABLE_COLUMNS = ["study", "level", "id", "domain", "question", "answer", "strength", "how",
-                 "findings", "claims", "source", "evidence", "rule"]
+TABLE_COLUMNS = ["study", "level", "id", "short", "domain", "question", "answer", "strength",
+                 "strength_label", "serious", "how", "findings", "claims", "source", "evidence", "rule"]
 INDEX_COLUMNS = ["study", "inspect_sr", "design", "source", "overall", "domain_1", "domain_2",
                  "domain_3", "domain_4", "table"]
 APPLIES, DOES_NOT_APPLY = "applies", "does not apply"
 INDEX = "index"
-_CLAIM_ID = re.compile(r"\b[A-Z]+(?:-[A-Z0-9]+)+\b")
+# the claim of a printed baseline p in a Carlisle row: "... for age (printed p 0.8068, Z-T1-01)?"
+_BASELINE_P_CLAIM = re.compile(r"\(printed p [^,()]*, ([A-Z]+(?:-[A-Z0-9]+)+)\)")
 _DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -155,6 +159,7 @@ def load_rules(config: dict, root: str | Path = ".", schema_dir: str | Path = "w
     for c in sorted(mapped - ids):
         raise InputError(config["trust_rules"], "unknown check", key="audit", value=c,
                          rule=f"one of the checks: {', '.join(rules['checks'])}")
+    rules["file"] = config["trust_rules"]     # for error messages
     return rules
 
 
@@ -230,7 +235,8 @@ class _StudyAudit:
         unknown = sorted({r["statistic"] for r in self.as_reported}
                          - set(audit["statistics"]) - set(audit["not_mapped"]))
         if unknown:
-            raise InputError("trust rules", "a ledger statistic no check is mapped to", key="audit.statistics",
+            raise InputError(rules.get("file", "the trust rules"), "a ledger statistic no check is mapped to",
+                             key="audit.statistics",
                              value=unknown[0], rule="map it to checks in audit.statistics, or list it in "
                                                     "audit.not_mapped with the reason")
 
@@ -251,10 +257,11 @@ class _StudyAudit:
         others = [v for v in self.variants.get(row["claim_id"], []) if v["variant"] != AS_REPORTED]
         if any(v["verdict"] in (REPRODUCED, CONSISTENT) and v["decision_error"] != "true" for v in others):
             return [("reading", "")]
+        # the kinds whose failure is, by definition, two printings that disagree or an
+        # impossibility (README, "How to read the ledger": discrepant)
         if row["statistic"] == "agreement":
             return [("contradiction", "")]
-        if row["statistic"] in ("grim", "grimmer", "count", "percent", "sd_feasibility", "order") \
-                or row["why_unverifiable"] == IMPOSSIBLE_INPUTS:
+        if row["statistic"] in IMPOSSIBILITY_KINDS or row["why_unverifiable"] == IMPOSSIBLE_INPUTS:
             return [("impossible", "")]
         return [("discrepant", "")]
 
@@ -324,36 +331,39 @@ def audit_check(check: str, view: _StudyAudit) -> Answer:
         claims = [c.strip() for c in view.findings[fid].get("claims", "").split(";") if c.strip()]
         items += [(view.findings[fid]["strength"], fid, c) for c in claims] or [(view.findings[fid]["strength"], fid, "")]
     ys = _yes_strengths(rules, check)
-    rule = (f"yes when a {what.split(' (')[0]} problem rests on evidence of strength "
+    rule = (f"yes when a problem among the {what.split(' (')[0]} rests on evidence of strength "
             f"{', '.join(ys)} (trust rules: audit.statistics, audit.finding_checks, audit.yes_strengths)")
     if not tested and not linked:
         return Answer(check, UNCLEAR, HOW_AUDIT, f"No {what.split(' (')[0]} are in the transcribed text, so "
                       "the audit cannot answer this check.", rule)
     yes = [i for i in items if i[0] in ys]
     other = [i for i in items if i[0] not in ys]
-    problems = {c for _, _, c in items if c}
     n_problem_rows = len({r["claim_id"] for r in tested if _is_problem(r)})
     if yes:
         strongest = min((s for s, _, _ in yes), key=lambda s: _strength_rank(rules, s))
         fids = sorted({f for _, f, _ in yes if f}, key=lambda f: (_strength_rank(rules, view.findings[f]["strength"]),
                                                                   int(view.findings[f].get("rank") or 0)))
         claims = list(dict.fromkeys(c for _, _, c in yes if c))
-        head = (f"{n_problem_rows} of {len(tested)} {what} fail at the stated reading" if tested
-                else f"none of the {what.split(' (')[0]} is printed as a row of its own")
+        if n_problem_rows:
+            head, sep = f"{n_problem_rows} of {len(tested)} {what} fail at the stated reading", "; "
+        elif tested:
+            head, sep = f"All {len(tested)} {what} hold at the stated reading, but", " "
+        else:
+            head, sep = f"None of the {what.split(' (')[0]} is printed as a row of its own, but", " "
         shown = "; ".join(_finding_text(view, f, check) for f in fids[:2])
         unheld = [c for s, f, c in yes if not f]
-        tail = (f"; {shown}" if shown else "") + (
+        tail = (f"{sep}{shown}" if shown else "") + (
             f"; {_list(unheld)} (in no finding: strength from the ledger, {_label(rules, strongest)})" if unheld else "")
         return Answer(check, YES, HOW_AUDIT, f"{head}{tail}.", rule, strongest, fids, claims,
                       "results/audit/claims.csv; results/audit/findings.csv; results/audit/finding_evidence.csv")
     text = f"All {len(tested)} {what} hold at the stated reading" if tested else f"No {what} fail"
     if other:
-        fids = sorted({f for _, f, _ in other if f})
-        labels = sorted({_label(rules, s) for s, _, _ in other}, key=lambda x: x)
+        fids = sorted({f for _, f, _ in other if f}, key=lambda f: int(view.findings[f].get("rank") or 0))
+        labels = [_label(rules, s) for s in sorted({s for s, _, _ in other}, key=lambda s: _strength_rank(rules, s))]
+        claims = list(dict.fromkeys(c for _, _, c in other if c))
         text = (f"{len(tested) - n_problem_rows} of {len(tested)} {what} hold at the stated reading; "
-                f"the other {len(problems)} fail only in ways that do not answer yes here "
-                f"({'; '.join(labels)}{': ' + _list(fids) if fids else ''})")
-        claims = sorted(problems)
+                f"the problems ({_list(fids) if fids else _list(claims)}) are of a strength that does not "
+                f"answer yes here: {'; '.join(labels)}")
     else:
         claims = [r["claim_id"] for r in tested]
     return Answer(check, NO, HOW_AUDIT, text + ".", rule, "", sorted({f for _, f, _ in other if f}),
@@ -383,8 +393,7 @@ def baseline_check(view: _StudyAudit, beyond_rows: list[dict]) -> Answer:
     rows = [r for r in beyond_rows if "baseline check" in r.get("part", "")]
     combined = [r for r in rows if re.search(r"more (alike|different) than chance", r["question"])]
     flags = view.findings_answering("4.3")
-    claims = sorted({c for r in rows if not re.search(r"more (alike|different)", r["question"])
-                     for c in _CLAIM_ID.findall(r["question"])})
+    claims = list(dict.fromkeys(c for r in rows for c in _BASELINE_P_CLAIM.findall(r["question"])))
     if not combined and not flags:
         return Answer("4.3", UNCLEAR, HOW_AUDIT, "No baseline check is configured for this study (its "
                       "config's beyond.carlisle) and no repeated values were flagged, so the audit "
@@ -867,7 +876,7 @@ def judge_domains(answers: list[Answer], rules: dict) -> list[Judgement]:
     for d, name in rules["domains"].items():
         mine = [a for a in answers if rules["checks"][a.check]["domain"] == d]
         yes = [a for a in mine if a.answer == YES]
-        bad = [a for a in yes if a.strength in serious["strengths"] or a.check in serious["checks"]]
+        bad = [a for a in yes if makes_serious(a, rules)]
         unclear = [a.check for a in mine if a.answer == UNCLEAR]
 
         def said(items):
@@ -879,25 +888,28 @@ def judge_domains(answers: list[Answer], rules: dict) -> list[Judgement]:
             or f"every check answered no or not applicable ({', '.join(a.check for a in mine)})"
         if bad:
             level = SERIOUS
-            why = ", ".join(f"{a.check} ({_label(rules, a.strength)})" if a.strength in serious["strengths"]
-                            else f"{a.check} (a check whose yes is serious)" for a in bad)
-            rule = (f"serious concerns: yes on evidence that makes a domain serious: {why} "
-                    f"(judgement.serious: strengths {', '.join(serious['strengths'])}"
-                    + (f"; checks {', '.join(serious['checks'])}" if serious["checks"] else "") + ")")
+            groups: dict[str, list[str]] = {}
+            for a in bad:
+                key = _label(rules, a.strength) if a.strength in serious["strengths"] else "a check whose yes is serious"
+                groups.setdefault(key, []).append(a.check)
+            why = "; ".join(f"{' and '.join(cs)}: {label}" for label, cs in groups.items())
+            rule = (f"a yes on evidence that makes a domain serious ({why}); judgement.serious: a yes of strength "
+                    f"{' or '.join(serious['strengths'])}" + (f", or to check {', '.join(serious['checks'])}"
+                                                             if serious["checks"] else ""))
         elif yes:
             level = SOME
-            rule = (f"some concerns: yes to {', '.join(a.check for a in yes)}, none on evidence of strength "
+            rule = (f"yes to {', '.join(a.check for a in yes)}, none on evidence of strength "
                     f"{' or '.join(serious['strengths'])} (judgement.serious)")
         elif unclear and len(unclear) == len(mine):
             level = NOT_ASSESSED
-            rule = "not assessed: every check of the domain is unclear"
+            rule = "every check of the domain is unclear"
         elif unclear and raises:
             level = SOME
-            rule = f"some concerns: no yes, but {len(unclear)} unclear (judgement.unclear: raises)"
+            rule = f"no yes, but {len(unclear)} unclear, which raise it (judgement.unclear: raises)"
         else:
             level = NO_CONCERNS
-            rule = ("no concerns: every check answered no or not applicable" if not unclear else
-                    f"no concerns: no yes; {len(unclear)} unclear, which do not raise it (judgement.unclear: ignored)")
+            rule = ("every check answered no or not applicable" if not unclear else
+                    f"no yes; {len(unclear)} unclear, which do not raise it (judgement.unclear: ignored)")
         out.append(Judgement(f"D{d}", name, level, rule, evidence))
     return out
 
@@ -908,7 +920,7 @@ def judge_overall(domains: list[Judgement]) -> Judgement:
     skipped = [d.id[1:] for d in domains if d.level == NOT_ASSESSED]
     note = f"; Domain{'s' if len(skipped) > 1 else ''} {', '.join(skipped)} not assessed" if skipped else ""
     if not assessed:
-        return Judgement("overall", "Overall", NOT_ASSESSED, "not assessed: no domain could be judged", "")
+        return Judgement("overall", "Overall", NOT_ASSESSED, "no domain could be judged", "")
     worst = max(SEVERITY[d.level] for d in assessed)
     level = next(k for k, v in SEVERITY.items() if v == worst)
     which = [d for d in assessed if d.level == level]
@@ -919,20 +931,27 @@ def judge_overall(domains: list[Judgement]) -> Judgement:
 
 # --- tables --------------------------------------------------------------------------------
 
+def makes_serious(a: Answer, rules: dict) -> bool:
+    """Does this answer make its domain serious (judgement.serious)?"""
+    serious = rules["judgement"]["serious"]
+    return a.answer == YES and (a.strength in serious["strengths"] or a.check in serious["checks"])
+
+
 def table_rows(name: str, rules: dict, answers: list[Answer], domains: list[Judgement],
                overall: Judgement) -> list[dict]:
     rows = []
     for a in answers:
         spec = rules["checks"][a.check]
-        rows.append({"study": name, "level": "check", "id": a.check, "domain": spec["domain"],
-                     "question": spec["question"], "answer": a.answer,
-                     "strength": _label(rules, a.strength) if a.strength else "", "how": a.how,
+        rows.append({"study": name, "level": "check", "id": a.check, "short": spec["short"],
+                     "domain": spec["domain"], "question": spec["question"], "answer": a.answer,
+                     "strength": a.strength, "strength_label": _label(rules, a.strength) if a.strength else "",
+                     "serious": "true" if makes_serious(a, rules) else "", "how": a.how,
                      "findings": "; ".join(a.findings), "claims": "; ".join(dict.fromkeys(a.claims)),
                      "source": a.source, "evidence": a.evidence, "rule": a.rule})
     for j in [*domains, overall]:
         rows.append({"study": name, "level": "domain" if j.id != "overall" else "overall", "id": j.id,
-                     "domain": j.id[1:] if j.id != "overall" else "", "question": j.name, "answer": j.level,
-                     "strength": "", "how": HOW_RULE, "findings": "", "claims": "", "source": "",
+                     "short": "", "domain": j.id[1:] if j.id != "overall" else "", "question": j.name,
+                     "answer": j.level, "strength": "", "strength_label": "", "serious": "", "how": HOW_RULE, "findings": "", "claims": "", "source": "",
                      "evidence": j.evidence, "rule": j.rule})
     return rows
 
@@ -1041,9 +1060,10 @@ def _md(text: str) -> str:
 
 def _markdown(rows: list[dict]) -> str:
     checks = [r for r in rows if r["level"] == "check"]
-    lines = ["| check | question | answer | strength | behind it |", "|---|---|---|---|---|"]
+    lines = ["| check | | answer | strength | behind it |", "|---|---|---|---|---|"]
     for r in checks:
-        lines.append(f"| {r['id']} | {_md(r['question'])} | {r['answer']} | {_md(r['strength'])} | {_md(_basis(r))} |")
+        lines.append(f"| {r['id']} | {_md(r['short'])} | {r['answer']} | {_md(r['strength_label'])} | "
+                     f"{_md(_basis(r))} |")
     lines.append("")
     for r in rows:
         if r["level"] == "domain":
@@ -1054,22 +1074,30 @@ def _markdown(rows: list[dict]) -> str:
 
 
 def _domain4_sentence(rows: list[dict]) -> str:
+    """'INSPECT-SR Domain 4 (results in the study): serious concerns, from checks 4.8 (integer
+    data, F11) and 4.10 (other contradictions, F12), impossible under every reading; also 4.6
+    (participant numbers, F4), holds only under a labelled reading.'"""
     d4 = next(r for r in rows if r["level"] == "domain" and r["domain"] == "4")
     checks = [r for r in rows if r["level"] == "check" and r["domain"] == "4"]
     yes = [r for r in checks if r["answer"] == YES]
     unclear = [r["id"] for r in checks if r["answer"] == UNCLEAR]
+    head = f"INSPECT-SR Domain 4 (results in the study): {d4['answer']}"
+    if not yes:
+        if d4["answer"] == NO_CONCERNS:
+            return f"{head}: all {len(checks)} checks answered no or not applicable" + (
+                f" ({len(unclear)} unclear)." if unclear else ".")
+        return f"{head}: no check answered yes; unclear: {', '.join(unclear)}."
+    groups: dict[str, list[dict]] = {}
+    for r in sorted(yes, key=lambda r: r["serious"] != "true"):
+        groups.setdefault(r["strength_label"] or "yes", []).append(r)
 
     def one(r):
         behind = _basis(r)
-        return f"{r['id']} ({r['strength'] or 'yes'}{': ' + behind if behind not in ('computed', 'partly computed') else ''})"
+        return f"{r['id']} ({r['short']}" + (f", {behind}" if behind not in ("computed", "partly computed") else "") + ")"
 
-    head = f"INSPECT-SR Domain 4 (results in the study): {d4['answer']}"
-    if yes:
-        return f"{head}, from check{'s' if len(yes) > 1 else ''} {', '.join(one(r) for r in yes)}."
-    if d4["answer"] == NO_CONCERNS:
-        return f"{head}: all {len(checks)} checks answered no or not applicable" + (
-            f" ({len(unclear)} unclear)." if unclear else ".")
-    return f"{head}: no check answered yes; unclear: {', '.join(unclear)}."
+    parts = [f"{' and '.join(one(r) for r in rs)}, {label}" for label, rs in groups.items()]
+    first = f"check{'s' if len(groups[next(iter(groups))]) > 1 else ''} {parts[0]}"
+    return f"{head}, from {first}" + "".join(f"; also {p}" for p in parts[1:]) + "."
 
 
 def trust_table_markdown(study: str, results_dir: str | Path) -> str:
