@@ -428,7 +428,8 @@ def test_rendering(tmp_path):
     trust.write_csv([{"study": TRIAL, "inspect_sr": trust.APPLIES, "design": "d", "source": "s", "overall": overall.level,
                       "table": f"trust/{TRIAL}.csv"},
                      {"study": "series", "inspect_sr": trust.DOES_NOT_APPLY, "design": "a single-arm series",
-                      "source": "paper.txt line 3: \"one arm\""}],
+                      "source": "paper.txt line 3: \"one arm\""},
+                     {"study": "unknown", "inspect_sr": trust.NOT_STATED}],
                     tmp_path / "trust" / "index.csv", trust.INDEX_COLUMNS)
     md = trust.trust_table_markdown(TRIAL, tmp_path)
     assert sum(line.startswith("| ") for line in md.splitlines()) == 22      # the header and 21 checks
@@ -437,6 +438,8 @@ def test_rendering(tmp_path):
                                                        "all 11 checks answered no or not applicable.")
     assert trust.domain4_sentence("series", tmp_path) == ("INSPECT-SR does not apply: this study is not a randomised "
                                                           "trial (a single-arm series; paper.txt line 3: \"one arm\").")
+    assert trust.domain4_sentence("unknown", tmp_path).startswith("INSPECT-SR was not applied: the study's config "
+                                                                  "does not say whether it is a randomised trial")
     ctx = trust.trust_context(TRIAL, tmp_path)
     assert ctx["applies"] and len(ctx["checks"]) == 21 and len(ctx["domains"]) == 4
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from .config import _schema, _validate, check_yaml, randomised_trials, study_file
+from .config import load_settings_file, randomised_trials, study_file
 from .inputs import InputError
 from .rounding import unround
 from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED
@@ -87,7 +87,7 @@ TABLE_COLUMNS = ["study", "level", "id", "short", "domain", "question", "answer"
                  "strength_label", "serious", "how", "findings", "claims", "source", "evidence", "rule"]
 INDEX_COLUMNS = ["study", "inspect_sr", "design", "source", "overall", "domain_1", "domain_2",
                  "domain_3", "domain_4", "table"]
-APPLIES, DOES_NOT_APPLY = "applies", "does not apply"
+APPLIES, DOES_NOT_APPLY, NOT_STATED = "applies", "does not apply", "not stated"
 INDEX = "index"
 # the claim of a printed baseline p in a Carlisle row: "... for age (printed p 0.8068, Z-T1-01)?"
 _BASELINE_P_CLAIM = re.compile(r"\(printed p [^,()]*, ([A-Z]+(?:-[A-Z0-9]+)+)\)")
@@ -126,17 +126,10 @@ def load_rules(config: dict, root: str | Path = ".", schema_dir: str | Path = "w
     """The trust rules (config key ``trust_rules``), validated like every config file; None
     when the key is unset. The strengths the rules name must be defined, and every check's
     domain must exist."""
-    if not config.get("trust_rules"):
+    rules = load_settings_file(config, "trust_rules", TRUST_SCHEMA, "keys domains, checks, strengths, audit, "
+                               "judgement and one per computed check", root, schema_dir)
+    if rules is None:
         return None
-    root = Path(root)
-    path = root / config["trust_rules"]
-    if not path.is_file():
-        raise InputError("config/config.yaml", "file not found", key="trust_rules", value=config["trust_rules"],
-                         rule="the file must exist (relative to the repository root)")
-    rules = check_yaml(path)
-    if not isinstance(rules, dict):
-        raise InputError(config["trust_rules"], "the file must hold a mapping of settings", rule="keys checks, audit, judgement")
-    _validate(rules, config["trust_rules"], _schema(root / schema_dir / Path(TRUST_SCHEMA).name))
     known = set(rules["strengths"])
     named = [("audit.yes_strengths.default", s) for s in rules["audit"]["yes_strengths"]["default"]]
     named += [(f"audit.yes_strengths.by_check.{c}", s)
@@ -968,7 +961,7 @@ def write_csv(rows: list[dict], path: Path, columns: list[str]) -> Path:
 def _design(study: dict) -> tuple[str, str]:
     st = study.get("study_type")
     if not st:
-        return "not stated in the study's config (no study_type)", ""
+        return "", ""
     return st["design"], source_text(st["source"])
 
 
@@ -989,7 +982,8 @@ def write_tables(config: dict, rules: dict, shared: dict | None, results_dir: st
         study = config["studies"][name]
         design, source = _design(study)
         if name not in trials:
-            index.append({"study": name, "inspect_sr": DOES_NOT_APPLY, "design": design, "source": source,
+            index.append({"study": name, "inspect_sr": DOES_NOT_APPLY if design else NOT_STATED,
+                          "design": design, "source": source,
                           "overall": "", "domain_1": "", "domain_2": "", "domain_3": "", "domain_4": "", "table": ""})
             continue
         answers = assess(name, study, rules, tables, shared, data.get(name), study_file(config, name))
@@ -1021,6 +1015,10 @@ def _index_row(study: str, results_dir: str | Path) -> dict:
 
 
 def not_applicable_sentence(row: dict) -> str:
+    """Why a study has no INSPECT-SR table, from its row of the index."""
+    if row["inspect_sr"] == NOT_STATED:
+        return ("INSPECT-SR was not applied: the study's config does not say whether it is a randomised "
+                "trial (no study_type).")
     return (f"INSPECT-SR does not apply: this study is not a randomised trial ({row['design']}"
             + (f"; {row['source']}" if row["source"] else "") + ").")
 
