@@ -17,6 +17,7 @@ include: "workflow/rules/beyond.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/findings.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/trust.smk"
 
 
 rule all:
@@ -29,3 +30,4 @@ rule all:
         BEYOND_TABLES,
         BEYOND_FIGURES,
         HTML_REPORT,
+        TRUST_TABLES,

@@ -64,6 +64,13 @@ def audit_parts(config: dict) -> dict[str, list[str]]:
     return {(c[0] if len(c) == 1 else f"{c[0]}_to_{c[-1]}"): c for c in chunks}
 
 
+def randomised_trials(config: dict) -> list[str]:
+    """The studies whose own file says they are randomised trials (``study_type``), to which
+    INSPECT-SR applies (workflow/reanalysis/trust.py)."""
+    return sorted(s for s, st in config.get("studies", {}).items()
+                  if st.get("study_type", {}).get("randomised_trial") is True)
+
+
 def papers_dir(config: dict, name: str) -> Path:
     """Where a study's paper text lies: its own papers_dir, or the shared one."""
     return Path(config["studies"][name].get("papers_dir", config["papers_dir"]))
@@ -206,22 +213,32 @@ def _check_files(study: dict, config_path, root: Path = Path(".")) -> None:
 BEYOND_SCHEMA = "workflow/schemas/beyond.schema.yaml"
 
 
+def load_settings_file(config: dict, key: str, schema: str, keys: str, root: str | Path = ".",
+                       schema_dir: str | Path = "workflow/schemas") -> dict | None:
+    """A settings file that config/config.yaml names under ``key`` (the analyses that span
+    studies, the trust rules), read and validated against ``schema`` with errors like every
+    config error; None when the key is unset. ``keys`` says what the file holds, for the error."""
+    if not config.get(key):
+        return None
+    root = Path(root)
+    path = root / config[key]
+    if not path.is_file():
+        raise InputError("config/config.yaml", "file not found", key=key, value=config[key],
+                         rule="the file must exist (relative to the repository root)")
+    settings = check_yaml(path)
+    if not isinstance(settings, dict):
+        raise InputError(config[key], "the file must hold a mapping of settings", value=_short(settings), rule=keys)
+    _validate(settings, config[key], _schema(root / schema_dir / Path(schema).name))
+    return settings
+
+
 def load_beyond(config: dict, root: str | Path = ".", schema_dir: str | Path = "workflow/schemas") -> dict | None:
     """The file of the analyses that span studies (config key ``beyond``), validated against
     ``beyond.schema.yaml`` with errors like every config error; None when the key is unset.
     Every study it names must be a study of the config."""
-    if not config.get("beyond"):
+    beyond = load_settings_file(config, "beyond", BEYOND_SCHEMA, "keys external_control and pooled", root, schema_dir)
+    if beyond is None:
         return None
-    root = Path(root)
-    path = root / config["beyond"]
-    if not path.is_file():
-        raise InputError("config/config.yaml", "file not found", key="beyond", value=config["beyond"],
-                         rule="the file must exist (relative to the repository root)")
-    beyond = check_yaml(path)
-    if not isinstance(beyond, dict):
-        raise InputError(config["beyond"], "the file must hold a mapping of settings", value=_short(beyond),
-                         rule="keys external_control and pooled")
-    _validate(beyond, config["beyond"], _schema(root / schema_dir / Path(BEYOND_SCHEMA).name))
     studies = config.get("studies", {})
     named = [("external_control.patient.study", beyond["external_control"]["patient"]["study"])]
     named += [(f"external_control.comparators.{i}.study", c["study"])
