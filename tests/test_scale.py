@@ -42,6 +42,11 @@ def copy_run(finished_run, dest):
     """A copy of the finished run, its results and Snakemake's records included, with the
     files' times kept, so that it is up to date."""
     shutil.copytree(finished_run, dest, symlinks=True)
+    # the papers beside the copy, where papers_dir (../shared/papers) finds them: the audit
+    # job's text scan reads them
+    shared = finished_run.parent / "shared"
+    if shared.exists() and not (dest.parent / "shared").exists():
+        (dest.parent / "shared").symlink_to(shared.resolve(), target_is_directory=True)
     return dest
 
 
@@ -68,10 +73,13 @@ def test_touching_one_study_reruns_only_what_reads_it(finished_run, tmp_path):
         expected.append(("figures", f"study={study}"))
     assert [(rule, w) for rule, w in jobs if w] == expected
     # and what merges every study: the ledger (which checks the manifest) with its figures, the
-    # report; the effect section, where there is one, reads what every audit job validated
-    merged = {"all", "ledger", "html_report"}
+    # findings and summary.md, the report; the effect section, where there is one, reads what
+    # every audit job validated; INSPECT-SR, where rules are configured, reads the findings
+    merged = {"all", "ledger", "findings", "html_report"}
     if CONFIG.get("beyond") or any(CONFIG["studies"][s].get("beyond") for s in STUDIES):
         merged.add("beyond")
+    if CONFIG.get("trust_rules"):
+        merged.add("trust")
     assert {rule for rule, w in jobs if not w} == merged
 
 
