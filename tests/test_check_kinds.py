@@ -106,3 +106,17 @@ def test_the_engine_dispatches_through_the_registry():
     tree = ast.parse((PACKAGE / "summary_level.py").read_text(encoding="utf-8"))
     found = [ast.unparse(n) for n in ast.walk(tree) if _compares_kind(n)]
     assert not found, found
+
+
+def test_every_kind_has_an_example_for_new_studies_that_its_schema_accepts():
+    """`python -m reanalysis new` writes each kind's examples into the config stub as
+    comments (checks.example_lines); uncommented, each is a valid check of its kind."""
+    import yaml
+
+    from reanalysis.checks import example_lines
+
+    text = "\n".join(line[4:] for line in example_lines())
+    examples = yaml.safe_load(text)
+    assert {spec["kind"] for spec in examples.values()} == set(KINDS)
+    study = {**copy.deepcopy(STUDY), "checks": examples}
+    validate_config(study, CONFIG_FILE, ROOT / STUDY_SCHEMA)

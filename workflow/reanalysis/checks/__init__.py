@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._common import input_ids_of
 
@@ -37,6 +37,11 @@ class Kind:
     inputs: Callable = input_ids_of  # spec -> the value_ids it reads
     # an impossibility check: the statistic of its result and the reviewer's name for it
     impossibility: tuple[str, str] | None = None
+    # a check that determines a printed value from others: how it uses each input, in words
+    # ("restated"); each claim on the check gives its verdict to the values it reads
+    restates: str = ""
+    # commented examples in a new study's config stub: check name -> lines of a YAML flow mapping
+    examples: dict = field(default_factory=dict)
 
     def claim_statistic(self, spec: dict) -> str:
         return self.statistic(spec) if callable(self.statistic) else self.statistic
@@ -111,6 +116,16 @@ def schema_defs() -> dict:
 def kinds_using(field: str) -> list[str]:
     """The kinds whose config has ``field``."""
     return [name for name, kind in sorted(KINDS.items()) if field in _fields(kind)]
+
+
+def example_lines() -> list[str]:
+    """Every kind's examples, as the YAML comment lines of a config stub (scaffold)."""
+    out = []
+    for _, kind in sorted(KINDS.items()):
+        for check, lines in kind.examples.items():
+            out.append(f"#   {check + ':':<21}{lines[0]}")
+            out += [f"#   {'':<22}{line}" for line in lines[1:]]
+    return out
 
 
 def _discover() -> None:

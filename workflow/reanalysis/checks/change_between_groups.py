@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from .. import summary_stats
 from . import register
-from ._common import DISPERSION, MEAN_SD, T_TESTS, VALUE_ID, at_printed, n_for, n_words, point, range_record, sd_box
+from ._common import (DISPERSION, MEAN_SD, T_TESTS, VALUE_ID, at_printed, n_for, n_words, point, range_record,
+                      sd_box)
 
 
 @register("change_between_groups", note=__doc__.split("\n")[0], needs=MEAN_SD, reads_n=True,
           fields={"a_before": VALUE_ID, "a_after": VALUE_ID, "b_before": VALUE_ID, "b_after": VALUE_ID,
-                  "test": T_TESTS, "dispersion": DISPERSION})
+                  "test": T_TESTS, "dispersion": DISPERSION},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "change_between_arms": ("{kind: change_between_groups, a_before: X-BL-A, a_after: X-W48-A,",
+                                      "b_before: X-BL-B, b_after: X-W48-B, test: student}"),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     ab, aa, bb, ba = (rows[spec[k]] for k in ("a_before", "a_after", "b_before", "b_after"))

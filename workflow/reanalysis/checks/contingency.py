@@ -27,7 +27,12 @@ def _cells(spec: dict, rows: dict, study: dict, n_reading: str) -> tuple[list, l
 @register("contingency", note=__doc__.split("\n")[0], needs=count_or_percent, reads_n=True,
           fields={"table": {"type": "array", "minItems": 2,
                             "items": {"type": "array", "items": VALUE_ID, "minItems": 2}},
-                  "test": {"enum": ["chi2", "chi2_yates", "fisher", "g_test", "fisher_freeman_halton"]}})
+                  "test": {"enum": ["chi2", "chi2_yates", "fisher", "g_test", "fisher_freeman_halton"]}},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "counts_table": ("{kind: contingency, table: [[X-M-G1, X-M-G2], [X-F-G1, X-F-G2]], test: chi2,",
+                               "alternatives: {g: {test: g_test}, exact: {test: fisher_freeman_halton}}}"),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     test = spec.get("test", "chi2")

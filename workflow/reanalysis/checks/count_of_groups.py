@@ -7,7 +7,11 @@ from ._common import exact
 
 @register("count_of_groups", note=__doc__.split("\n")[0], statistic="value",
           # rows whose location starts with this text
-          fields={"location": {"type": "string"}})
+          fields={"location": {"type": "string"}},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "trials_listed": ('{kind: count_of_groups, location: "Table 1"}',),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     where = spec["location"]
     groups = sorted({r.raw.get("group") for r in rows.values()

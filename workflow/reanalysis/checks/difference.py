@@ -6,8 +6,13 @@ from . import register
 from ._common import COMPONENT, VALUE_ID, of_component, range_record
 
 
-@register("difference", note=__doc__.split("\n")[0], statistic="difference", needs=of_component,
-          fields={"a": VALUE_ID, "b": VALUE_ID, "component": COMPONENT})
+@register("difference", restates="a term of the difference", note=__doc__.split("\n")[0],
+          statistic="difference", needs=of_component,
+          fields={"a": VALUE_ID, "b": VALUE_ID, "component": COMPONENT},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "change": ("{kind: difference, a: X-BL-A, b: X-W48-A, component: mean}",),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     component = spec.get("component", "mean")
     a, b = rows[spec["a"]], rows[spec["b"]]

@@ -7,7 +7,12 @@ from ._common import DISPERSION, MEAN_SD, VALUE_IDS, n_for, n_words, range_recor
 
 
 @register("k_group_anova", note=__doc__.split("\n")[0], needs=MEAN_SD, reads_n=True,
-          fields={"groups": VALUE_IDS, "test": {"enum": ["anova", "welch"]}, "dispersion": DISPERSION})
+          fields={"groups": VALUE_IDS, "test": {"enum": ["anova", "welch"]}, "dispersion": DISPERSION},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "k_groups": ("{kind: k_group_anova, groups: [X-AGE-G1, X-AGE-G2, X-AGE-G3], test: anova,",
+                           "alternatives: {welch: {test: welch}, as_sem: {dispersion: sem}}}"),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     groups = [rows[g] for g in spec["groups"]]

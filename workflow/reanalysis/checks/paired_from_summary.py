@@ -8,7 +8,11 @@ from ._common import DISPERSION, MEAN_SD, VALUE_ID, at_printed, n_for, n_words, 
 
 
 @register("paired_from_summary", note=__doc__.split("\n")[0], needs=MEAN_SD, reads_n=True,
-          fields={"before": VALUE_ID, "after": VALUE_ID, "dispersion": DISPERSION})
+          fields={"before": VALUE_ID, "after": VALUE_ID, "dispersion": DISPERSION},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "within_arm": ("{kind: paired_from_summary, before: X-BL-A, after: X-W48-A, dispersion: printed}",),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     before, after = rows[spec["before"]], rows[spec["after"]]

@@ -22,7 +22,11 @@ STATISTIC = "percent_sum"
 @register("percent_sum", note=__doc__.split("\n")[0], statistic=STATISTIC, needs=("percent",),
           required=("parts",), row_of=lambda spec: spec["parts"][0],
           impossibility=(STATISTIC, "percentages do not sum to 100"),
-          fields={"parts": VALUE_IDS})
+          fields={"parts": VALUE_IDS},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "sex_split_a": ("{kind: percent_sum, parts: [X-MALE-A, X-FEMALE-A]}",),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     printed = [rows[p].parts["percent"] for p in spec["parts"]]
     intervals = [printed_interval(p) for p in printed]

@@ -18,7 +18,12 @@ def _validate(name: str, spec: dict, config_file: str) -> None:
           statistic=lambda spec: spec.get("bound", "lower"), validate=_validate,
           fields={"a": VALUE_ID, "b": VALUE_ID, "bound": {"enum": ["lower", "upper"]},
                   "method": {"enum": ["wald", "newcombe"]},
-                  "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}})
+                  "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "rate_difference_ci": ("{kind: proportion_difference_ci, a: X-W48-A, b: X-W48-B, level: 0.95,",
+                                     "method: wald, bound: lower, alternatives: {newcombe: {method: newcombe}}}"),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     ca, n1, cb, n2, where, note = counts_of_two(spec, rows, study)
     m, level = spec.get("method", "wald"), spec.get("level", 0.95)

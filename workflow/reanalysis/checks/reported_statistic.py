@@ -8,7 +8,11 @@ from ._common import VALUE_ID, range_record, statistic_text
 
 
 @register("reported_statistic", note=__doc__.split("\n")[0], needs=("statistic",),
-          fields={"a": VALUE_ID, "tails": {"enum": [1, 2]}})
+          fields={"a": VALUE_ID, "tails": {"enum": [1, 2]}},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "printed_statistic": ("{kind: reported_statistic, a: X-TXT-T, alternatives: {one_tailed: {tails: 1}}}",),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     row = rows[spec["a"]]
     tails = spec.get("tails", 2)

@@ -22,7 +22,12 @@ def _validate(name: str, spec: dict, config_file: str) -> None:
           # a printed range whose ends were observed, or bounds known otherwise (and why)
           fields={"a": VALUE_ID, "range": VALUE_ID,
                   "bounds": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
-                  "why": {"type": "string"}, "integer": {"type": "boolean"}})
+                  "why": {"type": "string"}, "integer": {"type": "boolean"}},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "sd_possible": ("{kind: sd_feasibility, a: X-ONSET, range: X-ONSET-RANGE}",),
+              "sd_within_follow_up": ('{kind: sd_feasibility, a: X-DURATION, bounds: [0, 48], why: "48-week follow-up"}',),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     row = rows[spec["a"]]

@@ -6,8 +6,13 @@ from . import register
 from ._common import COMPONENT, VALUE_IDS, exact, of_component, range_record
 
 
-@register("sum", note=__doc__.split("\n")[0], statistic="sum", needs=of_component,
-          fields={"parts": VALUE_IDS, "component": COMPONENT})
+@register("sum", restates="summed", note=__doc__.split("\n")[0],
+          statistic="sum", needs=of_component,
+          fields={"parts": VALUE_IDS, "component": COMPONENT},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "total": ("{kind: sum, parts: [X-N-A, X-N-B], component: count}",),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     component = spec.get("component", "mean")
     parts = [rows[p] for p in spec["parts"]]

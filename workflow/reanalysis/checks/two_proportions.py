@@ -21,7 +21,12 @@ def counts_of_two(spec: dict, rows: dict, study: dict) -> tuple:
 
 
 @register("two_proportions", note=__doc__.split("\n")[0], needs=count_or_percent, reads_n=True,
-          fields={"a": VALUE_ID, "b": VALUE_ID, "test": {"enum": ["chi2", "chi2_yates", "fisher"]}})
+          fields={"a": VALUE_ID, "b": VALUE_ID, "test": {"enum": ["chi2", "chi2_yates", "fisher"]}},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "proportions": ("{kind: two_proportions, a: X-MALE-A, b: X-MALE-B, test: chi2,",
+                              "alternatives: {yates: {test: chi2_yates}, fisher: {test: fisher}}}"),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     ca, n1, cb, n2, where, note = counts_of_two(spec, rows, study)
     test = spec.get("test", "chi2")

@@ -7,7 +7,13 @@ from ._common import DISPERSION, MEAN_SD, T_TESTS, VALUE_ID, n_for, n_words, ran
 
 
 @register("two_sample_t", note=__doc__.split("\n")[0], needs=MEAN_SD, reads_n=True,
-          fields={"a": VALUE_ID, "b": VALUE_ID, "test": T_TESTS, "dispersion": DISPERSION})
+          fields={"a": VALUE_ID, "b": VALUE_ID, "test": T_TESTS, "dispersion": DISPERSION},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "between_arms_t": ("{kind: two_sample_t, a: X-T1-AGE-A, b: X-T1-AGE-B, test: student,",
+                                 "alternatives: {welch: {test: welch}, as_sem: {dispersion: sem}},",
+                                 "n_variants: [randomised]}"),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     a, b = rows[spec["a"]], rows[spec["b"]]

@@ -5,8 +5,13 @@ from . import register
 from ._common import COMPONENT, VALUE_ID, exact, of_component
 
 
-@register("value", note=__doc__.split("\n")[0], statistic="value", needs=of_component,
-          fields={"a": VALUE_ID, "component": COMPONENT})
+@register("value", restates="restated", note=__doc__.split("\n")[0],
+          statistic="value", needs=of_component,
+          fields={"a": VALUE_ID, "component": COMPONENT},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "restated": ("{kind: value, a: X-TXT-N, component: count}",),
+          })
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     component = spec.get("component", "mean")
     a = rows[spec["a"]]
