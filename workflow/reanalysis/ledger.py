@@ -242,7 +242,7 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
             notes = [v.reason]
             if isinstance(first.get("note"), str):
                 notes.append(first["note"])
-            if spec.get("kind") == "paired_from_summary" and statistic == "p":
+            if spec.get("kind") in KINDS and KINDS[spec["kind"]].r_thresholds and statistic == "p":
                 notes.append(_r_note(claim, of_check, variant))
             why = ""
             if v.verdict == UNVERIFIABLE:

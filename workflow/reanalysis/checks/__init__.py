@@ -40,6 +40,9 @@ class Kind:
     # a check that determines a printed value from others: how it uses each input, in words
     # ("restated"); each claim on the check gives its verdict to the values it reads
     restates: str = ""
+    # its p depends on an unknown correlation r and it prints the r above which p < each
+    # level (statistics r_threshold_<level>): the ledger notes the r a claim needs
+    r_thresholds: bool = False
     # commented examples in a new study's config stub: check name -> lines of a YAML flow mapping
     examples: dict = field(default_factory=dict)
 

@@ -7,7 +7,7 @@ from . import register
 from ._common import DISPERSION, MEAN_SD, VALUE_ID, at_printed, n_for, n_words, point, range_record, sd_box
 
 
-@register("paired_from_summary", note=__doc__.split("\n")[0], needs=MEAN_SD, reads_n=True,
+@register("paired_from_summary", note=__doc__.split("\n")[0], needs=MEAN_SD, reads_n=True, r_thresholds=True,
           fields={"before": VALUE_ID, "after": VALUE_ID, "dispersion": DISPERSION},
           # commented examples in the stub of a new study (python -m reanalysis new)
           examples={
