@@ -39,6 +39,7 @@ def check_yaml(config_path: str | Path):
                          rule="YAML syntax") from None
 
 
+KIND_KEY = "x-check-kind"   # a check kind's schema (reanalysis.checks) says which kind it is
 CONFIG_SCHEMA = "workflow/schemas/config.schema.yaml"
 STUDY_SCHEMA = "workflow/schemas/study.schema.yaml"
 STUDY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -134,7 +135,8 @@ def _cache_key(shared: dict, studies_dir: Path, schema_dir: Path):
         return None
     import hashlib
     digest = hashlib.sha256(repr(sorted(shared.items())).encode())
-    for path in sorted(studies_dir.glob("*.yaml")) + sorted(schema_dir.glob("*.yaml")):
+    kinds = sorted((Path(__file__).parent / "checks").glob("*.py"))   # they compose the study schema
+    for path in sorted(studies_dir.glob("*.yaml")) + sorted(schema_dir.glob("*.yaml")) + kinds:
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -162,8 +164,19 @@ def _write_cache(root: Path, key: str, studies: dict) -> None:
         pass  # a read-only checkout validates every time
 
 
+# A schema whose `$defs` entry holds this key is filled from the registry of check kinds
+# (reanalysis.checks): each kind's fields, valid only for that kind.
+COMPOSED = "x-composed-from-check-kinds"
+
+
 def _schema(path: Path) -> dict:
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)
+    schema = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)
+    if COMPOSED in schema.get("$defs", {}):
+        from .checks import schema_defs
+
+        del schema["$defs"][COMPOSED]
+        schema["$defs"].update(schema_defs())
+    return schema
 
 
 def validate_config(config: dict, config_path: str | Path, schema_path: str | Path) -> None:
@@ -186,6 +199,15 @@ def _validate(config: dict, config_path, schema: dict) -> None:
         key = extra[0]
         near = difflib.get_close_matches(key, allowed, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
+        kind = error.schema.get(KIND_KEY)
+        if kind:
+            from .checks import kinds_using
+
+            users = kinds_using(key)
+            hint += f"; '{key}' is a field of {', '.join(users)}" if users else ""
+            raise InputError(config_path, f"check kind '{kind}' has no field '{key}'{hint}",
+                             key=".".join(path + [key]), value=key,
+                             rule=f"fields of kind '{kind}': {', '.join(allowed)}")
         raise InputError(config_path, f"unknown key{hint}", key=".".join(path + [key]),
                          value=key, rule=f"allowed keys here: {', '.join(allowed)}")
     if error.validator == "required":

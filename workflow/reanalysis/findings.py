@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .checks import impossibility_checks
 from .ledger import CLAIM_READINGS
 from .rounding import NumberFormatError, format_value, parse_claim
 from .summary_level import AS_REPORTED, DUPLICATE, IMPLIED_N, IMPOSSIBLE_INPUTS
@@ -71,10 +72,12 @@ from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED
 
 ROUNDING_READINGS = tuple(CLAIM_READINGS)
 # internal checks whose failure makes the printed numbers impossible, by the name a
-# reviewer knows them under
+# reviewer knows them under: the engine's own, and those the check kinds declare
+# (reanalysis.checks, e.g. sd_feasibility's "SD infeasible")
 IMPOSSIBILITY_CHECKS = {"grim": "GRIM", "grimmer": "GRIMMER", "count": "GRIM for percentages",
-                        "percent": "count and percentage disagree", "sd_feasibility": "SD infeasible",
-                        "order": "median outside its IQR", "range_order": "median outside its range"}
+                        "percent": "count and percentage disagree",
+                        "order": "median outside its IQR", "range_order": "median outside its range",
+                        **impossibility_checks()}
 # checks whose outcome depends on n
 N_DEPENDENT_CHECKS = ("grim", "grimmer", "count", "percent", "sd_feasibility")
 STRENGTHS = ("contradiction", "impossible", "discrepant", "reading", "interpreted", "rounding", "flag")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks import KINDS
 from .inputs import InputError, gather, load_schema, read_table
 from .patient_level import AS_REPORTED, META_ANALYSES
 from .rounding import format_value, parse_claim
@@ -241,7 +242,7 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
             notes = [v.reason]
             if isinstance(first.get("note"), str):
                 notes.append(first["note"])
-            if spec.get("kind") == "paired_from_summary" and statistic == "p":
+            if spec.get("kind") in KINDS and KINDS[spec["kind"]].r_thresholds and statistic == "p":
                 notes.append(_r_note(claim, of_check, variant))
             why = ""
             if v.verdict == UNVERIFIABLE:
@@ -302,7 +303,7 @@ def _definition_rows(study_name, study, meta_claims, rows):
 
 # Checks that determine a printed value from others: a value they restate, sum, or take as
 # a term of a printed difference is checked by each claim on them, and gets its verdict.
-RESTATING_KINDS = {"value": "restated", "sum": "summed", "difference": "a term of the difference"}
+RESTATING_KINDS = {name: kind.restates for name, kind in KINDS.items() if kind.restates}
 
 
 def _restating_claims(study: dict, claim_rows: list[dict]) -> dict[str, list[tuple[str, str, dict]]]:

@@ -204,33 +204,59 @@ def expand_check(name: str, spec: dict, study: dict) -> list[Variant]:
     return variants
 
 
-def run_variant(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
+def _run_two_group(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
     spec = v.spec
-    analysis = spec["analysis"]
-    if analysis == "two_group_test":
-        mask_a, desc_a = subset_mask(df, study, spec["group_a"], v.subset_variant)
-        mask_b, desc_b = subset_mask(df, study, spec["group_b"], v.subset_variant)
-        col = spec["column"]
-        stats_, text = _two_group(df.loc[mask_a, col], df.loc[mask_b, col], v.method)
-        return stats_, f"{text} of {col}: {desc_a} (n={mask_a.sum()}) vs {desc_b} (n={mask_b.sum()})"
+    mask_a, desc_a = subset_mask(df, study, spec["group_a"], v.subset_variant)
+    mask_b, desc_b = subset_mask(df, study, spec["group_b"], v.subset_variant)
+    col = spec["column"]
+    stats_, text = _two_group(df.loc[mask_a, col], df.loc[mask_b, col], v.method)
+    return stats_, f"{text} of {col}: {desc_a} (n={mask_a.sum()}) vs {desc_b} (n={mask_b.sum()})"
+
+
+def _subset(df: pd.DataFrame, study: dict, v: Variant) -> tuple[pd.DataFrame, str]:
+    """The rows a one-sample analysis reads (its `subset` and `where`), and the words for it."""
+    spec = v.spec
     mask, desc = subset_mask(df, study, spec.get("subset"), v.subset_variant)
     for column, value in spec.get("where", {}).items():
         mask &= df[column] == value
         desc += f", {column} = {value}"
     sub = df[mask]
-    where = f"; subset: {desc} (n={len(sub)})"
-    if analysis in ("count", "mean", "median", "min", "max", "sd", "quantile"):
-        column = spec.get("column")
-        x = sub[column] if column else sub.index.to_series()
-        stats_, text = _describe(x, analysis, spec.get("q"), v.method)
-        return stats_, (f"{text} of {column}" if column else text) + where
-    if analysis == "paired_test":
-        stats_, text = _paired(sub[spec["before"]], sub[spec["after"]], v.method)
-        return stats_, f"{text}: {spec['before']} vs {spec['after']}{where}"
-    if analysis == "correlation":
-        stats_, text = _correlation(sub[spec["x"]], sub[spec["y"]], v.method)
-        return stats_, f"{text}: {spec['x']} with {spec['y']}{where}"
-    raise ValueError(f"check {v.check!r}: unknown analysis {analysis!r}")
+    return sub, f"; subset: {desc} (n={len(sub)})"
+
+
+def _run_describe(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
+    sub, where = _subset(df, study, v)
+    column = v.spec.get("column")
+    x = sub[column] if column else sub.index.to_series()
+    stats_, text = _describe(x, v.spec["analysis"], v.spec.get("q"), v.method)
+    return stats_, (f"{text} of {column}" if column else text) + where
+
+
+def _run_paired(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
+    sub, where = _subset(df, study, v)
+    spec = v.spec
+    stats_, text = _paired(sub[spec["before"]], sub[spec["after"]], v.method)
+    return stats_, f"{text}: {spec['before']} vs {spec['after']}{where}"
+
+
+def _run_correlation(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
+    sub, where = _subset(df, study, v)
+    spec = v.spec
+    stats_, text = _correlation(sub[spec["x"]], sub[spec["y"]], v.method)
+    return stats_, f"{text}: {spec['x']} with {spec['y']}{where}"
+
+
+# The patient-level analyses, by the name a check's `analysis` gives: each runs one variant
+# on the patient table and returns ({statistic: value}, method text).
+ANALYSES = {"two_group_test": _run_two_group, "paired_test": _run_paired, "correlation": _run_correlation,
+            **{name: _run_describe for name in ("count", "mean", "median", "min", "max", "sd", "quantile")}}
+
+
+def run_variant(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
+    analysis = v.spec["analysis"]
+    if analysis not in ANALYSES:
+        raise ValueError(f"check {v.check!r}: unknown analysis {analysis!r}")
+    return ANALYSES[analysis](df, study, v)
 
 
 def recompute(df: pd.DataFrame, study: dict, study_name: str) -> pd.DataFrame:

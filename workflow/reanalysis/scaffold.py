@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from .checks import example_lines
 from .config import STUDY_NAME, check_yaml, load_studies, study_file
 from .inputs import InputError, gather, load_schema
 from .summary_level import ROW_KINDS
@@ -58,26 +59,7 @@ checks: {{}}
 # The paper's stated test is the main reading; `alternatives` are labelled variants.
 # Every kind, with its fields (ids are value_id's of summaries.csv):
 #
-#   between_arms_t:      {{kind: two_sample_t, a: X-T1-AGE-A, b: X-T1-AGE-B, test: student,
-#                         alternatives: {{welch: {{test: welch}}, as_sem: {{dispersion: sem}}}},
-#                         n_variants: [randomised]}}
-#   k_groups:            {{kind: k_group_anova, groups: [X-AGE-G1, X-AGE-G2, X-AGE-G3], test: anova,
-#                         alternatives: {{welch: {{test: welch}}, as_sem: {{dispersion: sem}}}}}}
-#   proportions:         {{kind: two_proportions, a: X-MALE-A, b: X-MALE-B, test: chi2,
-#                         alternatives: {{yates: {{test: chi2_yates}}, fisher: {{test: fisher}}}}}}
-#   counts_table:        {{kind: contingency, table: [[X-M-G1, X-M-G2], [X-F-G1, X-F-G2]], test: chi2,
-#                         alternatives: {{g: {{test: g_test}}, exact: {{test: fisher_freeman_halton}}}}}}
-#   rate_difference_ci:  {{kind: proportion_difference_ci, a: X-W48-A, b: X-W48-B, level: 0.95,
-#                         method: wald, bound: lower, alternatives: {{newcombe: {{method: newcombe}}}}}}
-#   within_arm:          {{kind: paired_from_summary, before: X-BL-A, after: X-W48-A, dispersion: printed}}
-#   change_between_arms: {{kind: change_between_groups, a_before: X-BL-A, a_after: X-W48-A,
-#                         b_before: X-BL-B, b_after: X-W48-B, test: student}}
-#   printed_statistic:   {{kind: reported_statistic, a: X-TXT-T, alternatives: {{one_tailed: {{tails: 1}}}}}}
-#   sd_possible:         {{kind: sd_feasibility, a: X-ONSET, range: X-ONSET-RANGE}}
-#   sd_within_follow_up: {{kind: sd_feasibility, a: X-DURATION, bounds: [0, 48], why: "48-week follow-up"}}
-#   change:              {{kind: difference, a: X-BL-A, b: X-W48-A, component: mean}}
-#   total:               {{kind: sum, parts: [X-N-A, X-N-B], component: count}}
-#   restated:            {{kind: value, a: X-TXT-N, component: count}}
+{kind_examples}
 # figures:
 #   forest_table1: {{kind: forest, title: "Table 1 as printed", location: "Table 1",
 #                   panels: [{{outcome: hba1c, label: "HbA1c (%)"}}]}}
@@ -215,7 +197,7 @@ def new_study(study: str, design: str, paper: str) -> int:
     if design == "summary_level":
         _write_csv(raw / "summaries.csv", _header(SUMMARIES_SCHEMA))
         (raw / "ranges.yaml").write_text(_RANGES, encoding="utf-8")
-        conf.write_text(_SUMMARY_STUB.format(**fields), encoding="utf-8")
+        conf.write_text(_SUMMARY_STUB.format(**fields, kind_examples="\n".join(example_lines())), encoding="utf-8")
         steps = [f"transcribe every printed descriptive value into {raw}/summaries.csv",
                  f"give each outcome its range in {raw}/ranges.yaml"]
     else:

@@ -8,8 +8,8 @@ printed values and its extremes over the box (``low``/``high``).
 Two kinds of work, both returned as one long table by :func:`recompute`:
 
 - **checks** from the config (t-tests, chi-square, CIs, paired tests with unknown r,
-  differences, sums), each with labelled variants: the config's alternatives and the
-  readings of n in ``n_sets``;
+  differences, sums), each computed by its kind's module in ``reanalysis.checks``, with
+  labelled variants: the config's alternatives and the readings of n in ``n_sets``;
 - **integrity** of each printed row, needing no config: percent against count (GRIM for
   proportions), GRIM/GRIMMER for outcomes the config declares integer, median inside its
   IQR, and agreement with another printing of the same quantity (``same_as``).
@@ -25,17 +25,21 @@ from statistics import NormalDist
 import jsonschema
 import pandas as pd
 
-from . import duplicates, feasibility, kgroup_stats, scrutiny, statcheck, summary_stats
+from . import duplicates, scrutiny, statcheck
+from .checks import KINDS, kind_of
+from .checks._common import (AS_REPORTED, BUILT_IN_N, IMPOSSIBLE, KNOWN, POSSIBLE, PRINTED, ROUNDING, STATED,
+                             input_ids_of, statistic_text)
+from .checks._common import n_for as _n_for
+from .checks._common import n_words as _n_words
+from .checks._common import stated_n as _stated_n
 from .inputs import InputError, gather, load_schema, read_table
-from .rounding import (READINGS, Printed, describe_schemes, diagnose_numbers, input_bounds, parse_claim,
-                       parse_number)
-from .summary_stats import Box, Range
+from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, input_bounds, parse_claim, parse_number
+from .summary_stats import Box
 
-AS_REPORTED = "as_reported"
 RECOMPUTED_COLUMNS = ["study", "check", "variant", "statistic", "value", "low", "high",
                       "method", "outcome", "note"]
-# Outcomes of integrity checks, mapped to verdicts by verdicts.INTEGRITY_VERDICTS.
-POSSIBLE, IMPOSSIBLE, UNDETERMINED = "possible", "impossible", "undetermined"
+# Outcomes of integrity checks (possible, impossible, undetermined: checks._common), mapped
+# to verdicts by verdicts.INTEGRITY_VERDICTS.
 # a red flag that proves nothing on its own (a repeated value): the row stays as judged
 FLAGGED = "flagged"
 IDENTICAL, OVERLAPPING, DISJOINT = "identical", "overlapping", "disjoint"
@@ -62,52 +66,22 @@ _GRAMMAR = {
     # or with the df after it, "t = 2.1, df = 28, p = 0.04"; a printed p may follow
     "test_statistic": (None, ("statistic",)),
 }
-_STAT_NUM = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
-_TEST_NAME = r"(?P<name>[^\s\d(=<>,;][^(=<>,;]*?)"
-_TEST_STATISTIC = re.compile(
-    rf"(?:{_TEST_NAME}\s*(?P<df>\([^()]*\))?\s*(?P<op>[=<>])\s*(?P<stat>{_STAT_NUM})"
-    rf"|(?P<name2>[^\s\d(=<>,;][^(=<>,;]*?)\s*(?P<op2>[=<>])\s*(?P<stat2>{_STAT_NUM}),\s*df\s*=\s*"
-    rf"(?P<df2>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)?))"
-    rf"(?:,\s*(?:(?P<p>[pP]\s*[=<>]\s*{_STAT_NUM})|(?P<ns>ns)))?")
 _TEST_STATISTIC_GRAMMAR = ("'<test>(<df>) = <value>' or '<test> = <value>, df = <df>', optionally followed by "
                            "', p = <p>' (or '<', '>', 'ns'): 't(28) = 2.20', 'F(4, 76) = 0.37, P = 0.82', "
                            "'χ2(2) = 8.50', 'r(28) = .22', 'Z = 1.96', 't = 2.1, df = 28, p = 0.04'")
 
-
-def statistic_text(value: str) -> tuple[str, str] | None:
-    """A `test_statistic` row's value as statcheck reads it: (the statistic with its df,
-    't(28) = 2.20'; the printed p as 'p = 0.82', or 'ns' where none is printed), or None
-    where the value does not fit the form's grammar."""
-    m = _TEST_STATISTIC.fullmatch(value)
-    if not m:
-        return None
-    if m.group("name") is not None:
-        text = f"{m.group('name')}{m.group('df') or ''} {m.group('op')} {m.group('stat')}"
-    else:
-        text = f"{m.group('name2')}({m.group('df2')}) {m.group('op2')} {m.group('stat2')}"
-    p = m.group("p")
-    return text, "p" + p[1:] if p else "ns"
-# A printed number stands for the values that print as it half-up or half-even
-# (rounding.printed_interval, the rule for claims too): the scheme of every
-# reconstruction here.
-ROUNDING = READINGS["as_reported"]
+# A printed number is read by checks._common.ROUNDING (half-up or half-even, as
+# rounding.printed_interval reads claims): the scheme of every reconstruction here.
 # Other ways the paper's software may have shortened its numbers, each a labelled variant
 # of the integrity checks at the as-reported n (and of printed values that do not reproduce).
 OTHER_READINGS = {f"rounding_{k}": v for k, v in READINGS.items() if k not in ("as_reported", "half_down")}
-_TWO_ARM = {"two_sample_t", "two_proportions", "proportion_difference_ci", "change_between_groups"}
-# kinds that read an n per input row (the row's printed n or a reading from n_sets)
-_USES_N = _TWO_ARM | {"paired_from_summary", "k_group_anova", "contingency", "sd_feasibility"}
-INPUT_KEYS = ("a", "b", "before", "after", "a_before", "a_after", "b_before", "b_after", "range")
-# kinds that test one printed row: their result is an integrity result of that row (`a`)
-ROW_KINDS = {"sd_feasibility"}
+# kinds that test printed rows: their result is an integrity result of one row (`row_of`)
+ROW_KINDS = {name for name, kind in KINDS.items() if kind.row_of}
 
 
 def input_ids(spec: dict) -> list[str]:
-    """Every value_id a check reads."""
-    ids = [spec[k] for k in INPUT_KEYS if k in spec] + list(spec.get("parts", []))
-    ids += list(spec.get("groups", []))
-    ids += [cell for row in spec.get("table", []) for cell in row]
-    return ids
+    """Every value_id a check reads (as its kind declares)."""
+    return KINDS[spec["kind"]].inputs(spec) if spec.get("kind") in KINDS else input_ids_of(spec)
 
 
 @dataclass
@@ -240,51 +214,6 @@ def expand_check(spec: dict) -> list[Variant]:
     return out
 
 
-# Built-in readings of n, beside the study's n_sets: 'printed' is the as-reported n of
-# each row; 'stated' the n the paper states for its arm; 'known' the stated n minus the
-# Unknown or Missing count printed in the same block (`known_values` in the config).
-PRINTED, STATED, KNOWN = "printed", "stated", "known"
-BUILT_IN_N = (PRINTED, STATED, KNOWN)
-
-
-def _stated_n(row: Row, study: dict) -> int | None:
-    """The n the paper states for the row: its printed n, or where none is printed the
-    study's `n_as_reported` reading, if it names one."""
-    if row.n is None and study.get("n_as_reported"):
-        return study["n_sets"][study["n_as_reported"]].get(row.arm)
-    return row.n
-
-
-def _known_n(row: Row, study: dict) -> int | None:
-    """Of known values: the stated n minus the block's printed Unknown/Missing count."""
-    stated = _stated_n(row, study)
-    return None if row.unknown is None or stated is None else stated - row.unknown[1]
-
-
-def _n_for(row: Row, study: dict, n_reading: str) -> int | None:
-    """A row's n under a reading: 'printed', its as-reported n (the stated n, or of known
-    values where the config or the row says its percentages are); 'stated'; 'known'; or
-    an n_set's n for its arm."""
-    if n_reading == PRINTED:
-        return _known_n(row, study) if row.denominator == KNOWN else _stated_n(row, study)
-    if n_reading == STATED:
-        return _stated_n(row, study)
-    if n_reading == KNOWN:
-        return _known_n(row, study)
-    return study["n_sets"][n_reading].get(row.arm)
-
-
-def _n_words(rows: list[Row], study: dict, n_reading: str) -> str:
-    """How a check's n was read, for its method text: the reading, and where a row's n
-    is of known values, the stated n and the Unknown count it subtracts."""
-    known = [r for r in rows if r.unknown is not None
-             and (n_reading == KNOWN or (n_reading == PRINTED and r.denominator == KNOWN))]
-    if not known:
-        return n_reading
-    return f"{n_reading}; of known values: " + ", ".join(
-        f"{_stated_n(r, study)} - {r.unknown[1]} unknown ({r.unknown[0]})" for r in known)
-
-
 def apply_known_values(study: dict, rows: dict[str, Row],
                        config_file: str = "config/studies/<study>.yaml") -> None:
     """Attach to each row of a `known_values` block the Unknown/Missing count printed in
@@ -336,263 +265,15 @@ def apply_known_values(study: dict, rows: dict[str, Row],
                              rule="list the row under known_values.<block>.rows in the study's config")
 
 
-def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
-    """The dispersion as an SD box: the printed reading, or read as SD, or as SEM."""
-    box = row.box("dispersion")
-    as_printed = row.dispersion if reading == "printed" else reading
-    if as_printed == "sem":
-        f = math.sqrt(n)
-        return Box(box.value * f, box.lower * f, box.upper * f), "± read as SEM (SD = SEM·√n)"
-    if as_printed == "unspecified":
-        return box, "± read as SD (the paper does not say)"
-    return box, "± read as SD"
-
-
-def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[tuple[int, ...], str]:
-    """Counts a row allows, and a note: the printed count, or every count its percent
-    rounds from; where no count out of n gives the printed percent, the count(s) whose
-    percent is nearest it (``scrutiny.nearest_counts``), so that the check still runs at
-    this n, and the note says so (the impossibility is the row's own finding)."""
-    if "count" in row.parts:
-        return (int(row.parts["count"].value),), ""
-    text = row.parts["percent"].text
-    found = scrutiny.counts_from_percent(text, n, schemes)
-    if found:
-        return found, ""
-    near = scrutiny.nearest_counts(text, n)
-    return near, (f"no count out of n = {n} gives the printed {text}% ({row.value_id}, "
-                  f"impossible on its own row); read at the count nearest it: "
-                  + " or ".join(f"{k}/{n} = {100 * k / n:.4g}%" for k in near))
-
-
-def _nearest_cells(cells: list[list]) -> tuple[list[list], list[str]]:
-    """A contingency table's printed cells with each percent that no count out of its n
-    gives replaced by its nearest count(s) (as ``_counts``), and the notes saying so."""
-    out, notes = [], []
-    for line in cells:
-        row_out = []
-        for cell in line:
-            if isinstance(cell, tuple) and not scrutiny.counts_from_percent(cell[0], cell[1], ROUNDING):
-                near = scrutiny.nearest_counts(cell[0], cell[1])
-                notes.append(f"no count out of n = {cell[1]} gives the printed {cell[0]}%; read at the "
-                             f"count nearest it: " + " or ".join(f"{k}/{cell[1]}" for k in near))
-                row_out.append(list(near))
-            else:
-                row_out.append(cell)
-        out.append(row_out)
-    return out, notes
-
-
-def _range_record(stat: str, r: Range, method: str, note: str = "") -> dict:
-    return {"statistic": stat, "value": r.value, "low": r.lower, "high": r.upper,
-            "method": method, "note": note}
-
-
-def _exact(stat: str, value: float, method: str, note: str = "") -> dict:
-    return {"statistic": stat, "value": value, "low": None, "high": None, "method": method, "note": note}
-
-
 def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
-    """Statistics of one check variant, as records (statistic, value, low, high, method, note)."""
-    kind = spec["kind"]
-    n_reading = spec.get("n", "printed")
-    schemes = ROUNDING
-    get = rows.__getitem__
-
-    if kind == "two_sample_t":
-        a, b = get(spec["a"]), get(spec["b"])
-        n1, n2 = _n_for(a, study, n_reading), _n_for(b, study, n_reading)
-        s1, how = _sd_box(a, n1, spec.get("dispersion", "printed"))
-        s2, _ = _sd_box(b, n2, spec.get("dispersion", "printed"))
-        test = spec.get("test", "student")
-        res = summary_stats.ttest_from_summary(a.box("mean"), s1, n1, b.box("mean"), s2, n2, test)
-        method = (f"two-sample {test.title()} t from printed mean ± SD, n = {n1}/{n2} "
-                  f"({_n_words([a, b], study, n_reading)}); {how}")
-        return [_range_record(k, v, method) for k, v in res.items()]
-
-    if kind in ("two_proportions", "proportion_difference_ci"):
-        a, b = get(spec["a"]), get(spec["b"])
-        n1, n2 = _n_for(a, study, n_reading), _n_for(b, study, n_reading)
-        (ca, note_a), (cb, note_b) = _counts(a, n1, schemes), _counts(b, n2, schemes)
-        where = f"n = {n1}/{n2} ({_n_words([a, b], study, n_reading)})"
-        counts_note = "; ".join(x for x in (
-            f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}",
-            note_a, note_b) if x)
-        if kind == "two_proportions":
-            test = spec.get("test", "chi2")
-            ps = [summary_stats.two_proportions(x, n1, y, n2, test)["p"] for x in ca for y in cb]
-            method = f"{_TEST_NAMES[test]} on a 2x2 table, {where}"
-            return [_spread("p", ps, method, counts_note)]
-        m, level = spec.get("method", "wald"), spec.get("level", 0.95)
-        cis = [summary_stats.proportion_difference_ci(x, n1, y, n2, m, level) for x in ca for y in cb]
-        index = 0 if spec["bound"] == "lower" else 1
-        method = f"{level:.0%} CI of the difference in proportions ({m.title()}), {where}"
-        return [_spread(spec["bound"], [ci[index] for ci in cis], method, counts_note)]
-
-    if kind == "paired_from_summary":
-        before, after = get(spec["before"]), get(spec["after"])
-        n = _n_for(after, study, n_reading)
-        s0, how = _sd_box(before, n, spec.get("dispersion", "printed"))
-        s1, _ = _sd_box(after, n, spec.get("dispersion", "printed"))
-        args = (before.box("mean"), s0, after.box("mean"), s1, n)
-        res = summary_stats.paired_from_summary(*args)
-        method = (f"paired t from printed mean ± SD, r unknown in [-1, 1], n = {n} "
-                  f"({_n_words([after], study, n_reading)}); {how}")
-        out = [_range_record(k, v, method) for k, v in res.items()]
-        at_printed = summary_stats.paired_from_summary(*(_point(b) if isinstance(b, Box) else b for b in args))
-        out.append(_at_printed(at_printed["p"], method))
-        for level in study.get("significance_levels", [study["alpha"]]):
-            out.append(_range_record(f"r_threshold_{level:g}", summary_stats.r_threshold(*args, level),
-                                     method, f"p < {level:g} needs r above this"))
-        return out
-
-    if kind == "change_between_groups":
-        ab, aa, bb, ba = (get(spec[k]) for k in ("a_before", "a_after", "b_before", "b_after"))
-        n1, n2 = _n_for(aa, study, n_reading), _n_for(ba, study, n_reading)
-        boxes = []
-        for row, n in ((ab, n1), (aa, n1), (bb, n2), (ba, n2)):
-            sd, how = _sd_box(row, n, spec.get("dispersion", "printed"))
-            boxes.append((row.box("mean"), sd))
-        test = spec.get("test", "student")
-        res = summary_stats.change_between_groups(*boxes, n1, n2, test)
-        method = (f"{test.title()} t on the change from baseline, SD of change from an unknown "
-                  f"within-arm r in [-1, 1], n = {n1}/{n2} ({_n_words([aa, ba], study, n_reading)}); {how}")
-        at_printed = summary_stats.change_between_groups(*((_point(m), _point(s)) for m, s in boxes),
-                                                         n1, n2, test)
-        return [_range_record(k, v, method) for k, v in res.items()] + [_at_printed(at_printed["p"], method)]
-
-    if kind == "k_group_anova":
-        groups = [get(g) for g in spec["groups"]]
-        ns = [_n_for(g, study, n_reading) for g in groups]
-        sds = [_sd_box(g, n, spec.get("dispersion", "printed")) for g, n in zip(groups, ns)]
-        test = spec.get("test", "anova")
-        res = kgroup_stats.anova_from_summary([g.box("mean") for g in groups], [s for s, _ in sds], ns,
-                                              "fisher" if test == "anova" else "welch")
-        name = "one-way ANOVA (F, pooled variance)" if test == "anova" else "Welch's one-way ANOVA"
-        method = (f"{name} across {len(groups)} groups from printed mean ± SD, "
-                  f"n = {'/'.join(map(str, ns))} ({_n_words(groups, study, n_reading)}); {sds[0][1]}")
-        return [_range_record(k, v, method) for k, v in res.items()]
-
-    if kind == "contingency":
-        test = spec.get("test", "chi2")
-        cells, ns, used = [], [], []
-        for line in spec["table"]:
-            out_line = []
-            for ref in line:
-                row = get(ref)
-                used.append(row)
-                n = _n_for(row, study, n_reading)
-                out_line.append(int(row.parts["count"].value) if "count" in row.parts
-                                else (row.parts["percent"].text, n))
-                ns.append(n)
-            cells.append(out_line)
-        cells, nearest = _nearest_cells(cells)
-        try:
-            tables = list(kgroup_stats.contingency_from_printed(cells, schemes=schemes))
-        except ValueError as exc:   # more tables fit the printed cells than we enumerate
-            return [_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc))]
-        shape = f"{len(cells)}x{len(cells[0])}"
-        method = f"{_TEST_NAMES[test]} on the {shape} table of printed counts ({_n_words(used, study, n_reading)})"
-        if len(tables) == 1:
-            res = kgroup_stats.contingency_test(tables[0], test)
-            table_text = "; ".join(" ".join(map(str, r)) for r in tables[0])
-            return [_exact("p", res["p"], method, "; ".join(
-                [f"table [{table_text}]"] + ([res["note"]] if res["note"] else []) + nearest))]
-        r = kgroup_stats.contingency_range(tables, test)
-        return [_range_record("p", r, method, "; ".join(
-            [f"{len(tables)} tables of counts fit the printed percents"] + nearest))]
-
-    if kind == "reported_statistic":
-        row = get(spec["a"])
-        tails = spec.get("tails", 2)
-        text = statistic_text(row.raw["value"])[0]
-        res = statcheck.statistic_p_range(text, tails)
-        method = (f"p from the printed {text} ({'two' if tails == 2 else 'one'}-tailed), over "
-                  f"the statistic's rounding interval (statcheck's rule)")
-        return [_range_record("p", Range(res["p"], res["low"], res["high"]), method)]
-
-    if kind == "sd_feasibility":
-        return [_sd_feasibility(spec, get(spec["a"]), rows, study, n_reading, schemes)]
-
-    if kind == "count_of_groups":
-        where = spec["location"]
-        groups = sorted({r.raw.get("group") for r in rows.values()
-                         if r.raw["location"].startswith(where) and r.raw.get("group")})
-        return [_exact("value", float(len(groups)), f"distinct `group` among rows at '{where}'",
-                       f"{len(groups)} groups: {', '.join(groups)}")]
-
-    component = spec.get("component", "mean")
-    if kind == "difference":
-        a, b = get(spec["a"]), get(spec["b"])
-        r = summary_stats.difference(a.box(component), b.box(component))
-        return [_range_record("difference", r, f"{component} of {a.value_id} minus {b.value_id}")]
-    if kind == "sum":
-        parts = [get(p) for p in spec["parts"]]
-        boxes = [p.box(component) for p in parts]
-        total = Range(sum(x.value for x in boxes), sum(x.lower for x in boxes), sum(x.upper for x in boxes))
-        method = f"sum of {component} over {', '.join(p.value_id for p in parts)}"
-        if all(x.lower == x.upper for x in boxes):
-            return [_exact("sum", total.value, method)]
-        return [_range_record("sum", total, method)]
-    if kind == "value":
-        a = get(spec["a"])
-        box = a.box(component)
-        return [_exact("value", box.value, f"{component} printed in {a.value_id}")]
-    raise ValueError(f"unknown check kind {kind!r}")
-
-
-_TEST_NAMES = {"chi2": "Pearson chi-square (no continuity correction)",
-               "chi2_yates": "chi-square with Yates' correction", "fisher": "Fisher's exact test",
-               "g_test": "G-test (log-likelihood ratio)",
-               "fisher_freeman_halton": "Fisher-Freeman-Halton exact test"}
-
-
-def _point(box: Box) -> Box:
-    """A printed number taken as exact (its value alone, not its rounding interval)."""
-    return Box(box.value, box.value, box.value)
-
-
-def _at_printed(r: Range, method: str) -> dict:
-    """The claim's statistic at the printed inputs, where an unknown (r) still spans a range."""
-    return {"statistic": "p_at_printed", "value": math.nan, "low": r.lower, "high": r.upper,
-            "method": method, "note": "p at the printed values, over the unknown r"}
-
-
-def _sd_feasibility(spec: dict, row: Row, rows: dict, study: dict, n_reading: str, schemes) -> dict:
-    """Can n values within the known bounds have the printed mean and SD?"""
-    n = _n_for(row, study, n_reading)
-    observed = "range" in spec
-    if observed:
-        lo_hi = rows[spec["range"]]
-        lower, upper = lo_hi.parts["low"].text, lo_hi.parts["high"].text
-        bounds = f"the printed range {lower}–{upper} ({spec['range']}), its ends observed"
-    else:
-        lower, upper = (str(b) for b in spec["bounds"])
-        bounds = f"bounds {lower}–{upper}" + (f" ({spec['why']})" if spec.get("why") else "")
-    res = feasibility.sd_feasibility(row.parts["mean"].text, row.parts["dispersion"].text, n, lower, upper,
-                                     integer=spec.get("integer", False), observed_range=observed,
-                                     schemes=schemes)
-    outcome = POSSIBLE if res.feasible else IMPOSSIBLE if res.feasible is False else UNDETERMINED
-    return {"statistic": "sd_feasibility", "value": None, "low": res.sd_min, "high": res.sd_max,
-            "method": f"SD feasibility ({res.method}), n = {n} ({n_reading}), {bounds}",
-            "outcome": outcome, "note": res.reason}
-
-
-def _spread(stat: str, values: list[float], method: str, note: str) -> dict:
-    if len(values) == 1:
-        return _exact(stat, values[0], method, note)
-    return {"statistic": stat, "value": math.nan, "low": min(values), "high": max(values),
-            "method": method, "note": note + "; several counts fit the printed percents"}
+    """Statistics of one check variant, as records (statistic, value, low, high, method,
+    note), by its kind's module (``reanalysis.checks``)."""
+    return kind_of(spec).run(spec, rows, study)
 
 
 def claim_statistic(spec: dict) -> str:
     """The statistic a claim about this check is compared with (the kind's default)."""
-    return spec.get("statistic") or {
-        "two_sample_t": "p", "two_proportions": "p", "paired_from_summary": "p",
-        "change_between_groups": "p", "difference": "difference", "sum": "sum", "value": "value",
-        "k_group_anova": "p", "contingency": "p", "reported_statistic": "p", "count_of_groups": "value",
-        "proportion_difference_ci": spec.get("bound", "lower"),
-    }[spec["kind"]]
+    return spec.get("statistic") or kind_of(spec).claim_statistic(spec)
 
 
 # ---------------------------------------------------------------- integrity of each row
@@ -859,20 +540,8 @@ def _agreement(row: Row, other: Row) -> dict:
 # ---------------------------------------------------------------- the study
 
 def _wanted(spec: dict, ref: str, row: Row) -> tuple:
-    """The components a check reads from one of its rows."""
-    kind = spec["kind"]
-    if kind in ("two_proportions", "proportion_difference_ci", "contingency"):
-        return () if "count" in row.parts else ("percent",)
-    if kind in ("difference", "sum", "value"):
-        return (spec.get("component", "mean"),)
-    if kind == "sd_feasibility":
-        return ("low", "high") if ref == spec.get("range") else ("mean", "dispersion")
-    return ()
-
-
-_NEEDS = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
-          "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
-          "reported_statistic": ("statistic",)}
+    """The components a check reads from one of its rows (as its kind declares)."""
+    return kind_of(spec).components(spec, ref, row)
 
 
 def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml",
@@ -904,13 +573,13 @@ def _validate_check(name: str, spec: dict, study: dict, rows: dict[str, Row], co
                 raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
                                  value=ref, rule=f"a value_id of {study['table']}")
             row = rows[ref]
-            wanted = _NEEDS.get(s["kind"]) or _wanted(s, ref, row)
+            wanted = _wanted(s, ref, row)
             missing = [c for c in wanted if c not in row.parts]
             if missing:
                 raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
                                  f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
                                  rule=f"a row with {', '.join(wanted)}")
-            if s["kind"] in _USES_N and ref != s.get("range"):
+            if kind_of(s).needs_n(s, ref):
                 reading = s.get("n", PRINTED)
                 if reading not in BUILT_IN_N and reading not in study.get("n_sets", {}):
                     raise InputError(config_file, f"check '{name}' names an unknown n reading",
@@ -920,14 +589,8 @@ def _validate_check(name: str, spec: dict, study: dict, rows: dict[str, Row], co
                     raise InputError(config_file, f"check '{name}' has no n for {ref} under "
                                      f"reading '{reading}'", column="n", value=reading,
                                      rule="a printed n in the row, or the arm in n_sets")
-        if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
-            raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
-                             column="range/bounds", value=None,
-                             rule="range: the value_id of a printed range whose ends were observed; "
-                                  "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
-        if s["kind"] == "proportion_difference_ci" and "bound" not in s:
-            raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
-                             value=None, rule="lower or upper")
+        if kind_of(s).validate:
+            kind_of(s).validate(name, s, config_file)
 
 
 def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFrame:
@@ -935,7 +598,8 @@ def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFram
     records = []
     for name, spec in study["checks"].items():
         # a check of one printed row is that row's integrity result
-        label = f"row:{spec['a']}" if spec["kind"] in ROW_KINDS else name
+        row_of = kind_of(spec).row_of
+        label = f"row:{row_of(spec)}" if row_of else name
         for v in expand_check(spec):
             for rec in run_check(v.spec, rows, study):
                 records.append({"study": study_name, "check": label, "variant": v.label,

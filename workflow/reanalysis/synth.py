@@ -358,43 +358,53 @@ def _simulate_arm(rng, n: int, effect: float) -> dict:
             "fpg": {0: fpg0, 48: fpg48}}
 
 
-def build_summary(name: str, rng, seed: int) -> Study:
-    n = {arm: int(rng.integers(40, 51)) for arm in ARMS}
-    effect = {"active": float(rng.uniform(0.3, 1.4)), "placebo": float(rng.uniform(-0.1, 0.5))}
-    sim = {arm: _simulate_arm(rng, n[arm], effect[arm]) for arm in ARMS}
-    s = Study(name, "summary_level", rng, f"Synthetic two-arm trial {name}: active treatment vs placebo "
-                                          f"in type 2 diabetes, 48 weeks (simulated; seed {seed})")
-    s.p_decimals = int(rng.choice([3, 4]))
-    pd_ = s.p_decimals
-    C = ARM_CODE
+@dataclass
+class _Paper:
+    """A summary-level paper being built: its study, arms' n and simulated patients, and the
+    helpers that add its printed rows and claims (claims numbered per section)."""
 
-    def mean_sd_row(vid, location, outcome, quantity, arm, timepoint, x, unit="", integer=False, n_row=None):
+    s: Study
+    n: dict
+    sim: dict
+    claim_no: dict = field(default_factory=lambda: {"T1": 0, "T2": 0, "ABS": 0, "TXT": 0})
+
+    def mean_sd_row(self, vid, location, outcome, quantity, arm, timepoint, x, unit="", integer=False,
+                    n_row=None):
         if integer:
             m, sd = exact_mean_sd([int(v) for v in x])
         else:
             m, sd = float(np.mean(x)), float(np.std(x, ddof=1))
-        return s.add_row(Row(vid, location, outcome, quantity, arm, timepoint, n_row or len(x),
-                             "mean_dispersion", {"mean": fmt(m, 2), "dispersion": fmt(sd, 2)},
-                             dispersion="sd", unit=unit, exact={"mean": m, "sd": sd},
-                             note="Data are mean ± SD"))
+        return self.s.add_row(Row(vid, location, outcome, quantity, arm, timepoint, n_row or len(x),
+                                  "mean_dispersion", {"mean": fmt(m, 2), "dispersion": fmt(sd, 2)},
+                                  dispersion="sd", unit=unit, exact={"mean": m, "sd": sd},
+                                  note="Data are mean ± SD"))
 
-    def count_row(vid, location, outcome, quantity, arm, timepoint, count, n_row):
-        return s.add_row(Row(vid, location, outcome, quantity, arm, timepoint, n_row, "count_percent",
-                             {"count": str(count), "percent": fmt(Fraction(100 * count, n_row), 2)},
-                             exact={"count": count, "percent": Fraction(100 * count, n_row)}))
+    def count_row(self, vid, location, outcome, quantity, arm, timepoint, count, n_row):
+        return self.s.add_row(Row(vid, location, outcome, quantity, arm, timepoint, n_row, "count_percent",
+                                  {"count": str(count), "percent": fmt(Fraction(100 * count, n_row), 2)},
+                                  exact={"count": count, "percent": Fraction(100 * count, n_row)}))
 
-    claim_no = {"T1": 0, "T2": 0, "ABS": 0, "TXT": 0}
+    def claim(self, section, location, quantity, check, text, style, template="{}", **kw):
+        self.claim_no[section] += 1
+        return self.s.add_claim(Claim(f"S-{section}-{self.claim_no[section]:02d}", location, quantity, check,
+                                      text, style, template, **kw))
 
-    def claim(section, location, quantity, check, text, style, template="{}", **kw):
-        claim_no[section] += 1
-        return s.add_claim(Claim(f"S-{section}-{claim_no[section]:02d}", location, quantity, check, text,
-                                 style, template, **kw))
+    def p_of(self, check, kind, p, section, location, quantity, style="table_p", template="{}"):
+        pd_ = self.s.p_decimals
+        return self.claim(section, location, quantity, check, p_claim(p, pd_), style, template, exact=p,
+                          decimals=pd_, stat="p", test=kind)
 
-    def p_of(check, kind, p, section, location, quantity, style="table_p", template="{}"):
-        return claim(section, location, quantity, check, p_claim(p, pd_), style, template, exact=p,
-                     decimals=pd_, stat="p", test=kind)
+    def arms_compared(self, check, kind, cells, test):
+        """A check comparing the arms' printed cells (two_sample_t, two_proportions)."""
+        self.s.checks[check] = {"kind": kind, "a": cells["active"].value_id, "b": cells["placebo"].value_id,
+                                "test": test}
 
-    # ---- Table 1, baseline
+
+def _summary_table1(b: _Paper) -> tuple[dict, list, dict]:
+    """Table 1, baseline: the arms' N, four continuous outcomes (t-tests), male patients
+    (chi-square) and the duration of diabetes (median (IQR)). Returns the header cells, the
+    printed lines (label, cells, p claim) and the baseline rows by outcome."""
+    s, sim, n, C = b.s, b.sim, b.n, ARM_CODE
     header = {arm: s.add_row(Row(f"S-T1-N-{C[arm]}", "Table 1", "n_randomised",
                                  "patients in the arm (N), Table 1 header", arm, "baseline", n[arm], "count",
                                  {"count": str(n[arm])})) for arm in ARMS}
@@ -406,96 +416,116 @@ def build_summary(name: str, rng, seed: int) -> Study:
                    lambda a: sim[a]["fpg"][0], False)]
     base_rows = {}
     for outcome, label, quantity, data, integer in continuous:
-        cells = {arm: mean_sd_row(f"S-T1-{outcome.upper()}-{C[arm]}", "Table 1", outcome, quantity, arm,
-                                  "baseline", data(arm), integer=integer) for arm in ARMS}
+        cells = {arm: b.mean_sd_row(f"S-T1-{outcome.upper()}-{C[arm]}", "Table 1", outcome, quantity, arm,
+                                    "baseline", data(arm), integer=integer) for arm in ARMS}
         base_rows[outcome] = cells
         check = f"t1_{outcome}"
-        s.checks[check] = {"kind": "two_sample_t", "a": cells["active"].value_id,
-                           "b": cells["placebo"].value_id, "test": "student"}
+        b.arms_compared(check, "two_sample_t", cells, "student")
         p = float(stats.ttest_ind(data("active"), data("placebo")).pvalue)
-        t1.append((label, cells, p_of(check, "two_sample_t", p, "T1", "Table 1",
-                                      f"p, active vs placebo, {quantity.split(',')[0]} at baseline "
-                                      "(Student two-sample t-test)")))
+        t1.append((label, cells, b.p_of(check, "two_sample_t", p, "T1", "Table 1",
+                                        f"p, active vs placebo, {quantity.split(',')[0]} at baseline "
+                                        "(Student two-sample t-test)")))
         if outcome == "age":
-            males = {arm: count_row(f"S-T1-MALE-{C[arm]}", "Table 1", "male", "male patients, n (%)", arm,
-                                    "baseline", int(sim[arm]["male"].sum()), n[arm]) for arm in ARMS}
-            s.checks["t1_male"] = {"kind": "two_proportions", "a": males["active"].value_id,
-                                   "b": males["placebo"].value_id, "test": "chi2"}
-            p = _chi2_p(int(sim["active"]["male"].sum()), n["active"], int(sim["placebo"]["male"].sum()),
-                        n["placebo"])
-            t1.append(("Male, n (%)", males, p_of("t1_male", "two_proportions", p, "T1", "Table 1",
-                                                   "p, active vs placebo, male patients (chi-squared test)")))
-            duration = {}
-            for arm in ARMS:
-                q1, med, q3 = np.percentile(sim[arm]["duration"], [25, 50, 75])
-                duration[arm] = s.add_row(Row(
-                    f"S-T1-DUR-{C[arm]}", "Table 1", "diabetes_duration",
-                    "duration of diabetes (years), median (IQR)", arm, "baseline", n[arm], "median_iqr",
-                    {"median": fmt(med, 1), "q1": fmt(q1, 1), "q3": fmt(q3, 1)}))
-            t1.append(("Diabetes duration (years)", duration, None))
+            t1 += _summary_sex_and_duration(b)
+    return header, t1, base_rows
 
-    # ---- Table 2, follow-up
+
+def _summary_sex_and_duration(b: _Paper) -> list:
+    """Table 1's male patients (chi-square) and duration of diabetes (median (IQR)) lines."""
+    s, sim, n, C = b.s, b.sim, b.n, ARM_CODE
+    males = {arm: b.count_row(f"S-T1-MALE-{C[arm]}", "Table 1", "male", "male patients, n (%)", arm,
+                              "baseline", int(sim[arm]["male"].sum()), n[arm]) for arm in ARMS}
+    b.arms_compared("t1_male", "two_proportions", males, "chi2")
+    p = _chi2_p(int(sim["active"]["male"].sum()), n["active"], int(sim["placebo"]["male"].sum()),
+                n["placebo"])
+    lines = [("Male, n (%)", males, b.p_of("t1_male", "two_proportions", p, "T1", "Table 1",
+                                           "p, active vs placebo, male patients (chi-squared test)"))]
+    duration = {}
+    for arm in ARMS:
+        q1, med, q3 = np.percentile(sim[arm]["duration"], [25, 50, 75])
+        duration[arm] = s.add_row(Row(
+            f"S-T1-DUR-{C[arm]}", "Table 1", "diabetes_duration",
+            "duration of diabetes (years), median (IQR)", arm, "baseline", n[arm], "median_iqr",
+            {"median": fmt(med, 1), "q1": fmt(q1, 1), "q3": fmt(q3, 1)}))
+    lines.append(("Diabetes duration (years)", duration, None))
+    return lines
+
+
+def _summary_table2(b: _Paper) -> tuple[list, dict]:
+    """Table 2, follow-up: HbA1c each week and FPG at week 48 (t-tests), patients at target
+    (chi-square). Returns the printed lines and the follow-up rows by (outcome, week)."""
+    sim, n, C = b.sim, b.n, ARM_CODE
     t2 = []
     follow = {}
     for week in WEEKS:
-        cells = {arm: mean_sd_row(f"S-T2-HBA1C-W{week}-{C[arm]}", "Table 2", "hba1c", "HbA1c (%), mean ± SD",
-                                  arm, f"week_{week}", sim[arm]["hba1c"][week]) for arm in ARMS}
+        cells = {arm: b.mean_sd_row(f"S-T2-HBA1C-W{week}-{C[arm]}", "Table 2", "hba1c", "HbA1c (%), mean ± SD",
+                                    arm, f"week_{week}", sim[arm]["hba1c"][week]) for arm in ARMS}
         follow[("hba1c", week)] = cells
         check = f"t2_hba1c_week_{week}"
-        s.checks[check] = {"kind": "two_sample_t", "a": cells["active"].value_id,
-                           "b": cells["placebo"].value_id, "test": "student"}
+        b.arms_compared(check, "two_sample_t", cells, "student")
         p = float(stats.ttest_ind(sim["active"]["hba1c"][week], sim["placebo"]["hba1c"][week]).pvalue)
         t2.append((f"HbA1c at week {week} (%)", cells,
-                   p_of(check, "two_sample_t", p, "T2", "Table 2",
-                        f"p, active vs placebo, HbA1c at week {week} (Student two-sample t-test)")))
-    cells = {arm: mean_sd_row(f"S-T2-FPG-W48-{C[arm]}", "Table 2", "fpg",
-                              "fasting plasma glucose (mmol/L), mean ± SD", arm, "week_48", sim[arm]["fpg"][48])
+                   b.p_of(check, "two_sample_t", p, "T2", "Table 2",
+                          f"p, active vs placebo, HbA1c at week {week} (Student two-sample t-test)")))
+    cells = {arm: b.mean_sd_row(f"S-T2-FPG-W48-{C[arm]}", "Table 2", "fpg",
+                                "fasting plasma glucose (mmol/L), mean ± SD", arm, "week_48", sim[arm]["fpg"][48])
              for arm in ARMS}
     follow[("fpg", 48)] = cells
-    s.checks["t2_fpg_week_48"] = {"kind": "two_sample_t", "a": cells["active"].value_id,
-                                  "b": cells["placebo"].value_id, "test": "student"}
+    b.arms_compared("t2_fpg_week_48", "two_sample_t", cells, "student")
     p = float(stats.ttest_ind(sim["active"]["fpg"][48], sim["placebo"]["fpg"][48]).pvalue)
     t2.append(("FPG at week 48 (mmol/L)", cells,
-               p_of("t2_fpg_week_48", "two_sample_t", p, "T2", "Table 2",
-                    "p, active vs placebo, FPG at week 48 (Student two-sample t-test)")))
+               b.p_of("t2_fpg_week_48", "two_sample_t", p, "T2", "Table 2",
+                      "p, active vs placebo, FPG at week 48 (Student two-sample t-test)")))
     target = {arm: int((sim[arm]["hba1c"][48] < 7.0).sum()) for arm in ARMS}
-    cells = {arm: count_row(f"S-T2-TARGET-W48-{C[arm]}", "Table 2", "hba1c_lt7",
-                            "patients with HbA1c < 7.0% at week 48, n (%)", arm, "week_48", target[arm], n[arm])
+    cells = {arm: b.count_row(f"S-T2-TARGET-W48-{C[arm]}", "Table 2", "hba1c_lt7",
+                              "patients with HbA1c < 7.0% at week 48, n (%)", arm, "week_48", target[arm], n[arm])
              for arm in ARMS}
-    s.checks["t2_target_week_48"] = {"kind": "two_proportions", "a": cells["active"].value_id,
-                                     "b": cells["placebo"].value_id, "test": "chi2"}
+    b.arms_compared("t2_target_week_48", "two_proportions", cells, "chi2")
     p = _chi2_p(target["active"], n["active"], target["placebo"], n["placebo"])
     t2.append(("HbA1c < 7.0% at week 48, n (%)", cells,
-               p_of("t2_target_week_48", "two_proportions", p, "T2", "Table 2",
-                    "p, active vs placebo, patients with HbA1c < 7.0% at week 48 (chi-squared test)")))
+               b.p_of("t2_target_week_48", "two_proportions", p, "T2", "Table 2",
+                      "p, active vs placebo, patients with HbA1c < 7.0% at week 48 (chi-squared test)")))
+    return t2, follow
 
-    # ---- within-arm tests against baseline (paired t on the patients; r is in the data only)
+
+def _summary_within_arm(b: _Paper, base_rows: dict, follow: dict) -> dict:
+    """Within-arm tests against baseline (paired t on the patients; r is in the data only):
+    the checks, and the true p by (outcome, arm)."""
     paired = {}
     for outcome, week in (("hba1c", 48), ("fpg", 48)):
         for arm in ARMS:
             check = f"vsbl_{outcome}_{arm}"
-            s.checks[check] = {"kind": "paired_from_summary", "before": base_rows[outcome][arm].value_id,
-                               "after": follow[(outcome, week)][arm].value_id, "dispersion": "printed"}
-            data = sim[arm][outcome]
+            b.s.checks[check] = {"kind": "paired_from_summary", "before": base_rows[outcome][arm].value_id,
+                                 "after": follow[(outcome, week)][arm].value_id, "dispersion": "printed"}
+            data = b.sim[arm][outcome]
             paired[(outcome, arm)] = float(stats.ttest_rel(data[0], data[week]).pvalue)
+    return paired
 
-    # ---- the abstract restates the HbA1c means (same_as the tables)
+
+def _summary_abstract(b: _Paper, base_rows: dict, follow: dict, paired: dict) -> tuple[dict, dict]:
+    """The abstract restates the HbA1c means (same_as the tables) and the within-arm p."""
     abstract = {}
     for arm in ARMS:
         for tp, src in (("baseline", base_rows["hba1c"][arm]), ("week_48", follow[("hba1c", 48)][arm])):
             tag = "BL" if tp == "baseline" else "W48"
-            abstract[(arm, tp)] = s.add_row(Row(
-                f"S-ABS-HBA1C-{tag}-{C[arm]}", "Abstract", "hba1c", "HbA1c (%), mean ± SD", arm, tp, src.n,
+            abstract[(arm, tp)] = b.s.add_row(Row(
+                f"S-ABS-HBA1C-{tag}-{ARM_CODE[arm]}", "Abstract", "hba1c", "HbA1c (%), mean ± SD", arm, tp, src.n,
                 "mean_dispersion", dict(src.parts), dispersion="sd", same_as=src.value_id, unit="%",
                 exact=dict(src.exact)))
-    abs_p = {arm: p_of(f"vsbl_hba1c_{arm}", "paired_from_summary", paired[("hba1c", arm)], "ABS", "Abstract",
-                       f"p, {arm} arm, HbA1c at week 48 vs baseline (paired t-test)", "text_p", "({})")
+    abs_p = {arm: b.p_of(f"vsbl_hba1c_{arm}", "paired_from_summary", paired[("hba1c", arm)], "ABS", "Abstract",
+                         f"p, {arm} arm, HbA1c at week 48 vs baseline (paired t-test)", "text_p", "({})")
              for arm in ARMS}
+    return abstract, abs_p
 
-    # ---- Results text
-    total = claim("TXT", "Results", "patients randomised (total)", "randomised_total",
-                  str(n["active"] + n["placebo"]), "value", "A total of {} patients",
-                  exact=n["active"] + n["placebo"], decimals=0, stat="sum", test="sum")
+
+def _summary_text(b: _Paper, header: dict, base_rows: dict, follow: dict, paired: dict) -> dict:
+    """The Results text: the randomised total (sum), each arm's HbA1c decrease
+    (difference), the FPG within-arm p, and the insulin-free patients of the active arm
+    with their onset (mean ± SD and range: sd_feasibility)."""
+    s, sim, n, rng = b.s, b.sim, b.n, b.s.rng
+    out = {"total": b.claim("TXT", "Results", "patients randomised (total)", "randomised_total",
+                            str(n["active"] + n["placebo"]), "value", "A total of {} patients",
+                            exact=n["active"] + n["placebo"], decimals=0, stat="sum", test="sum")}
     s.checks["randomised_total"] = {"kind": "sum", "parts": [header[a].value_id for a in ARMS],
                                     "component": "count"}
     decrease = {}
@@ -505,32 +535,36 @@ def build_summary(name: str, rng, seed: int) -> Study:
                            "b": follow[("hba1c", 48)][arm].value_id, "component": "mean"}
         d = float(np.mean(sim[arm]["hba1c"][0])) - float(np.mean(sim[arm]["hba1c"][48]))
         template = "{} percentage points in the active arm" if arm == "active" else "{} in the placebo arm"
-        decrease[arm] = claim("TXT", "Results", f"decrease in mean HbA1c, baseline to week 48, {arm} arm "
-                              "(percentage points)", check, fmt(d, 2), "value", template, exact=d, decimals=2,
-                              stat="difference", test="difference")
-    fpg_p = {arm: p_of(f"vsbl_fpg_{arm}", "paired_from_summary", paired[("fpg", arm)], "TXT", "Results",
-                       f"p, {arm} arm, FPG at week 48 vs baseline (paired t-test)", "text_p",
-                       "({}) in the " + arm + " arm") for arm in ARMS}
+        decrease[arm] = b.claim("TXT", "Results", f"decrease in mean HbA1c, baseline to week 48, {arm} arm "
+                                "(percentage points)", check, fmt(d, 2), "value", template, exact=d, decimals=2,
+                                stat="difference", test="difference")
+    out["decrease"] = decrease
+    out["fpg_p"] = {arm: b.p_of(f"vsbl_fpg_{arm}", "paired_from_summary", paired[("fpg", arm)], "TXT", "Results",
+                                f"p, {arm} arm, FPG at week 48 vs baseline (paired t-test)", "text_p",
+                                "({}) in the " + arm + " arm") for arm in ARMS}
     # insulin-free patients of the active arm: how many, when (mean ± SD, range)
     k = int(rng.integers(4, 10))
     while True:
         onset = rng.integers(4, 41, k)
         if len(set(onset.tolist())) > 2:
             break
-    free = count_row("S-TXT-FREE-ACT", "Results", "insulin_free", "patients insulin-free, n (%)", "active",
-                     "week_48", k, n["active"])
+    out["free"] = b.count_row("S-TXT-FREE-ACT", "Results", "insulin_free", "patients insulin-free, n (%)",
+                              "active", "week_48", k, n["active"])
     m, sd = exact_mean_sd([int(v) for v in onset])
-    onset_row = s.add_row(Row("S-TXT-ONSET-ACT", "Results", "insulin_free_onset",
-                              "onset of insulin independence (weeks), mean ± SD", "active", "week_48", k,
-                              "mean_dispersion", {"mean": fmt(m, 2), "dispersion": fmt(sd, 2)}, dispersion="sd",
-                              exact={"mean": m, "sd": sd, "low": int(onset.min()), "high": int(onset.max())}))
-    range_row = s.add_row(Row("S-TXT-ONSET-RANGE-ACT", "Results", "insulin_free_onset",
-                              "onset of insulin independence (weeks), range", "active", "week_48", k, "range",
-                              {"low": str(int(onset.min())), "high": str(int(onset.max()))}, unit=" weeks"))
-    s.checks["onset_sd"] = {"kind": "sd_feasibility", "a": onset_row.value_id, "range": range_row.value_id}
+    out["onset"] = s.add_row(Row("S-TXT-ONSET-ACT", "Results", "insulin_free_onset",
+                                 "onset of insulin independence (weeks), mean ± SD", "active", "week_48", k,
+                                 "mean_dispersion", {"mean": fmt(m, 2), "dispersion": fmt(sd, 2)}, dispersion="sd",
+                                 exact={"mean": m, "sd": sd, "low": int(onset.min()), "high": int(onset.max())}))
+    out["range"] = s.add_row(Row("S-TXT-ONSET-RANGE-ACT", "Results", "insulin_free_onset",
+                                 "onset of insulin independence (weeks), range", "active", "week_48", k, "range",
+                                 {"low": str(int(onset.min())), "high": str(int(onset.max()))}, unit=" weeks"))
+    s.checks["onset_sd"] = {"kind": "sd_feasibility", "a": out["onset"].value_id, "range": out["range"].value_id}
+    return out
 
-    # ---- the paper, line by line
-    s.line(f"Synthetic paper {name}: {s.title}")
+
+def _summary_lines(s: Study, header, t1, t2, abstract, abs_p, text) -> None:
+    """The paper, line by line."""
+    s.line(f"Synthetic paper {s.name}: {s.title}")
     s.line("Machine-generated for testing the reanalysis pipeline: every number is simulated.")
     s.line("")
     s.line("Abstract")
@@ -541,7 +575,7 @@ def build_summary(name: str, rng, seed: int) -> Study:
                abstract[(arm, "week_48")], " at week 48 ", abs_p[arm], ".")
     s.line("")
     s.line("Results")
-    s.line(total, " were randomised; Table 1 gives their baseline characteristics.")
+    s.line(text["total"], " were randomised; Table 1 gives their baseline characteristics.")
     s.line("Table 1. Baseline characteristics (mean ± SD, n (%) or median (IQR)).")
     s.line("| Characteristic | Active ", header["active"], " | Placebo ", header["placebo"], " | p |")
     for label, cells, p in t1:
@@ -550,13 +584,32 @@ def build_summary(name: str, rng, seed: int) -> Study:
     s.line("| Outcome | Active | Placebo | p |")
     for label, cells, p in t2:
         s.line(f"| {label} | ", cells["active"], " | ", cells["placebo"], " | ", p, " |")
-    s.line("The decrease in mean HbA1c from baseline to week 48 was ", decrease["active"], " and ",
-           decrease["placebo"], ".")
-    s.line("Compared with baseline, FPG at week 48 differed ", fpg_p["active"], " and ", fpg_p["placebo"], ".")
-    s.line(free, " patients of the active arm became insulin-free, after ", onset_row, " weeks (range ",
-           range_row, ").")
-    last = len(s.lines)
+    s.line("The decrease in mean HbA1c from baseline to week 48 was ", text["decrease"]["active"], " and ",
+           text["decrease"]["placebo"], ".")
+    s.line("Compared with baseline, FPG at week 48 differed ", text["fpg_p"]["active"], " and ",
+           text["fpg_p"]["placebo"], ".")
+    s.line(text["free"], " patients of the active arm became insulin-free, after ", text["onset"], " weeks (range ",
+           text["range"], ").")
 
+
+def build_summary(name: str, rng, seed: int) -> Study:
+    """A simulated two-arm trial printed as a summary-level paper: its rows, claims, checks
+    (two_sample_t, two_proportions, paired_from_summary, sum, difference, sd_feasibility),
+    text and config. The sections are built in a fixed order, so the draws from ``rng`` are."""
+    n = {arm: int(rng.integers(40, 51)) for arm in ARMS}
+    effect = {"active": float(rng.uniform(0.3, 1.4)), "placebo": float(rng.uniform(-0.1, 0.5))}
+    sim = {arm: _simulate_arm(rng, n[arm], effect[arm]) for arm in ARMS}
+    s = Study(name, "summary_level", rng, f"Synthetic two-arm trial {name}: active treatment vs placebo "
+                                          f"in type 2 diabetes, 48 weeks (simulated; seed {seed})")
+    s.p_decimals = int(rng.choice([3, 4]))
+    b = _Paper(s, n, sim)
+    header, t1, base_rows = _summary_table1(b)
+    t2, follow = _summary_table2(b)
+    paired = _summary_within_arm(b, base_rows, follow)
+    abstract, abs_p = _summary_abstract(b, base_rows, follow, paired)
+    text = _summary_text(b, header, base_rows, follow, paired)
+    _summary_lines(s, header, t1, t2, abstract, abs_p, text)
+    last = len(s.lines)
     s.config = {
         "title": s.title,
         "design": "summary_level",
@@ -575,7 +628,9 @@ def build_summary(name: str, rng, seed: int) -> Study:
 
 # ---------------------------------------------------------------- patient-level study
 
-def build_patient(name: str, rng, seed: int) -> Study:
+def _simulate_patients(rng):
+    """A single-arm cohort: n, sex, age, HbA1c before and after (printed to 0.1), months
+    observed, and who is severe (HbA1c above 8.0), redrawn until each group has 4 or more."""
     while True:
         n = int(rng.integers(24, 61))
         sex = np.where(rng.random(n) < 0.6, "M", "F")
@@ -587,6 +642,105 @@ def build_patient(name: str, rng, seed: int) -> Study:
         severe = before > 8.0
         if 4 <= severe.sum() <= n - 4:
             break
+    return n, sex, age, before, after, months, severe
+
+
+def _patient_checks() -> dict:
+    """The patient-level checks of the synthetic paper's claims (by claim check name)."""
+    hb = {"before": "hba1c_before", "after": "hba1c_after"}
+    sub = lambda g: {"subset": f"severity.{g}"}  # noqa: E731
+    return {
+        "n_patients": {"analysis": "count", "statistic": "n"},
+        "n_male": {"analysis": "count", "where": {"sex": "M"}, "statistic": "n"},
+        "age_mean": {"analysis": "mean", "column": "age", "statistic": "value"},
+        "age_min": {"analysis": "min", "column": "age", "statistic": "value"},
+        "age_max": {"analysis": "max", "column": "age", "statistic": "value"},
+        "hba1c_before_mean": {"analysis": "mean", "column": hb["before"], "statistic": "value"},
+        "hba1c_before_sd": {"analysis": "sd", "column": hb["before"], "statistic": "value"},
+        "hba1c_after_mean": {"analysis": "mean", "column": hb["after"], "statistic": "value"},
+        "hba1c_after_sd": {"analysis": "sd", "column": hb["after"], "statistic": "value"},
+        "mean_reduction": {"analysis": "mean", "column": "hba1c_reduction", "statistic": "value"},
+        "overall_paired_p": {"analysis": "paired_test", **hb, "statistic": "p"},
+        "moderate_mean_reduction": {"analysis": "mean", "column": "hba1c_reduction", **sub("moderate"),
+                                    "statistic": "value"},
+        "moderate_paired_p": {"analysis": "paired_test", **hb, **sub("moderate"), "statistic": "p"},
+        "severe_mean_reduction": {"analysis": "mean", "column": "hba1c_reduction", **sub("severe"),
+                                  "statistic": "value"},
+        "severe_paired_p": {"analysis": "paired_test", **hb, **sub("severe"), "statistic": "p"},
+        "severe_vs_moderate_p": {"analysis": "two_group_test", "column": "hba1c_reduction",
+                                 "group_a": "severity.severe", "group_b": "severity.moderate", "statistic": "p"},
+        "baseline_reduction_r": {"analysis": "correlation", "x": hb["before"], "y": "hba1c_reduction",
+                                 "statistic": "r"},
+        "baseline_reduction_p": {"analysis": "correlation", "x": hb["before"], "y": "hba1c_reduction",
+                                 "statistic": "p"},
+        "months_median": {"analysis": "median", "column": "months_observed", "statistic": "value"},
+        "months_min": {"analysis": "min", "column": "months_observed", "statistic": "value"},
+        "months_max": {"analysis": "max", "column": "months_observed", "statistic": "value"},
+    }
+
+
+def _patient_lines(s: Study, c: dict, n: int, sex, age, texts: dict, months) -> None:
+    """The paper, line by line: the Results text with its claims, and Table 1, one patient a line."""
+    s.line(f"Synthetic paper {s.name}: {s.title}")
+    s.line("Machine-generated for testing the reanalysis pipeline: every number is simulated.")
+    s.line("")
+    s.line("Results")
+    s.line(c["n"], " with type 2 diabetes were treated; ", c["male"], "; ", c["age"], " (", c["age_min"], ", ",
+           c["age_max"], ").")
+    s.line("Mean HbA1c was ", c["b_mean"], " ", c["b_sd"], " and ", c["a_mean"], " ", c["a_sd"], ", ",
+           c["red"], " ", c["p"], ".")
+    s.line("In the moderate group (baseline HbA1c at most 8.0%) ", c["mod_red"], " ", c["mod_p"], ";")
+    s.line("in the severe group (baseline HbA1c above 8.0%) ", c["sev_red"], " ", c["sev_p"], ".")
+    s.line("The reduction differed between the severe and the moderate group ", c["grp_p"], ".")
+    s.line("Baseline HbA1c correlated with the reduction (", c["r"], ", ", c["r_p"], ").")
+    s.line("Follow-up lasted ", c["med"], " (", c["mo_min"], ", ", c["mo_max"], ").")
+    s.line("")
+    s.line("Table 1. Patients: sex, age (years), HbA1c before and after (%), months observed.")
+    s.line("| # | Sex | Age | HbA1c before | HbA1c after | Months |")
+    first = len(s.lines) + 1
+    for i in range(n):
+        s.line(f"| {i + 1} | {sex[i]} | {age[i]} | {texts['before'][i]} | {texts['after'][i]} | {months[i]} |")
+        s.patients.append({"row_id": f"P{i + 1:03d}", "printed_position": i + 1, "source_line": first + i,
+                           "sex": str(sex[i]), "age": int(age[i]), "hba1c_before": texts["before"][i],
+                           "hba1c_after": texts["after"][i], "months_observed": int(months[i]),
+                           "repair_note": ""})
+
+
+def _patient_config(s: Study) -> None:
+    """The study's config and its patient table's column schema."""
+    name = s.name
+    s.config = {
+        "title": s.title,
+        "design": "patient_level",
+        "table": f"raw/{name}/patients.csv",
+        "table_schema": f"raw/{name}/table.schema.yaml",
+        "claims": f"raw/{name}/claims.csv",
+        "alpha": ALPHA,
+        "derived": {"hba1c_reduction": {"difference": ["hba1c_before", "hba1c_after"]}},
+        "groupings": {"severity": {"column": "hba1c_before", "variants": {
+            "as_reported": {"moderate": {"lte": 8.0}, "severe": {"gt": 8.0}}}}},
+        "methods": {"paired_test": {"as_reported": "paired_t"}, "correlation": {"as_reported": "pearson"},
+                    "two_group_test": {"as_reported": "student_t"}},
+    }
+    s.extra_files["table.schema.yaml"] = yaml.safe_dump({
+        "description": f"{name}: one row per patient of the synthetic Table 1",
+        "columns": {
+            "row_id": {"type": "string", "pattern": "^P[0-9]{3}$", "unique": True},
+            "printed_position": {"type": "integer", "minimum": 1, "unique": True},
+            "source_line": {"type": "integer", "minimum": 1, "unique": True},
+            "sex": {"type": "string", "enum": ["M", "F"]},
+            "age": {"type": "integer", "minimum": 0, "maximum": 120},
+            "hba1c_before": {"type": "number", "minimum": 3, "maximum": 20},
+            "hba1c_after": {"type": "number", "minimum": 3, "maximum": 20},
+            "months_observed": {"type": "integer", "minimum": 0},
+            "repair_note": {"type": "string", "nullable": True},
+        }}, sort_keys=False)
+
+
+def build_patient(name: str, rng, seed: int) -> Study:
+    """A simulated single-arm cohort printed as a patient-level paper: its patients, the
+    claims of its Results text with their truth, checks, lines and config."""
+    n, sex, age, before, after, months, severe = _simulate_patients(rng)
     texts = {"before": [f"{v:.1f}" for v in before], "after": [f"{v:.1f}" for v in after]}
     s = Study(name, "patient_level", rng, f"Synthetic single-arm study {name}: HbA1c before and after a "
                                           f"single cell infusion (simulated; seed {seed})")
@@ -669,85 +823,9 @@ def build_patient(name: str, rng, seed: int) -> Study:
     c["mo_max"] = claim("longest follow-up (months)", "months_max", str(int(months.max())), "value",
                         "longest {} months", exact=int(months.max()), decimals=0, stat="max", test="patient:max")
 
-    hb = {"before": "hba1c_before", "after": "hba1c_after"}
-    sub = lambda g: {"subset": f"severity.{g}"}  # noqa: E731
-    s.checks = {
-        "n_patients": {"analysis": "count", "statistic": "n"},
-        "n_male": {"analysis": "count", "where": {"sex": "M"}, "statistic": "n"},
-        "age_mean": {"analysis": "mean", "column": "age", "statistic": "value"},
-        "age_min": {"analysis": "min", "column": "age", "statistic": "value"},
-        "age_max": {"analysis": "max", "column": "age", "statistic": "value"},
-        "hba1c_before_mean": {"analysis": "mean", "column": hb["before"], "statistic": "value"},
-        "hba1c_before_sd": {"analysis": "sd", "column": hb["before"], "statistic": "value"},
-        "hba1c_after_mean": {"analysis": "mean", "column": hb["after"], "statistic": "value"},
-        "hba1c_after_sd": {"analysis": "sd", "column": hb["after"], "statistic": "value"},
-        "mean_reduction": {"analysis": "mean", "column": "hba1c_reduction", "statistic": "value"},
-        "overall_paired_p": {"analysis": "paired_test", **hb, "statistic": "p"},
-        "moderate_mean_reduction": {"analysis": "mean", "column": "hba1c_reduction", **sub("moderate"),
-                                    "statistic": "value"},
-        "moderate_paired_p": {"analysis": "paired_test", **hb, **sub("moderate"), "statistic": "p"},
-        "severe_mean_reduction": {"analysis": "mean", "column": "hba1c_reduction", **sub("severe"),
-                                  "statistic": "value"},
-        "severe_paired_p": {"analysis": "paired_test", **hb, **sub("severe"), "statistic": "p"},
-        "severe_vs_moderate_p": {"analysis": "two_group_test", "column": "hba1c_reduction",
-                                 "group_a": "severity.severe", "group_b": "severity.moderate", "statistic": "p"},
-        "baseline_reduction_r": {"analysis": "correlation", "x": hb["before"], "y": "hba1c_reduction",
-                                 "statistic": "r"},
-        "baseline_reduction_p": {"analysis": "correlation", "x": hb["before"], "y": "hba1c_reduction",
-                                 "statistic": "p"},
-        "months_median": {"analysis": "median", "column": "months_observed", "statistic": "value"},
-        "months_min": {"analysis": "min", "column": "months_observed", "statistic": "value"},
-        "months_max": {"analysis": "max", "column": "months_observed", "statistic": "value"},
-    }
-    s.line(f"Synthetic paper {name}: {s.title}")
-    s.line("Machine-generated for testing the reanalysis pipeline: every number is simulated.")
-    s.line("")
-    s.line("Results")
-    s.line(c["n"], " with type 2 diabetes were treated; ", c["male"], "; ", c["age"], " (", c["age_min"], ", ",
-           c["age_max"], ").")
-    s.line("Mean HbA1c was ", c["b_mean"], " ", c["b_sd"], " and ", c["a_mean"], " ", c["a_sd"], ", ",
-           c["red"], " ", c["p"], ".")
-    s.line("In the moderate group (baseline HbA1c at most 8.0%) ", c["mod_red"], " ", c["mod_p"], ";")
-    s.line("in the severe group (baseline HbA1c above 8.0%) ", c["sev_red"], " ", c["sev_p"], ".")
-    s.line("The reduction differed between the severe and the moderate group ", c["grp_p"], ".")
-    s.line("Baseline HbA1c correlated with the reduction (", c["r"], ", ", c["r_p"], ").")
-    s.line("Follow-up lasted ", c["med"], " (", c["mo_min"], ", ", c["mo_max"], ").")
-    s.line("")
-    s.line("Table 1. Patients: sex, age (years), HbA1c before and after (%), months observed.")
-    s.line("| # | Sex | Age | HbA1c before | HbA1c after | Months |")
-    first = len(s.lines) + 1
-    for i in range(n):
-        s.line(f"| {i + 1} | {sex[i]} | {age[i]} | {texts['before'][i]} | {texts['after'][i]} | {months[i]} |")
-        s.patients.append({"row_id": f"P{i + 1:03d}", "printed_position": i + 1, "source_line": first + i,
-                           "sex": str(sex[i]), "age": int(age[i]), "hba1c_before": texts["before"][i],
-                           "hba1c_after": texts["after"][i], "months_observed": int(months[i]),
-                           "repair_note": ""})
-    s.config = {
-        "title": s.title,
-        "design": "patient_level",
-        "table": f"raw/{name}/patients.csv",
-        "table_schema": f"raw/{name}/table.schema.yaml",
-        "claims": f"raw/{name}/claims.csv",
-        "alpha": ALPHA,
-        "derived": {"hba1c_reduction": {"difference": ["hba1c_before", "hba1c_after"]}},
-        "groupings": {"severity": {"column": "hba1c_before", "variants": {
-            "as_reported": {"moderate": {"lte": 8.0}, "severe": {"gt": 8.0}}}}},
-        "methods": {"paired_test": {"as_reported": "paired_t"}, "correlation": {"as_reported": "pearson"},
-                    "two_group_test": {"as_reported": "student_t"}},
-    }
-    s.extra_files["table.schema.yaml"] = yaml.safe_dump({
-        "description": f"{name}: one row per patient of the synthetic Table 1",
-        "columns": {
-            "row_id": {"type": "string", "pattern": "^P[0-9]{3}$", "unique": True},
-            "printed_position": {"type": "integer", "minimum": 1, "unique": True},
-            "source_line": {"type": "integer", "minimum": 1, "unique": True},
-            "sex": {"type": "string", "enum": ["M", "F"]},
-            "age": {"type": "integer", "minimum": 0, "maximum": 120},
-            "hba1c_before": {"type": "number", "minimum": 3, "maximum": 20},
-            "hba1c_after": {"type": "number", "minimum": 3, "maximum": 20},
-            "months_observed": {"type": "integer", "minimum": 0},
-            "repair_note": {"type": "string", "nullable": True},
-        }}, sort_keys=False)
+    s.checks = _patient_checks()
+    _patient_lines(s, c, n, sex, age, texts, months)
+    _patient_config(s)
     return s
 
 

@@ -1,0 +1,20 @@
+"""One printed value minus another (a printed difference restated), over both rounding boxes."""
+from __future__ import annotations
+
+from .. import summary_stats
+from . import register
+from ._common import COMPONENT, VALUE_ID, of_component, range_record
+
+
+@register("difference", restates="a term of the difference", note=__doc__.split("\n")[0],
+          statistic="difference", needs=of_component,
+          fields={"a": VALUE_ID, "b": VALUE_ID, "component": COMPONENT},
+          # commented examples in the stub of a new study (python -m reanalysis new)
+          examples={
+              "change": ("{kind: difference, a: X-BL-A, b: X-W48-A, component: mean}",),
+          })
+def run(spec: dict, rows: dict, study: dict) -> list[dict]:
+    component = spec.get("component", "mean")
+    a, b = rows[spec["a"]], rows[spec["b"]]
+    r = summary_stats.difference(a.box(component), b.box(component))
+    return [range_record("difference", r, f"{component} of {a.value_id} minus {b.value_id}")]
