@@ -27,3 +27,4 @@ rule all:
         BEYOND_TABLES,
         BEYOND_FIGURES,
         HTML_REPORT,
+        LETTERS,

@@ -1,16 +1,15 @@
 """Merge the studies' audits into one ledger, summarise it (with the "Is the effect real?"
-rows after the ledger's sections), and draw its two figures: printed against recomputed
-p-values of every study, and the panel of the findings' discrepancies (one row per finding,
-a panel per study). Above config `studies_in_full` studies (a corpus) the p-values are pooled
-in one panel and the discrepancies panel shows the highest-ranked findings only
-(reanalysis.summary_figures)."""
+rows after the ledger's sections), and draw its figure: printed against recomputed p-values
+of every study (above config `studies_in_full` studies, a corpus, pooled in one panel;
+reanalysis.summary_figures). The findings' figure is drawn with the report."""
 from pathlib import Path
 
 from reanalysis import beyond
 from reanalysis.cli import run
 from reanalysis.ledger import merge_ledgers, summary_markdown, write_ledger
 from reanalysis.manifest import verify
-from reanalysis.summary_figures import write_ledger_figures
+from reanalysis.counts import is_corpus
+from reanalysis.summary_figures import write_pvalue_figure
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
@@ -26,11 +25,10 @@ def main():
     if frames:
         text = text.rstrip("\n") + "\n" + beyond.summary_section(frames, figure)
     Path(sm.output.summary).write_text(text, encoding="utf-8")
-    paths, found = write_ledger_figures(Path(sm.output.ledger), sm.config,
-                                        Path(sm.output.pvalues[0]).with_suffix(""),
-                                        Path(sm.output.discrepancies[0]).with_suffix(""))
+    paths, _ = write_pvalue_figure(Path(sm.output.ledger), sm.config, Path(sm.output.pvalues[0]).with_suffix(""),
+                                   corpus=is_corpus(ledger, sm.config))
     return (f"{len(signed)} signed files verified; {len(ledger)} ledger rows from "
-            f"{len(sm.input.studies)} audit jobs; {len(paths)} figure files ({found} findings)")
+            f"{len(sm.input.studies)} audit jobs; {len(paths)} figure files")
 
 
 run(main, sm.log[0])
