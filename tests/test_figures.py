@@ -415,7 +415,8 @@ def test_pipeline_time_course_marks_equal_the_ledger(finished_run):
     ledger = pd.read_csv(results / "audit" / "claims.csv", dtype=str, keep_default_na=False)
     files = sorted((results / "figures").rglob("*.marks.csv"))
     config_figures = [(s, n) for s, spec in load_config(finished_run)["studies"].items()
-                      for n, f in spec.get("figures", {}).items() if f.get("kind") == "time_course"]
+                      if spec["design"] == "summary_level"
+                      for n, f in spec.get("figures", {}).items() if f["kind"] == "time_course"]
     assert len(files) == len(config_figures)  # one marks file beside each time course
     for path in files:
         study = path.parent.name

@@ -82,9 +82,10 @@ class StudySources:
         if not source_file or not str(source_line).isdigit():
             return ""
         if source_file not in self.paper:
-            path = self.root / papers_dir(self.config, self.name) / source_file
+            known = self.study.get("papers_dir") or self.config.get("papers_dir")
+            path = self.root / papers_dir(self.config, self.name) / source_file if known else None
             self.paper[source_file] = (path.read_text(encoding="utf-8", errors="replace").splitlines()
-                                       if path.is_file() else [])
+                                       if path is not None and path.is_file() else [])
         lines = self.paper[source_file]
         k = int(source_line)
         return " ".join(lines[k - 1].split()) if 1 <= k <= len(lines) else ""

@@ -160,10 +160,11 @@ def item_sentence(f: dict, rows: list[dict], study: dict, ids, sources: StudySou
         test = _test_name(lead["method"], study, ids)
         printed = lead["reported"].strip().strip(";,(").strip()
         rec = plain(recomputed_words(lead), study, ids)
-        inputs = _inputs(sources.inputs(lead["claim_id"], lead["method"])) if sources else ""
+        inputs = _inputs([plain(x, study, ids) for x in sources.inputs(lead["claim_id"], lead["method"])]
+                         if sources else [])
         if rec.startswith("that the printed value is impossible"):
             why = plain(str(lead["note"]).split("; ")[0], study, ids)
-            out += f" {where} prints “{printed}” for {what}{inputs}: {why}."
+            out += f" {where} prints “{printed}” for {what}: {why}."
         elif test:
             out += f" {where} prints “{printed}” for {what}; {test} on the printed numbers{inputs} gives {rec}."
         else:
@@ -346,6 +347,6 @@ def write_letters(ledger_csv: Path, findings_csv: Path, evidence_csv: Path, conf
 
 def body_text(letter: str) -> str:
     """A letter's words before its appendix (markdown or HTML)."""
-    text = re.sub(r"<[^>]+>", " ", letter)
+    text = re.sub(r"</?[A-Za-z!][^>]*>", " ", letter) if letter.lstrip().startswith("<") else letter
     cut = re.search(r"\bAppendix\b", text)
     return text[:cut.start()] if cut else text

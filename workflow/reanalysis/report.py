@@ -144,7 +144,8 @@ def _embed(png: Path) -> dict:
     text_px = font_pt / 72 * FIGURE_DPI
     return {"src": "data:image/png;base64," + base64.b64encode(data).decode("ascii"),
             "width": width, "height": height, "text_px": round(text_px, 2),
-            "min_width": math.ceil(width * MIN_TEXT_PX / text_px)}
+            # a quarter pixel to spare: the browser rounds the laid-out width
+            "min_width": math.ceil(width * (MIN_TEXT_PX + 0.25) / text_px)}
 
 
 def _labels(config: dict) -> dict[str, str]:
