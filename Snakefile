@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/beyond.smk"
 include: "workflow/rules/audit.smk"
+include: "workflow/rules/findings.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -22,6 +23,7 @@ rule all:
     default_target: True
     input:
         LEDGER,
+        FINDINGS,
         SUMMARY,
         all_figures(),
         BEYOND_TABLES,

@@ -39,10 +39,20 @@ def papers_dir() -> Path:
     return PAPERS
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_beside_copies(tmp_path_factory):
+    """A copy of the repository made under pytest's base folder finds the papers where the
+    repository does (papers_dir: ../shared/papers; the audit job scans them, scan_text):
+    the shared folder is linked beside the copies."""
+    link = tmp_path_factory.getbasetemp() / "shared"
+    if SHARED.is_dir() and not link.exists():
+        link.symlink_to(SHARED.resolve(), target_is_directory=True)
+
+
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "why_unverifiable", "note", "source_file",
-                  "source_line", "statistic", "value", "low", "high"]
+                  "source_line", "statistic", "value", "low", "high", "claim_basis"]
 VERDICTS = {"reproduced", "consistent", "discrepant", "unverifiable"}
 
 

@@ -121,23 +121,48 @@ def test_rtm_equals_barnett_by_the_truncated_normal_mean(section, data):
     sigma = (mu - pop["share_below"]["threshold"]) / -stats.norm.ppf(pop["share_below"]["share"])
     sw = spec["within_person_cv"]["central"] * data[name][spec["baseline"]].mean()
     rows = _rows(frames, 1, name)
-    for sel in spec["selections"]:
-        row = _one(rows, re.escape(sel["label"]))
-        study = CONFIG["studies"][name]
-        if sel["subset"] == "all":
-            lower, upper = spec["entry"]["lower"], math.inf
-        else:
-            grouping, group = sel["subset"].split(".")
-            bounds = study["groupings"][grouping]["variants"]["as_reported"][group]
-            lower = max(spec["entry"]["lower"], bounds.get("gte", bounds.get("gt", -math.inf)))
-            upper = bounds.get("lte", bounds.get("lt", math.inf))
-        a, b = (lower - mu) / sigma, (upper - mu) / sigma
-        # E[X - Y | X in [lower, upper]] = (1 - rho) (E[X | selection] - mu), 1 - rho = sw^2 / sigma^2
-        expected = sw ** 2 / sigma ** 2 * (stats.truncnorm.mean(a, b, loc=mu, scale=sigma) - mu)
-        assert row["value"] == pytest.approx(expected, rel=1e-9)
-        assert row["low"] <= row["value"] <= row["high"]
+    study = CONFIG["studies"][name]
+    main = spec.get("grouping_variant", "as_reported")
+    readings = [(main, False)] + [(v, True) for v in spec.get("alternative_grouping_variants", [])]
+    seen = 0
+    for variant, alternative in readings:
+        for sel in spec["selections"]:
+            if sel["subset"] == "all":
+                if alternative:
+                    continue
+                row = _one(rows, re.escape(sel["label"]))
+                lower, upper = spec["entry"]["lower"], math.inf
+            else:
+                # each subgroup row names its reading; an alternative says it is one
+                tag = f"reading {variant}" + (", labelled alternative" if alternative else ")")
+                row = _one(rows, re.escape(sel["label"]) + ".*" + re.escape(tag))
+                grouping, group = sel["subset"].split(".")
+                bounds = study["groupings"][grouping]["variants"][variant][group]
+                lower = max(spec["entry"]["lower"], bounds.get("gte", bounds.get("gt", -math.inf)))
+                upper = bounds.get("lte", bounds.get("lt", math.inf))
+                # the printed reduction's recomputation is the mean change of that reading's patients
+                df = data[name]
+                col = df[study["groupings"][grouping]["column"]]
+                mask = pd.Series(True, index=df.index)
+                for k, b in bounds.items():
+                    mask &= {"gt": col > b, "gte": col >= b, "lt": col < b, "lte": col <= b}[k]
+                change = (df.loc[mask, spec["baseline"]] - df.loc[mask, spec["follow_up"]]).mean()
+                assert f"recomputed {change:.3g} from the {int(mask.sum())} printed patients" in row["reading"]
+            a, b = (lower - mu) / sigma, (upper - mu) / sigma
+            # E[X - Y | X in [lower, upper]] = (1 - rho) (E[X | selection] - mu), 1 - rho = sw^2 / sigma^2
+            expected = sw ** 2 / sigma ** 2 * (stats.truncnorm.mean(a, b, loc=mu, scale=sigma) - mu)
+            assert row["value"] == pytest.approx(expected, rel=1e-9)
+            assert row["low"] <= row["value"] <= row["high"]
+            seen += 1
+    assert seen == len(rows) - 1      # every row but the population fit
+    # the subgroup reading is the config's, with its source
+    if main != "as_reported":
+        assert spec["grouping_variant_source"][:40] in " ".join(rows["assumptions"])
     fit = _one(rows, "identifiable|estimated from")
-    assert "not identifiable" in fit["reading"]
+    assert "not identifiable" in fit["reading"].lower()
+    # no population mean is given as a value: only the profile interval's upper end, as a bound
+    assert isinstance(fit["value"], str) and fit["value"].startswith("< ")
+    assert math.isnan(fit["low"]) and math.isnan(fit["high"])
 
 
 def test_tipping_bounds_come_from_the_printed_ranges(section, data):
@@ -215,11 +240,12 @@ def test_controlled_pool_equals_statsmodels_on_effects_computed_here(section, da
     _, _, frames = section
     spec = SHARED["pooled"]
     r = spec["correlation"]["central"]
-    pool = next(p for p in spec["pools"] if p["design"] == "controlled" and "population" not in p)
+    pool = next(p for p in spec["pools"] if p["design"] == "controlled")
     effects, variances = [], []
     for entry in spec["entries"]:
         how = entry["outcomes"].get(pool["outcome"])
-        if entry["design"] != "controlled" or how is None:
+        if (entry["design"] != "controlled" or how is None
+                or entry["diabetes_type"]["type"] != pool["diabetes_type"]):
             continue
         rows = data[entry["study"]]
         change, var_sd, ns = [], [], []
@@ -232,12 +258,58 @@ def test_controlled_pool_equals_statsmodels_on_effects_computed_here(section, da
         pooled_var = ((ns[0] - 1) * var_sd[0] + (ns[1] - 1) * var_sd[1]) / (ns[0] + ns[1] - 2)
         effects.append(change[0] - change[1])
         variances.append(pooled_var * (1 / ns[0] + 1 / ns[1]))
-    res = combine_effects(np.array(effects), np.array(variances), method_re="dl")
+    y, v = np.array(effects), np.array(variances)
+    res = combine_effects(y, v, method_re="dl")
     tau2 = max(0.0, float(res.tau2))
-    w = 1 / (np.array(variances) + tau2)
-    expected = float(w @ np.array(effects) / w.sum())
-    row = _one(_rows(frames, 4, beyond.POOLED), re.escape(f"'{pool['label']}'"))
-    assert row["value"] == pytest.approx(expected, rel=1e-9)
+    w = 1 / (v + tau2)
+    expected = float(w @ y / w.sum())
+    k = len(y)
+    # the normal (DerSimonian-Laird) interval and the Hartung-Knapp-Sidik-Jonkman one, by hand
+    se_dl = math.sqrt(1 / w.sum())
+    normal = (expected - stats.norm.ppf(0.975) * se_dl, expected + stats.norm.ppf(0.975) * se_dl)
+    q = float(w @ (y - expected) ** 2) / (k - 1)
+    se_hk = math.sqrt(q / w.sum())
+    hksj = (expected - stats.t.ppf(0.975, k - 1) * se_hk, expected + stats.t.ppf(0.975, k - 1) * se_hk)
+    pooled = _rows(frames, 4, beyond.POOLED)
+    pooled = pooled[pooled["question"].str.contains(re.escape(f"'{pool['label']}'"))]
+    assert len(pooled) == 2
+    main, alternative = pooled.iloc[0], pooled.iloc[1]
+    assert "labelled alternative" in alternative["question"] and "labelled alternative" not in main["question"]
+    for row in (main, alternative):
+        assert row["value"] == pytest.approx(expected, rel=1e-9)
+    # fewer entries than the config's threshold: HKSJ is the main row, the normal one the alternative
+    below = k < spec["hksj"]["below_k"]
+    first, second = (hksj, normal) if below else (normal, hksj)
+    assert ("Hartung-Knapp-Sidik-Jonkman" in main["reading"]) == below
+    for row, ci in ((main, first), (alternative, second)):
+        assert f"({ci[0]:.3g} to {ci[1]:.3g} at r = {r:g};" in row["reading"]
+        assert row["low"] <= ci[0] and ci[1] <= row["high"]    # the envelope over r holds it
+
+
+def test_no_pool_mixes_diabetes_types(section):
+    _, _, frames = section
+    spec = SHARED["pooled"]
+    type_of = {e["label"]: e["diabetes_type"]["type"] for e in spec["entries"]}
+    pooled = _rows(frames, 4, beyond.POOLED)
+    assert len(pooled) == 2 * len(spec["pools"])
+    for pool in spec["pools"]:
+        row = _one(pooled, re.escape(f"'{pool['label']}'") + r"\?$")
+        members = [label for label in type_of if label in row["reading"]]
+        assert len(members) >= 2
+        assert {type_of[m] for m in members} == {pool["diabetes_type"]}
+    # every entry's type carries its source
+    assert all(len(e["diabetes_type"]["source"]) > 10 for e in spec["entries"])
+
+
+def test_a_pool_without_a_diabetes_type_is_refused(tmp_path):
+    shutil.copytree(ROOT / "workflow" / "schemas", tmp_path / "workflow" / "schemas")
+    text = (ROOT / CONFIG["beyond"]).read_text(encoding="utf-8")
+    pool = SHARED["pooled"]["pools"][0]
+    cut = text.replace(f", diabetes_type: {pool['diabetes_type']}}}", "}", 1)
+    assert cut != text
+    (tmp_path / "beyond.yaml").write_text(cut, encoding="utf-8")
+    with pytest.raises(InputError, match="diabetes_type"):
+        load_beyond({**CONFIG, "beyond": "beyond.yaml"}, root=tmp_path)
 
 
 def test_stouffer_of_the_printed_p_values_by_hand(section):
@@ -259,6 +331,58 @@ def test_stouffer_of_the_printed_p_values_by_hand(section):
     # one simulated p per variable printed with its group summaries
     simulated = [v for v in study["beyond"]["carlisle"]["variables"] if "groups" in v]
     assert len(rows[rows["question"].str.contains("Carlisle's simulation give")]) == len(simulated)
+
+
+def test_a_monte_carlo_p_of_zero_is_reported_as_a_bound(section):
+    """No simulated trial as extreme: p < 1/(n_sim + 1) in the value and the reading, and the
+    Stouffer combination over such p-values is a bound too (Phi(z) increases in every p)."""
+    _, _, frames = section
+    name = _study_with("carlisle")
+    n_sim = CONFIG["studies"][name]["beyond"]["carlisle"]["n_sim"]
+    bound = 1 / (n_sim + 1)
+    rows = _rows(frames, 5, name)
+    simulated = rows[rows["question"].str.contains("Carlisle's simulation give")]
+    zero = simulated[simulated["value"].map(lambda v: isinstance(v, str))]
+    assert len(zero) >= 1, "the config's study has simulated p-values of 0"
+    for _, row in zero.iterrows():
+        op, number = row["value"].split(" ")
+        assert op == "<" and float(number) == pytest.approx(bound, rel=1e-15)
+        assert f"simulated p < {bound:.3g} = 1/(n_sim + 1)" in row["reading"]
+        assert beyond.shown(row["value"], row["low"], row["high"]).startswith(f"< {bound:.3g} ")
+        assert row["low"] == 0 and row["high"] == pytest.approx(3 / n_sim)   # rule of three
+    others = simulated[simulated["value"].map(lambda v: not isinstance(v, str))]
+    assert (others["value"] > 0).all()
+    # the combination: Phi(z) with every p of 0 taken at its bound, by hand
+    study = CONFIG["studies"][name]
+    claims = {c["claim_id"]: c for c in load_claims(Path(study["claims"]), CLAIMS_SCHEMA, study)}
+    ps, it = [], iter(simulated["value"])
+    for v in study["beyond"]["carlisle"]["variables"]:
+        if "groups" in v:
+            value = next(it)
+            ps.append(float(value.split(" ")[1]) if isinstance(value, str) else value)
+        else:
+            ps.append(float(claims[v["p"]]["claim"]))
+    z = sum(stats.norm.ppf(p) for p in ps) / math.sqrt(len(ps))
+    lower = _one(rows, r"With Carlisle's simulated p-values.*\(Phi\(z\)\)")
+    upper = _one(rows, r"With Carlisle's simulated p-values.*\(1 - Phi\(z\)\)")
+    assert lower["value"].startswith("< ") and float(lower["value"][2:]) == pytest.approx(stats.norm.cdf(z), rel=1e-9)
+    assert upper["value"].startswith("> ") and float(upper["value"][2:]) == pytest.approx(stats.norm.sf(z), rel=1e-9)
+    assert "Combined Phi(z) < " in lower["reading"] and "taken at that bound" in lower["reading"]
+    assert "Combined 1 - Phi(z) > " in upper["reading"]
+    text = beyond.summary_section(list(frames.values()))
+    assert f"< {bound:.3g} [0, " in text
+
+
+def test_bound_text_never_overstates():
+    # '< x' printed at or above x, '> x' at or below it: more digits where 3 would cross x
+    assert beyond.bound_text("<", 1 / 5001) == "< 0.0002"
+    assert beyond.bound_text("<", 0.12344) == "< 0.12344"       # 0.123 and 0.1234 are below it
+    assert beyond.bound_text(">", 0.12366) == "> 0.12366"       # 0.124 and 0.1237 are above it
+    assert beyond.bound_text("<", 0.1236) == "< 0.124"
+    assert beyond.bound_text(">", 1 - 7.7696e-11) == "> 1 - 7.77e-11"
+    assert beyond.bounded("<", 0.25) == "< 0.25"
+    with pytest.raises(ValueError):
+        beyond.bounded("=", 0.25)
 
 
 def test_exact_sign_flip_p_by_brute_force_and_bootstrap_by_scipy(section, data):

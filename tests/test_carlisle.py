@@ -224,3 +224,25 @@ def test_carlisle_trial_rejects_bad_variables():
         carlisle_trial([{"name": "x", "means": ["1.0", "2.0"]}])
     with pytest.raises(ValueError):
         carlisle_trial([{"name": "x", "p": "1.2"}])
+
+
+def test_a_simulated_p_of_zero_is_a_bound():
+    # printed means far apart for their SDs and n: no simulated trial is as extreme, so the
+    # Monte Carlo p is reported as below 1 / (n_sim + 1) (Phipson & Smyth 2010), never as 0
+    sim = baseline_p_by_simulation(["10.0", "14.0"], ["1.0", "1.0"], [20, 20], n_sim=999, seed=3)
+    assert sim["p"] == 0 and sim["p_upper_bound"] == pytest.approx(1 / 1000)
+    kept = baseline_p_by_simulation(["10.0", "10.2"], ["1.0", "1.0"], [20, 20], n_sim=999, seed=3)
+    assert kept["p"] > 0 and kept["p_upper_bound"] is None
+    # in a trial, that variable's p is the bound and the combination is a bound too:
+    # Phi(z) at the bound (an upper bound on Phi(z)), 1 - Phi(z) a lower bound
+    res = carlisle_trial([{"name": "far", "means": ["10.0", "14.0"], "sds": ["1.0", "1.0"], "ns": [20, 20]},
+                          {"name": "printed", "p": "0.40"}], means_method="simulation", n_sim=999, seed=3)
+    far = res["variables"][0]
+    assert far["bounded"] and (far["p"].value, far["p"].lower, far["p"].upper) == (1 / 1000, 0.0, 1 / 1000)
+    z = (stats.norm.ppf(1 / 1000) + stats.norm.ppf(0.40)) / math.sqrt(2)
+    assert res["combined_lower_tail"].value == pytest.approx(stats.norm.cdf(z), rel=1e-12)
+    assert res["combined"].value == pytest.approx(stats.norm.sf(z), rel=1e-12)
+    assert (res["n_bounded"], res["combined_lower_tail_op"], res["combined_op"]) == (1, "<", ">")
+    assert res["combined_lower_tail"].lower == 0.0       # p in [0, bound]
+    exact = carlisle_trial([{"name": "printed", "p": "0.40"}, {"name": "other", "p": "0.60"}])
+    assert (exact["n_bounded"], exact["combined_op"]) == (0, "=")

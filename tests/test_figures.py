@@ -179,6 +179,50 @@ def test_no_hue_and_log_x_variants(tmp_path):
     assert all(p.stat().st_size > 0 for p in paths)
 
 
+def _toy_study(hue_variant=None):
+    """A throwaway patient-level config: severity with the stated '> 8' and a '>= 8' reading."""
+    variants = {"as_reported": {"moderate": {"gte": 6.2, "lte": 8.0}, "severe": {"gt": 8.0}},
+                "severe_ge_8": {"moderate": {"gte": 6.2, "lt": 8.0}, "severe": {"gte": 8.0}}}
+    fig = {"hue_grouping": "severity", "specs": {
+        "paired": {"kind": "paired", "before": "before", "after": "after", "hue": "severity",
+                   "id_col": "row_id", "labels": {"title": "t"}},
+        "dose": {"kind": "scatter", "x": "before", "y": "after", "hue": None, "labels": {}}}}
+    if hue_variant:
+        fig["hue_variant"] = hue_variant
+    return {"groupings": {"severity": {"column": "before", "variants": variants}}, "figures": fig}
+
+
+TOY = pd.DataFrame({"row_id": ["a", "b", "c", "d", "e"], "before": [6.5, 7.9, 8.0, 8.0, 9.4],
+                    "after": [6.0, 7.1, 7.5, 7.0, 8.0]})
+
+
+def test_hue_follows_the_configured_reading_with_a_note_on_the_stated_one(tmp_path):
+    # two patients at exactly 8.0: moderate under '> 8' (stated), severe under '>= 8'
+    df, specs = figures.with_hue(TOY, _toy_study("severe_ge_8"))
+    assert df["severity"].tolist() == ["moderate", "moderate", "severe", "severe", "severe"]
+    labels = specs["paired"]["labels"]
+    assert labels["legend"] == "severity (severe_ge_8)" and labels["title"] == "t"
+    assert "severe >= 8" in labels["note"] and "severe > 8" in labels["note"]
+    assert "2 patients would be in another group" in labels["note"]
+    assert "note" not in specs["dose"]["labels"]        # not coloured by severity: no note
+    assert "severity" not in TOY                         # the input table is left alone
+    figures.configure_matplotlib()
+    fig = figures.plot_paired(df, **{k: v for k, v in specs["paired"].items() if k != "kind"})
+    try:
+        legend = fig.axes[0].get_legend()
+        assert legend.get_title().get_text() == "severity (severe_ge_8)"
+        assert [t.get_text() for t in legend.get_texts()] == ["moderate mean (n=2)", "severe mean (n=3)"]
+        assert "another group" in fig.get_supxlabel()
+    finally:
+        figures.plt.close(fig)
+    # without a configured reading: the stated definition, no note
+    df, specs = figures.with_hue(TOY, _toy_study())
+    assert df["severity"].tolist() == ["moderate", "moderate", "moderate", "moderate", "severe"]
+    assert "note" not in specs["paired"]["labels"] and specs["paired"]["labels"]["legend"] == "severity"
+    with pytest.raises(ValueError, match="hue_variant 'nope'"):
+        figures.with_hue(TOY, _toy_study("nope"))
+
+
 # --- the ledger's figures for a corpus (more studies than config `studies_in_full`) -------
 
 

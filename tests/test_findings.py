@@ -20,19 +20,38 @@ error, or impossible inputs) of every kind a rule groups, and claims that are no
   within one unit of the last decimal) are single.
 - U-1, U-2 carry one duplicate note (not flagged): rule 5, repeated values.
 - K-1 reproduces, W-1 is consistent: no finding.
+- G-1 (abstract, '> 0.05', a decision error) and G-2 (results, '< 0.01', reproduced) are linked
+  by `same_as`: their agreement rows are disjoint. Rule 0 (contradiction): {G-1, G-2}.
+- T-1 is an interpreted statement ('significantly') with a decision error: single.
 
-Ranked: decision errors (O-1); headline claims, more claims first (n_alt, then R); the
-impossibilities (I); other discrepancies, more claims first, then ledger order (definition,
-P, S-1, C-1); rounding-level (Q-1); repeated values (U).
+The study's config (WORDS) says n_alt is inferred from the printed numbers, and names the arm
+'pbo' "placebo". Evidence strength of each claim, by hand:
+- G-1, G-2: contradiction (both verbatim, disjoint).
+- N-1 (percent), N-2 (GRIM), N-3 (impossible inputs): only the inferred n_alt fits:
+  impossible. O-2: other_n (not inferred) fits: a reading. The n_alt finding: impossible.
+- I-1, I-2: impossible (no reading fits). R-1, R-2, P-1, P-2, S-1, C-1: discrepant.
+- O-1: a reading (other_n). D-1 ("reproduce under: alt_def"), X-2 (alt_def+welch): a reading;
+  X-1 is rounding-level (reproduced read as truncated); the definition finding: a reading.
+- T-1: interpreted (its decision error not counted). Q-1: rounding-level. U: a flag.
+
+Ranked by strength, then consequence (decision error, headline, none), then more decision
+errors, more claims, ledger order: G (contradiction, decision error); n_alt (impossible,
+headline); I (impossible); R (discrepant, headline); P, S-1, C-1 (discrepant); O-1 (reading,
+decision error); definition (reading); T-1 (interpreted); Q-1 (rounding); U (flag).
 """
 import re
 
 import pandas as pd
 import pytest
 
-from reanalysis.findings import (DISCREPANCY_FIGURE, STUDIES_IN_FULL, claim_anchor, figure_links,
-                                 finding_of_claims, findings, is_corpus, letter_markdown, stem)
-from reanalysis.ledger import LEDGER_COLUMNS, summary_markdown
+from reanalysis.findings import (DISCREPANCY_FIGURE, FINDING_COLUMNS, STUDIES_IN_FULL, claim_anchor,
+                                 evidence_table, figure_links, finding_of_claims, findings, findings_table,
+                                 is_corpus, letter_markdown, stem)
+from reanalysis.ledger import LEDGER_COLUMNS
+from reanalysis.summary import summary_markdown
+
+WORDS = {"s": {"arm_labels": {"pbo": "placebo"},
+               "readings": {"n_alt": {"words": "n = 44, the n the percentages imply", "inferred": True}}}}
 
 IMPLIED = ("implied n: arm 'pbo' prints 2 value(s) impossible at its stated n = 20 (4.55%, 50.45); "
            "all are possible for n in {19, 38} (searched n = 2-40)")
@@ -42,8 +61,10 @@ DUPLICATE = "duplicate: '6.9' is printed 2 times, in 2 groups (x/a, y/b): ids U-
 
 
 def row(claim_id, verdict, variant="as_reported", *, location="Results", statistic="value", claim="1",
-        value="", recomputed="", method="m", note="", decision_error="", why="", quantity=None, line="7"):
+        value="", recomputed="", method="m", note="", decision_error="", why="", quantity=None, line="7",
+        basis="verbatim"):
     r = dict.fromkeys(LEDGER_COLUMNS, "")
+    r["claim_basis"] = basis
     r.update(study="s", claim_id=claim_id, location=location, quantity=quantity or f"quantity of {claim_id}",
              reported=f"printed {claim}", claim=claim, recomputed=recomputed, variant=variant, method=method,
              verdict=verdict, decision_error=decision_error, why_unverifiable=why, note=note,
@@ -118,28 +139,78 @@ LEDGER = pd.DataFrame([
     row("K-1", "reproduced"),
     row("W-1", "consistent"),
     row("W-1", "discrepant", "n_alt"),
+    # rule 0: two printings of one comparison that contradict each other
+    row("G-1", "discrepant", location="Abstract", statistic="p", claim="> 0.05", value="0.001",
+        recomputed="0.001", decision_error="true", method="paired t, n = 20 (printed)",
+        quantity="p, arm b, week 48 vs baseline", line="5"),
+    row("G-1", "discrepant", location="Abstract", statistic="agreement", claim="> 0.05", recomputed="disjoint",
+        method="agreement with G-2 (Results, line 45: 'p < 0.01')", quantity="p, arm b, week 48 vs baseline",
+        line="5"),
+    row("G-2", "reproduced", location="Results", statistic="p", claim="< 0.01", value="0.001", recomputed="0.001",
+        method="paired t, n = 20 (printed)", quantity="p, arm b, week 48 vs baseline", line="45"),
+    row("G-2", "discrepant", location="Results", statistic="agreement", claim="< 0.01", recomputed="disjoint",
+        method="agreement with G-1 (Abstract, line 5: 'p > 0.05')", quantity="p, arm b, week 48 vs baseline",
+        line="45"),
+    # an interpreted statement ('significantly') that the data do not support
+    row("T-1", "discrepant", location="Text", statistic="p", claim="< 0.05", value="0.2", recomputed="0.2",
+        decision_error="true", quantity="p, a quoted trial", line="140", basis="interpreted"),
 ], columns=LEDGER_COLUMNS)
 
 
 @pytest.fixture(scope="module")
 def found():
-    return findings(LEDGER)
+    return findings(LEDGER, WORDS)
 
 
 def test_groupings_and_ranking_worked_by_hand(found):
     got = [(f.number, f.rule, f.tier_label, f.claims) for f in found]
     assert got == [
-        (1, "single", "decision error", ["O-1"]),
-        (2, "reading", "headline claim", ["N-1", "N-2", "N-3", "O-2"]),
-        (3, "restated", "headline claim", ["R-1", "R-2"]),
-        (4, "implied_n", "impossible", ["I-1", "I-2"]),
-        (5, "definition", "discrepant", ["D-1", "X-1", "X-2"]),
-        (6, "alike", "discrepant", ["P-1", "P-2"]),
-        (7, "single", "discrepant", ["S-1"]),
-        (8, "single", "discrepant", ["C-1"]),
-        (9, "single", "rounding-level", ["Q-1"]),
-        (10, "duplicates", "repeated values", ["U-1", "U-2"]),
+        (1, "contradiction", "contradiction", ["G-1", "G-2"]),
+        (2, "reading", "impossible", ["N-1", "N-2", "N-3", "O-2"]),
+        (3, "implied_n", "impossible", ["I-1", "I-2"]),
+        (4, "restated", "discrepant", ["R-1", "R-2"]),
+        (5, "alike", "discrepant", ["P-1", "P-2"]),
+        (6, "single", "discrepant", ["S-1"]),
+        (7, "single", "discrepant", ["C-1"]),
+        (8, "single", "reading", ["O-1"]),
+        (9, "definition", "reading", ["D-1", "X-1", "X-2"]),
+        (10, "single", "interpreted", ["T-1"]),
+        (11, "single", "rounding", ["Q-1"]),
+        (12, "duplicates", "flag", ["U-1", "U-2"]),
     ]
+    consequences = [f.consequence for f in found]
+    assert consequences == ["decision error", "headline claim", "", "headline claim", "", "", "",
+                            "decision error", "", "", "", ""]
+    # an interpreted statement's decision error is not the paper's test
+    assert found[9].decision_errors == 0
+
+
+def test_a_consequence_ranks_within_a_strength_never_above_it(found):
+    # O-1 is a decision error but rests on a reading: below every discrepancy without one
+    strengths = [f.tier for f in found]
+    assert strengths == sorted(strengths)
+    assert found[7].decision_errors == 1 and found[6].decision_errors == 0
+
+
+def test_without_words_an_n_that_fits_is_a_reading():
+    # the same ledger with no config: n_alt is not known to be inferred, so the n_alt group
+    # holds only under a labelled reading
+    plain = {f.claims[0]: f for f in findings(LEDGER)}
+    assert plain["N-1"].strength == "reading"
+    assert plain["I-1"].strength == "impossible"
+
+
+def test_the_findings_table_and_its_evidence(found):
+    table = findings_table(found)
+    assert list(table.columns) == FINDING_COLUMNS
+    assert list(table["id"]) == [f"F{i}" for i in range(1, 13)]
+    assert table.loc[0, "claims"] == "G-1; G-2" and table.loc[0, "strength"] == "contradiction"
+    assert table.loc[0, "readings"].startswith("none")
+    assert "n = 44, the n the percentages imply (`n_alt`)" in table.loc[1, "readings"]
+    evidence = evidence_table(found)
+    assert set(evidence["finding"]) == set(table["id"])
+    assert (evidence.loc[evidence["claim_id"] == "P-1", ["source_file", "source_line"]].values.tolist()
+            == [["paper.txt", "90"]])
 
 
 def test_each_flagged_claim_is_in_exactly_one_finding(found):
@@ -155,26 +226,32 @@ def test_each_flagged_claim_is_in_exactly_one_finding(found):
 def test_what_each_finding_says(found):
     by = {f.number: f for f in found}
     # the definition: its reading, and what the reading changes in the method text
-    assert by[5].reading == "alt_def"
-    assert "`alt_def`" in by[5].title
-    assert "a > 8 (n=12) → a ≥ 8 (n=13)" in by[5].statement
+    assert by[9].reading == "alt_def"
+    assert "`alt_def`" in by[9].title
+    assert "a > 8 (n=12) → a ≥ 8 (n=13)" in by[9].statement
     # the shared reading names the arm's implied n from its note, and the change of n
-    assert by[2].title == "arm 'pbo': the printed numbers fit n = 19, not the stated n = 20"
+    assert by[2].title == "placebo arm: the printed numbers fit n = 19, not the stated n = 20"
     assert by[2].notes == [IMPLIED]
     assert "n = 46 (printed) → n = 44 (n_alt)" in by[2].statement
     assert by[2].checks == ["count and percentage disagree", "GRIM", "impossible inputs", "implied n"]
     # restated: one quantity printed twice, the data give 58
-    assert by[3].title == "patients enrolled (N): printed 61, recomputed 58"
-    assert "printed 2 times (R-1, R-2) as 61; the data give 58" in by[3].statement
+    assert by[4].title == "patients enrolled (N): printed 61, recomputed 58"
+    assert "printed 2 times (R-1, R-2) as 61; the data give 58" in by[4].statement
     # the decision error: the reading that fits it is evidence, not a group of one
-    assert by[1].decision_errors == 1 and by[1].evidence[0].reading == "other_n"
-    assert "flips significance" in by[1].statement
+    assert by[8].decision_errors == 1 and by[8].evidence[0].reading == "other_n"
+    assert "flips significance" in by[8].statement
+    # the contradiction: both printings, no assumption, and what the data say of each
+    assert "'> 0.05' (Abstract) and as '< 0.01' (Results)" in by[1].title
+    assert "This needs no assumption about the data" in by[1].statement
+    assert "G-1 '> 0.05' is discrepant" in by[1].statement and "G-2 '< 0.01' is reproduced" in by[1].statement
+    # the interpreted statement says so
+    assert by[10].statement.startswith("An interpreted statement")
     # evidence: printed against recomputed, with the paper line
-    ev = {e.claim_id: e for e in by[6].evidence}
+    ev = {e.claim_id: e for e in by[5].evidence}
     assert (ev["P-1"].printed, ev["P-1"].recomputed, ev["P-1"].source) == ("0.351", "0.275", "paper.txt:90")
-    assert by[6].sources == ["paper.txt:90", "paper.txt:91"]
-    assert by[10].notes == [DUPLICATE]
-    assert by[4].title == "arm 'b': values impossible at the stated n = 10"
+    assert by[5].sources == ["paper.txt:90", "paper.txt:91"]
+    assert by[12].notes == [DUPLICATE]
+    assert by[3].title == "b arm: values impossible at the stated n = 10"
 
 
 def test_figure_links_and_anchors(found):
@@ -182,8 +259,8 @@ def test_figure_links_and_anchors(found):
                                                                 "kind": "pvalues", "title": "p"}])
     names = {f.number: [g["name"] for g in f.figures] for f in found}
     assert names[1] == ["discrepancies", "pvalues"]      # a p-value
-    assert names[3] == ["discrepancies"]                 # no p-value
-    assert names[10] == []                               # repeated values are not drawn
+    assert names[4] == ["discrepancies"]                 # no p-value
+    assert names[12] == []                               # repeated values are not drawn
     assert claim_anchor("s", "M-ABS 12/x") == "claim-s--M-ABS_12_x"
     assert stem("p, UC-MSC vs placebo, BMI (kg/m2) at baseline") == "p"
     assert stem("age (unit, not printed), mean ± SD (g1, baseline)") == "age (unit, not printed)"
@@ -193,7 +270,7 @@ def test_letter_has_one_paragraph_per_finding_with_its_evidence(found):
     text = letter_markdown(found, LEDGER, {"s": "A study of things"})
     paragraphs = [p for p in text.split("\n\n") if p.startswith("**F")]
     # every finding but the repeated values (a flag), in rank order
-    assert [re.match(r"\*\*(F\d+)\. s: ", p).group(1) for p in paragraphs] == [f"F{i}" for i in range(1, 10)]
+    assert [re.match(r"\*\*(F\d+)\. s: ", p).group(1) for p in paragraphs] == [f"F{i}" for i in range(1, 12)]
     for p, f in zip(paragraphs, found):
         assert f.title in p
         assert "*Evidence:* " in p
@@ -205,20 +282,20 @@ def test_letter_has_one_paragraph_per_finding_with_its_evidence(found):
     # a short page: the rest are named, not dropped
     short = letter_markdown(found, LEDGER, {}, max_words=300)
     kept = [p for p in short.split("\n\n") if p.startswith("**F")]
-    assert 1 <= len(kept) < 9
-    assert f"Further findings ({len(found) - len(kept)})" in short and "F10 (s, repeated values)" in short
+    assert 1 <= len(kept) < 11
+    assert f"Further findings ({len(found) - len(kept)})" in short and "F12 (s, flag)" in short
 
 
 def test_summary_opens_on_the_findings(found):
-    text = summary_markdown(LEDGER)
+    text = summary_markdown(LEDGER, findings_table(found), evidence_table(found))
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert headings[:3] == ["# Audit summary", "## Findings (10)",
-                            f"### F1. s: {found[0].title} (decision error)"]
+    assert headings[:3] == ["# Audit summary", "## Findings (12)",
+                            f"### F1. s: {found[0].title} (contradiction; decision error)"]
     assert headings.index("## Verdicts per study") == 2 + len(found)
     # each root cause once: a claim's evidence line appears in one finding only
     assert text.count("- R-1 (") == 1 and "  - R-1 (Abstract, Methods; paper.txt:1): printed `printed 61`" in text
     # the per-study list of discrepant claims names each claim's finding
-    assert "| X-1 | `printed 0.58` | 0.5935 |  | F5 |" in text
+    assert "| X-1 | `printed 0.58` | 0.5935 |  | F9 |" in text
 
 
 def test_a_corpus_is_more_studies_than_studies_in_full():
@@ -235,11 +312,11 @@ def test_corpus_letter_gives_the_top_findings_and_counts_the_rest(found):
     paragraphs = [p for p in text.split("\n\n") if p.startswith("**F")]
     assert [re.match(r"\*\*(F\d+)\. s: ", p).group(1) for p in paragraphs] == ["F1", "F2", "F3"]
     assert all("*Evidence:* " in p for p in paragraphs)
-    assert "Further findings: 7 more, of lesser rank or flags of repeated values (F4 to F10)" in text
+    assert "Further findings: 9 more, of lesser rank or flags of repeated values (F4 to F12)" in text
     n_claims = LEDGER.loc[LEDGER["variant"] == "as_reported", "claim_id"].nunique()
     assert f"a corpus of 1 paper: for each of their {n_claims} printed claims" in text
-    assert "We found 10 findings in 1 paper" in text and "s: A study of things" in text
+    assert "We found 12 findings in 1 paper" in text and "s: A study of things" in text
     # more room than findings: every one but the flag, and the flag counted
     text = letter_markdown(found, LEDGER, {}, top=20)
-    assert len([p for p in text.split("\n\n") if p.startswith("**F")]) == 9
+    assert len([p for p in text.split("\n\n") if p.startswith("**F")]) == 11
     assert "Further findings: 1 more" in text

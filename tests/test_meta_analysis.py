@@ -7,7 +7,10 @@ change, Wan et al. 2014, DerSimonian-Laird) and from a published example: Kacker
 Metrologia 2004;41:132-136 (nine laboratory results), with R metafor's ``rma`` output
 for it as recorded in statsmodels' test suite
 (statsmodels/stats/tests/results/results_meta.py: exk1_dl, exk1_metafor (PM), exk1_fe)
-and Kacker's Table 1 values of tau quoted in statsmodels/stats/tests/test_meta.py.
+and Kacker's Table 1 values of tau quoted in statsmodels/stats/tests/test_meta.py. The
+Hartung-Knapp-Sidik-Jonkman interval against its formula worked here and against R
+metafor's ``rma(y, v, method="DL", test="knha")`` on Kacker's data (statsmodels
+results_meta.py: exk1_dl_hksj).
 """
 import math
 
@@ -315,6 +318,64 @@ def test_published_example_kacker_pm_against_metafor():
     assert res["random"]["ci_high"] == pytest.approx(63.0701477182625, abs=1e-8)
     assert math.sqrt(res["tau2"]) == pytest.approx(0.8399, abs=6e-5)
     assert abs(res["pm_equation"]) < 1e-8
+
+
+def _hksj_by_hand(y, v):
+    """Hartung & Knapp (2001), Sidik & Jonkman (2002): the DL random-effects estimate, its
+    variance sum w_i (y_i - mu)^2 / ((k - 1) sum w_i), w_i = 1 / (v_i + tau^2), a t(k - 1)
+    quantile."""
+    h = _dl_by_hand(y, v)
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    k = len(y)
+    w = 1 / (v + h["tau2"])
+    se = math.sqrt((w * (y - h["re"]) ** 2).sum() / ((k - 1) * w.sum()))
+    t = stats.t.ppf(0.975, k - 1)
+    return h["re"], se, h["re"] - t * se, h["re"] + t * se
+
+
+@pytest.mark.parametrize("y, v", [
+    ([0.10, 0.30, 0.55, 0.20, -0.05], [0.010, 0.020, 0.030, 0.015, 0.012]),   # tau^2 > 0
+    ([1.00, 1.01, 0.99], [0.1, 0.2, 0.1]),                                    # tau^2 truncated at 0
+    ([-1.4, -0.8], [0.04, 0.09]),                                             # two studies, t with 1 df
+])
+def test_hksj_against_hand_computation(y, v):
+    est, se, lo, hi = _hksj_by_hand(y, v)
+    res = pool_random_effects(y, v, method="dl")["random_hksj"]
+    assert res["estimate"] == pytest.approx(est, rel=1e-12)
+    assert res["se"] == pytest.approx(se, rel=1e-10)
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((lo, hi), rel=1e-10)
+    assert res["df"] == len(y) - 1
+
+
+def test_published_example_kacker_hksj_against_metafor():
+    # R metafor rma(y, v, method="DL", test="knha") (statsmodels results_meta.py, exk1_dl_hksj)
+    res = pool_random_effects(KACKER_Y, KACKER_V, method="dl")["random_hksj"]
+    assert res["estimate"] == pytest.approx(62.3901386044504, abs=1e-10)
+    assert res["se"] == pytest.approx(0.29477605699879, abs=1e-10)
+    assert res["ci_low"] == pytest.approx(61.710383798052, abs=1e-9)
+    assert res["ci_high"] == pytest.approx(63.0698934108488, abs=1e-9)
+    assert res["se"] == pytest.approx(_hksj_by_hand(KACKER_Y, KACKER_V)[1], rel=1e-9)
+
+
+def test_pool_over_r_gives_the_hksj_envelope():
+    rs = [0.0, 0.5, 0.8]
+    res = pool_over_r(STUDIES, r_values=rs, method="dl")
+    lows, highs = [], []
+    for r in rs:
+        y, v = [], []
+        for s in STUDIES:
+            if "effect" in s:
+                y.append(s["effect"])
+                v.append(s["variance"])
+                continue
+            (m1, s1), (m2, s2) = s["before"], s["after"]
+            y.append(m2.value - m1.value)
+            v.append((s1.value ** 2 + s2.value ** 2 - 2 * r * s1.value * s2.value) / s["n"])
+        _, _, lo, hi = _hksj_by_hand(y, v)
+        lows.append(lo)
+        highs.append(hi)
+    assert res["hksj_envelope"] == pytest.approx((min(lows), max(highs)), rel=1e-10)
+    assert (res["hksj_ci_low"].lower, res["hksj_ci_high"].upper) == res["hksj_envelope"]
 
 
 def test_pool_rejects_bad_input():

@@ -156,9 +156,19 @@ def test_repeated_values_across_groups_are_flagged_but_restatements_are_not(tmp_
             ("X-D3", "Table 1", "duration", "", "g3", "bl", 7, "14.28 ± 5.64", "mean_dispersion", "sd"),
             ("X-H1", "Abstract", "hba1c", "", "g2", "bl", 7, "9.02 ± 1.27", "mean_dispersion", "sd"),
             ("X-H2", "Table 1", "hba1c", "", "g2", "bl", 7, "9.02 ± 1.27", "mean_dispersion", "sd")]
-    found = sl.duplicate_findings(sl.load_summaries(write(tmp_path, rows)))
+    study = write(tmp_path, rows)
+    found = sl.duplicate_findings(sl.load_summaries(study), study)
     assert set(found) == {"X-D2", "X-D3"}
-    assert "'14.28' is printed 2 times" in found["X-D2"]
+    # one comparison in this table (duration at bl, g2 against g3); SEs 6.77 / sqrt 7 and
+    # 5.64 / sqrt 7, s = 3.331, x = 0.01 / s: chance ~ x phi(0) = 0.0012 (tests/test_duplicates.py
+    # holds the formula), below alpha 0.05 / 1
+    assert "'14.28' is printed for two groups of one quantity" in found["X-D2"]
+    assert "chance at most 0.0012" in found["X-D2"] and "1 comparison of this kind" in found["X-D2"]
+    # with a second comparison of no repeat beside it, the same repeat needs a chance below 0.025
+    more = rows + [(f"X-W{k}-{g.upper()}", "Table 1", f"w{k}", "", g, "bl", 7, f"{60 + k}.{k % 10}{g[-1]} ± 9.1",
+                    "mean_dispersion", "sd") for k in range(1, 60) for g in ("g2", "g3")]
+    study = write(tmp_path, more)
+    assert sl.duplicate_findings(sl.load_summaries(study), study) == {}     # 60 comparisons: 0.072 > 0.05
 
 
 def test_a_printed_statistic_gives_p_by_statchecks_rule(tmp_path):
@@ -246,11 +256,49 @@ def test_unverifiable_rows_say_why(tmp_path):
              "claim": "0.4", "claim_basis": "verbatim", "scale": 1.0, "check": "p",
              "source_file": "paper.txt", "source_line": 1, "note": ""}
     out = audit_study("synthetic", study, [claim], stats)
-    # no count out of 46 gives 4.55% (2/46 = 4.35%, 3/46 = 6.52%)
-    assert out[0]["verdict"] == "unverifiable" and out[0]["why_unverifiable"] == "impossible_inputs"
+    # No count out of 46 gives 4.55% (2/46 = 4.35%, 3/46 = 6.52%). This used to leave the
+    # claim unverifiable (impossible_inputs); issue 18 (item 5) says the claim stays
+    # checkable at the printed n: the percent is read at its nearest count, 2 (4.35% is
+    # 0.20 below, 6.52% is 1.97 above), and 8.89% of 45 is 4 (8.889%). Pearson chi-square
+    # on [[2, 44], [4, 41]] (scipy, without correction) is p = 0.3828, which prints as 0.4.
+    expected = st_chi2([[2, 44], [4, 41]])
+    assert round(expected, 1) == 0.4
+    assert out[0]["verdict"] == REPRODUCED and out[0]["why_unverifiable"] == ""
+    assert out[0]["value"] == pytest.approx(expected, rel=1e-12)
+    assert "no count out of n = 46 gives the printed 4.55% (X-A" in out[0]["note"]
+    assert "read at the count nearest it: 2/46 = 4.348%" in out[0]["note"]
+    # the impossibility stays reported by the percent's own row
+    summary_all = audit_summary_rows("synthetic", study, loaded, stats)
+    own = [r for r in summary_all if r["claim_id"] == "X-A" and r["variant"] == "as_reported"]
+    assert [r["verdict"] for r in own] == [DISCREPANT]
     summary = {r["claim_id"]: r for r in audit_summary_rows("synthetic", study, loaded, stats)
                if r["variant"] == "as_reported"}
     assert summary["X-C"]["why_unverifiable"] == "descriptive_only"
+
+
+def test_contingency_with_an_impossible_percent_runs_at_its_nearest_count(tmp_path):
+    """A contingency table of printed percents where one fits no count: the check runs
+    at that cell's nearest count instead of stopping (issue 18, item 5). 4.55% of 46 fits
+    no count: 2/46 = 4.348% is nearest (3/46 = 6.522%); 95.45% of 46 fits none either:
+    44/46 = 95.652% is nearest (43/46 = 93.478%); 8.89% of 45 is 4/45 = 8.889% and
+    91.11% of 45 is 41/45 = 91.111%. Expected p: scipy on [[2, 4], [44, 41]]."""
+    rows = [("X-A1", "T", "event", "", "a", "w9", 46, "4.55", "percent", ""),
+            ("X-B1", "T", "event", "", "b", "w9", 45, "8.89", "percent", ""),
+            ("X-A0", "T", "no_event", "", "a", "w9", 46, "95.45", "percent", ""),
+            ("X-B0", "T", "no_event", "", "b", "w9", 45, "91.11", "percent", "")]
+    study = write(tmp_path, rows, checks={"t": {"kind": "contingency", "table": [["X-A1", "X-B1"],
+                                                                                 ["X-A0", "X-B0"]]}})
+    _, stats = recompute(study)
+    rec = pick(stats, "t", "as_reported", "p")
+    assert rec.value == pytest.approx(st_chi2([[2, 4], [44, 41]]), rel=1e-12)
+    assert "no count out of n = 46 gives the printed 4.55%; read at the count nearest it: 2/46" in rec.note
+    assert "no count out of n = 46 gives the printed 95.45%; read at the count nearest it: 44/46" in rec.note
+    assert rec.outcome == ""
+
+
+def st_chi2(table):
+    """Pearson chi-square p of a 2 x 2 table, scipy without continuity correction."""
+    return float(st.chi2_contingency(table, correction=False).pvalue)
 
 
 @pytest.mark.parametrize("printed,value,scheme,interval,expected", [

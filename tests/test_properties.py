@@ -12,8 +12,10 @@ binary value (``Fraction(x)``, so no formatting noise from repr or ``format``), 
 ratio or an integer mean is an exact fraction, and an SD of integer data is the square
 root of an exact fraction (decided by integer square roots). The rounding is half-up
 (ties away from zero, as ``decimal.ROUND_HALF_UP``) for the float summaries; for the
-integer-data tests (GRIM, GRIMMER, percentages) the scheme is drawn from half-up,
-half-even and half-down, all of which the engine's "up or down" reading covers. The text
+integer-data tests of scrutiny's functions (GRIM, GRIMMER) the scheme is drawn from
+half-up, half-even and half-down, all of which their default "up or down" covers; the
+percentages that the engine rebuilds counts from are printed half-up or half-even, the
+engine's reading of a printed number (rounding.printed_interval). The text
 keeps its trailing zeros ("5.00"). Boxes are then rebuilt from ``parse_number(text)``'s
 lower/upper, as ``summary_level.Row.box`` does.
 
@@ -43,8 +45,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from reanalysis.rounding import (parse_claim, parse_number, round_exact, round_to, snap,
-                                 unround)
+from reanalysis.rounding import (READINGS, parse_claim, parse_number, printed_interval,
+                                 round_exact, round_to, snap, unround)
 from reanalysis.scrutiny import counts_from_percent, grim, grimmer
 from reanalysis.summary_level import ROUNDING, parse_row, run_check
 from reanalysis.summary_stats import (Box, Range, change_between_groups, difference,
@@ -60,6 +62,8 @@ WELCH_REL = 1e-6
 ABS = 1e-300
 HALF = Fraction(1, 2)
 PRINT_SCHEMES = ("half_up", "half_even", "half_down")
+# how the engine reads a printed number, input or claim (rounding.printed_interval)
+ENGINE_SCHEMES = ("half_up", "half_even")
 PROPORTION_TESTS = ("chi2", "chi2_yates", "fisher")
 
 
@@ -287,12 +291,14 @@ def count_pairs(draw):
     return draw(st.integers(0, n1)), n1, draw(st.integers(0, n2)), n2
 
 
-@given(counts=count_pairs(), d=st.integers(0, 2), scheme=st.sampled_from(PRINT_SCHEMES),
+@given(counts=count_pairs(), d=st.integers(0, 2), scheme=st.sampled_from(ENGINE_SCHEMES),
        test=st.sampled_from(PROPORTION_TESTS))
 def test_percentages_recover_counts_and_p(counts, d, scheme, test):
-    """Property 3: with a of n1 and b of n2 printed as percentages to d decimals (any of
-    half-up, half-even, half-down), counts_from_percent under the engine's schemes
-    (summary_level.ROUNDING) returns the true counts among its candidates, and the spread
+    """Property 3: with a of n1 and b of n2 printed as percentages to d decimals (half-up
+    or half-even: the engine's reading of a printed number, summary_level.ROUNDING; a
+    half-down tie such as 3/8 = 37.5% printed "37" is a labelled reading, see
+    test_half_down_tie_is_not_the_as_reported_reading), counts_from_percent under the
+    engine's schemes returns the true counts among its candidates, and the spread
     of two_proportions' p over all candidate pairs (as summary_level._spread) holds the p
     of scipy's chi2_contingency (plain or Yates) or fisher_exact on the true table."""
     a, n1, b, n2 = counts
@@ -557,6 +563,64 @@ def test_claim_overlaps_a_point_iff_it_holds(units, printed_d, end, offset, fine
     claim = parse_claim(str(Decimal(units).scaleb(-printed_d)))
     v = getattr(claim.number, end) + offset * Decimal(1).scaleb(-printed_d - finer)
     assert claim.overlaps(v, v) == claim.holds_for(v), (claim.text, v)
+
+
+printed_numbers = st.builds(lambda units, d: str(Decimal(units).scaleb(-d)),
+                            st.integers(-10 ** 6, 10 ** 6), st.integers(0, 4))
+
+
+@given(text=printed_numbers, offset=st.sampled_from([-1, 0, 1]), finer=st.integers(1, 3),
+       where=st.sampled_from(["lower", "upper", "value"]))
+def test_input_and_claim_read_a_printed_number_alike(text, offset, finer, where):
+    """Issue 18, item 6: one interval for a printed number, whether it is an input of a
+    check or a claim. The input path (summary_level.parse_row -> Row.box for the
+    continuous searches, and unround under summary_level.ROUNDING for the exact
+    reconstructions: GRIM, counts from a percent) and the claim path (Claim.interval,
+    holds_for, overlaps) give the same ends and the same end rules, for points on, just
+    inside and just outside either half-way point, negative numbers included. The
+    expected membership is worked independently: v is in the interval iff the printer
+    of this module (half-up or half-even, exact rationals) prints it as the text."""
+    row = parse_row({"value_id": "X", "arm": "a", "outcome": "y", "timepoint": "t", "n": 10,
+                     "form": "mean", "dispersion": None, "_where": "1 (line 2)", "value": text},
+                    Path("summaries.csv"))
+    p, claim = parse_number(text), parse_claim(text)
+    exact = unround(p, ROUNDING)
+    assert ROUNDING == READINGS["as_reported"] == ENGINE_SCHEMES
+    assert exact == printed_interval(p)
+    b = row.box("mean")
+    assert (b.lower, b.upper) == (float(exact.lower), float(exact.upper))
+    assert claim.interval() == (p.lower, p.upper)
+    assert (Fraction(p.lower), Fraction(p.upper)) == (exact.lower, exact.upper)
+    assert claim.number.interval_text() == exact.text()
+    v = getattr(p, where) + offset * Decimal(1).scaleb(-p.decimals - finer)
+    d = p.decimals
+    prints = any(Decimal(print_fraction(Fraction(v), d, s)) == p.value for s in ENGINE_SCHEMES)
+    assert exact.contains(v) is prints, (text, v)
+    assert claim.holds_for(v) is prints, (text, v)
+    assert claim.overlaps(v, v) is prints, (text, v)
+
+
+@given(n=st.integers(1, 300), units=st.integers(0, 1000), d=st.integers(0, 2))
+def test_percent_input_and_percent_claim_agree(n, units, d):
+    """The same rule for a printed percent: the counts the input path reconstructs
+    (counts_from_percent under summary_level.ROUNDING) are exactly the counts k whose
+    percent 100 k / n the claim path accepts (parse_claim(percent).holds_for)."""
+    text = str(Decimal(units).scaleb(-d))
+    assume(Decimal(text) <= 100)
+    claim = parse_claim(text)
+    expected = tuple(k for k in range(n + 1) if claim.holds_for(Decimal(100 * k) / Decimal(n)))
+    assert counts_from_percent(text, n, ROUNDING) == expected
+
+
+def test_half_down_tie_is_not_the_as_reported_reading():
+    """3 of 8 is 37.5% exactly (binary-exact too): half-up and half-even both print 38,
+    only half-down (or truncation) prints 37. As an input and as a claim "37" stands for
+    [36.5, 37.5), so neither path finds the count 3; "38" does, both ways."""
+    assert counts_from_percent("37", 8, ROUNDING) == ()
+    assert not parse_claim("37").holds_for(Decimal(300) / 8)
+    assert counts_from_percent("38", 8, ROUNDING) == (3,)
+    assert parse_claim("38").holds_for(Decimal(300) / 8)
+    assert counts_from_percent("37", 8, ("truncate",)) == (3,)
 
 
 # --- regression tests: the minimal cases of failures the properties found ---------------

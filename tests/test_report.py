@@ -35,6 +35,7 @@ import pytest
 
 from conftest import ROOT, SNAKEMAKE, load_config, read_csv
 from reanalysis.counts import claim_verdicts, counts, read_table
+from reanalysis.findings import findings
 from reanalysis.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
 from reanalysis.palette import VERDICT_STYLE, contrast
 from reanalysis.report import (REPORT_TOP_FINDINGS, build_context, claim_anchor, claim_groups, key_results,
@@ -255,6 +256,29 @@ def test_pipeline_report_lists_every_ledger_row_and_finding(finished_run):
     assert html.index('id="papers"') < html.index('id="findings"') < html.index('id="ledger"') < html.index('id="counts"')
     # every figure the workflow drew is embedded once: the PNGs under results/figures
     assert html.count('src="data:image/png;base64,') == len(list((results / "figures").rglob("*.png")))
+
+
+def test_pipeline_findings_state_each_root_cause_once(finished_run):
+    """Every flagged claim (discrepant, decision error, impossible inputs, as reported) is in
+    exactly one finding; the report lists the findings in rank order, first thing."""
+    ledger = read_ledger(finished_run / "results" / "audit" / "claims.csv")
+    found = findings(ledger, load_config(finished_run)["studies"])
+    # flagged: discrepant, a decision error or impossible inputs as reported, and not the echo
+    # of a claim's verdict on a value it restates, sums or subtracts (that is the claim's)
+    echo = ledger["method"].str.match(r"(?:restated|summed|a term of the difference) in claim \S+:")
+    flagged = ledger[(ledger["variant"] == "as_reported") & ~echo & ((ledger["verdict"] == "discrepant")
+                                                                     | (ledger["decision_error"] == "true")
+                                                                     | (ledger["why_unverifiable"] == "impossible_inputs"))]
+    listed = [(f.study, c) for f in found if f.rule != "duplicates" for c in f.claims]
+    assert len(listed) == len(set(listed))
+    # every flagged claim once; a contradiction also lists the printings linked to it
+    extra = set(listed) - set(zip(flagged["study"], flagged["claim_id"]))
+    assert set(zip(flagged["study"], flagged["claim_id"])) <= set(listed)
+    assert extra <= {(f.study, c) for f in found if f.rule == "contradiction" for c in f.claims}
+    assert [f.tier for f in found] == sorted(f.tier for f in found)
+    html = (finished_run / "results" / "report.html").read_text(encoding="utf-8")
+    assert re.findall(r'<li id="(finding-\d+)"', html) == [f.anchor for f in found]
+    assert html.index('id="findings"') < html.index('id="ledger"') < html.index('id="counts"')
 
 
 def _value_ids(spec) -> list[str]:

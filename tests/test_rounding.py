@@ -446,7 +446,10 @@ def test_union_of_schemes_is_one_interval():
 
 
 def test_readings_and_descriptions():
-    assert READINGS["as_reported"] == ("half_up", "half_down")
+    # Issue 18, item 6: one rule for a printed number, input or claim. Inputs were read
+    # half-up or half-down (the closed [34.5, 35.5] for "35") and claims half-up or
+    # half-even ([34.5, 35.5)); both are now half-up or half-even (printed_interval).
+    assert READINGS["as_reported"] == ("half_up", "half_even")
     assert READINGS["truncate"] == ("truncate",)
     assert READINGS["double"] == ("double",)
     for schemes in READINGS.values():

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reanalysis.rtm import (rtm_effect, rtm_from_sample, rtm_sensitivity,
+from reanalysis.rtm import (exponential_limit_nll, fit_truncated_normal, rtm_effect, rtm_from_sample, rtm_sensitivity,
                             truncated_mean_shift, within_correlation)
 
 
@@ -162,3 +162,43 @@ def test_bad_sds(sigma_total, sigma_within):
 def test_empty_interval():
     with pytest.raises(ValueError):
         rtm_effect(7.0, 1.0, 0.5, lower=8.0, upper=8.0)
+
+
+# --- can the population be estimated from a selected sample? ---------------------------------
+
+def test_exponential_limit_is_the_truncated_normal_far_below():
+    # a normal truncated below at c with mean mu -> -inf and sigma^2 = t (c - mu) tends to an
+    # exponential tail above c with mean t; at its MLE t = mean(x) - c its nll is n (log t + 1)
+    x = np.array([6.3, 6.5, 7.0, 7.4, 8.1, 9.6])
+    c, t = 6.2, float(np.mean(x) - 6.2)
+    assert exponential_limit_nll(x, c) == pytest.approx(len(x) * (math.log(t) + 1), rel=1e-12)
+    mu = -1e5
+    sigma = math.sqrt(t * (c - mu))
+    far = -stats.truncnorm.logpdf(x, (c - mu) / sigma, np.inf, loc=mu, scale=sigma).sum()
+    assert far == pytest.approx(exponential_limit_nll(x, c), rel=1e-4)
+
+
+def test_a_large_truncated_normal_sample_identifies_its_population():
+    rng = np.random.default_rng(7)
+    mu, sigma, c = 7.4, 1.3, 6.2
+    x = stats.truncnorm.rvs((c - mu) / sigma, np.inf, loc=mu, scale=sigma, size=3000, random_state=rng)
+    fit = fit_truncated_normal(x, c)
+    assert fit["identifiable"]
+    assert fit["mu_low"] < mu < fit["mu_high"]
+    assert fit["mu_high"] - fit["mu_low"] < 0.5
+    # the interval's ends are where the profile likelihood is chi2(1, 0.95) / 2 above its minimum
+    cut = fit["neg_log_likelihood"] + stats.chi2.ppf(0.95, 1) / 2
+    for end in (fit["mu_low"], fit["mu_high"]):
+        prof = min(-stats.truncnorm.logpdf(x, (c - end) / s, np.inf, loc=end, scale=s).sum()
+                   for s in np.linspace(0.8, 2.5, 3401))
+        assert prof == pytest.approx(cut, abs=2e-3)
+
+
+def test_an_exponential_looking_sample_does_not():
+    # values above 6.2 that fall off like an exponential tail: the fitted mean runs far below
+    # 0 and the profile interval is unbounded below; its upper end is still finite
+    x = 6.2 + stats.expon.ppf((np.arange(60) + 0.5) / 60, scale=1.3)
+    fit = fit_truncated_normal(x, 6.2)
+    assert not fit["identifiable"] and fit["mu_low"] == -math.inf
+    assert fit["mu"] < 0 and math.isfinite(fit["mu_high"])
+    assert fit["limit_nll"] - fit["neg_log_likelihood"] < stats.chi2.ppf(0.95, 1) / 2

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import SHARED
 from reanalysis.rounding import NumberFormatError, parse_number, round_exact, round_to, unround
-from reanalysis.scrutiny import ScrutinyResult, counts_from_percent, debit, grim, grimmer
+from reanalysis.scrutiny import ScrutinyResult, counts_from_percent, debit, grim, grimmer, nearest_counts
 
 D = Decimal
 REFERENCE = SHARED / "reference" / "scrutiny"
@@ -546,3 +546,25 @@ def test_counts_and_implied_n_agree_with_grim():
                                     schemes=schemes).consistent for t, kind, i in values)]
     with pytest.raises(ValueError):
         counts_from_percent("12.5", 0)
+
+
+# --- the nearest counts of an impossible percent (issue 18, item 5) ---------------------------
+
+@pytest.mark.parametrize("percent, n, expected", [
+    # Zang 2022, placebo n = 46 (Table 2, abstract): 2/46 = 4.348%, 3/46 = 6.522%; 4.55 is
+    # 0.202 above the first and 1.972 below the second
+    ("4.55", 46, (2,)),
+    # 1/46 = 2.174%, 2/46 = 4.348%: 2.27 is 0.096 and 2.078 away
+    ("2.27", 46, (1,)),
+    # 13/46 = 28.261%, 14/46 = 30.435%: 29.55 is 1.289 and 0.885 away
+    ("29.55", 46, (14,)),
+    # 11/46 = 23.913%, 12/46 = 26.087%: 25.00 lies 1.087 from each (11.5/46 = 25 exactly)
+    ("25.00", 46, (11, 12)),
+    # a percent some count gives: that count is also the nearest (8/55 = 14.545%)
+    ("14.5", 55, (8,)),
+    # the ends: nothing below 0 or above n
+    ("0.4", 3, (0,)),
+    ("99.9", 3, (3,)),
+])
+def test_nearest_counts(percent, n, expected):
+    assert nearest_counts(percent, n) == expected

@@ -131,8 +131,15 @@ def test_two_proportions_rebuilds_counts_from_percents(stats):
     assert pick(stats, "w48_p", "n_implied", "p").value == pytest.approx(expected, rel=1e-9)
     fisher = st.fisher_exact(table).pvalue
     assert pick(stats, "w48_p", "fisher+n_implied", "p").value == pytest.approx(fisher, rel=1e-9)
+    # At the printed n = 46 no count gives 4.55%. This used to leave p as nan (nothing
+    # recomputed); issue 18 (item 5) says the claim stays checkable at the printed n: the
+    # percent is read at its nearest count, 2 (4.35% is 0.20 below 4.55, 6.52% is 1.97
+    # above), so the table is [[9, 36], [2, 44]] and the note says why.
     printed_n = pick(stats, "w48_p", "as_reported", "p")
-    assert math.isnan(printed_n.value) and "4.55" in printed_n.note
+    at_46 = st.chi2_contingency([[9, 36], [2, 44]], correction=False).pvalue
+    assert printed_n.value == pytest.approx(at_46, rel=1e-9)
+    assert "no count out of n = 46 gives the printed 4.55%" in printed_n.note
+    assert "read at the count nearest it: 2/46" in printed_n.note
 
 
 def test_wald_ci_of_the_rate_difference_worked_by_hand(stats):

@@ -276,3 +276,58 @@ def test_a_paired_p_injection_is_must_detect_exactly_when_the_printed_numbers_re
             assert inj.must_detect == refuted, (s.name, inj.target, inj.detail, low, high)
             seen += 1
     assert seen >= 10
+
+
+# --- the printed test statistics for the text scan ------------------------------------------
+
+def test_each_printed_statistic_stands_at_its_line_after_the_transcribed_ones(corpus):
+    stats_truth = read_csv(corpus / synth.STAT_TRUTH)
+    assert {t["study"] for t in stats_truth} == set(synth.study_names(N))
+    config = load_config(corpus)
+    for t in stats_truth:
+        lines = (corpus / "papers" / f"{t['study']}.txt").read_text(encoding="utf-8").split("\n")
+        line = int(t["line"])
+        # printed on its line, or begun there and ended on the next (a line break read as a space)
+        assert t["printed"] in lines[line - 1] or t["printed"] in f"{lines[line - 1]} {lines[line]}", t
+        study = config["studies"][t["study"]]
+        last = max(int(r["source_line"]) for key in ("claims", "table") for r in read_csv(corpus / study[key]))
+        assert line > last, "the statistics section follows every transcribed line"
+        assert config["studies"][t["study"]]["scan_text"] == [f"{t['study']}.txt"]
+
+
+def _reported(t: dict):
+    from reanalysis.statcheck import ReportedTest
+    p = t["p"]
+    comparison, number = ("ns", None) if p == "ns" else (p[0], p[1:].strip()) if p[0] in "<>" else ("=", p)
+    df1 = float(t["df1"]) if t["df1"] else None
+    df2 = float(t["df2"]) if t["df2"] else None
+    return ReportedTest(t["test_type"], df1, df2, t["statistic"], comparison, number, t["printed"])
+
+
+def test_the_generator_judges_each_statistic_as_the_engine_does(tmp_path):
+    """The generator decides, apart from the engine, which injections statcheck's rule must
+    see (synth._stat_error, with scipy); reanalysis.statcheck must agree on every printed
+    statistic of a corpus: clean ones are no error, an injection is must-detect exactly when
+    it is an error (a decision error: when it also flips significance)."""
+    from reanalysis.statcheck import check_reported
+    synth.generate(tmp_path, 24, 3, 0.4, ())
+    rows = read_csv(tmp_path / synth.STAT_TRUTH)
+    kinds = {t["error"] for t in rows}
+    assert set(synth.STAT_KINDS) <= kinds and "clean" in kinds
+    for t in rows:
+        result = check_reported(_reported(t))
+        assert result.decision_error == (t["decision_error"] == "true"), t
+        if t["error"] == "clean":
+            assert not result.error, t
+        elif t["error"] == "stat_decision_error":
+            assert (t["must_detect"] == "true") == (result.error and result.decision_error), t
+        else:
+            assert (t["must_detect"] == "true") == result.error, t
+
+
+def test_statistic_errors_can_be_ensured(tmp_path):
+    synth.generate(tmp_path, 1, 4, 0.0, ("stat_decision_error", "stat_wrong_df"))
+    errors = [t["error"] for t in read_csv(tmp_path / synth.STAT_TRUTH)]
+    assert sorted(e for e in errors if e != "clean") == ["stat_decision_error", "stat_wrong_df"]
+    with pytest.raises(ValueError, match="unknown error kinds"):
+        synth.generate(tmp_path / "x", 1, 4, 0.0, ("stat_typo",))

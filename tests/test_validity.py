@@ -10,18 +10,18 @@ import pytest
 from reanalysis import synth, validity
 
 STUDIES, SEED = 2, 5   # one summary-level trial and one patient-level study
-ENSURE = ("decision_error", "grim_impossible")
+ENSURE = ("decision_error", "grim_impossible", "stat_decision_error", "stat_wrong_p")
 
 
 @pytest.fixture(scope="module")
 def validated(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("validity")
-    scored, text = validity.validate(workdir, STUDIES, SEED, error_rate=0.1, ensure=ENSURE)
-    return workdir, scored, text
+    scored, text, stat_counts = validity.validate(workdir, STUDIES, SEED, error_rate=0.1, ensure=ENSURE)
+    return workdir, scored, text, stat_counts
 
 
 def test_no_clean_item_is_discrepant(validated):
-    _, scored, text = validated
+    _, scored, text, _ = validated
     summary = validity.summarise(scored)
     assert summary["clean"] > 50
     assert summary["false_discrepant"] == 0, text
@@ -29,8 +29,8 @@ def test_no_clean_item_is_discrepant(validated):
 
 
 def test_the_decision_error_and_the_grim_error_are_detected(validated):
-    _, scored, text = validated
-    for kind in ENSURE:
+    _, scored, text, _ = validated
+    for kind in ENSURE[:2]:
         rows = [r for r in scored if r["error"] == kind]
         assert rows, kind
         assert all(r["detected"] for r in rows), text
@@ -40,7 +40,7 @@ def test_the_decision_error_and_the_grim_error_are_detected(validated):
 
 
 def test_the_report_and_the_scores_are_written(validated):
-    workdir, scored, text = validated
+    workdir, scored, text, _ = validated
     assert (workdir / "results" / "audit" / "claims.csv").is_file()
     assert not (workdir / "results" / "report.html").exists(), "only the ledger target is built"
     assert (workdir / "validity.md").read_text(encoding="utf-8") == text
@@ -52,7 +52,7 @@ def test_the_report_and_the_scores_are_written(validated):
 def test_one_batch_writes_the_same_ledger_as_one_job_a_study(validated, tmp_path):
     """Two studies: synth gives each its own job (at least four jobs, at most one study
     each); the same corpus in one batch, both designs in one job, gives the same ledger."""
-    workdir, _, _ = validated
+    workdir, _, _, _ = validated
     assert synth.studies_per_job(STUDIES) == 1
     assert len(list((workdir / "results" / "audit" / "studies").glob("*.csv"))) == STUDIES
     copy = tmp_path / "copy"
@@ -124,3 +124,39 @@ def test_scoring_follows_the_rules_of_detection():
     assert (summary["decision_errors"], summary["decision_errors_shown"],
             summary["decision_errors_shown_detected"]) == (2, 1, 0)
     assert not validity.targets_met(list(scored.values()))
+
+
+def test_the_text_scan_finds_the_printed_statistics_and_their_errors(validated):
+    workdir, _, text, counts = validated
+    assert counts["statistics"] >= 10 and counts["recall"] >= 0.99 and counts["precision"] >= 0.99, text
+    assert counts["false_discrepant"] == 0, text
+    assert counts["decision_errors"] >= 1 and counts["decision_errors_detected"] == counts["decision_errors"], text
+    assert counts["must_detected"] == counts["must_detect"] >= 2, text
+    assert validity.statistics_targets_met(counts)
+    assert "## Printed test statistics (the text scan)" in text and "| **stat_wrong_p**" in text
+    rows = (workdir / "validity_statistics.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == counts["statistics"] + 1
+
+
+def test_scoring_the_statistics_follows_its_rules():
+    def truth(line, error="clean", must=""):
+        return {"study": "s", "line": str(line), "printed": f"t(9) = {line}, p = .5", "error": error,
+                "must_detect": must}
+
+    def scanned(line, verdict, decision="false", variant="as_reported", printed=None):
+        return {"study": "s", "claim_id": f"SCAN-L{line}-1", "variant": variant, "source_line": str(line),
+                "reported": printed or f"t(9) = {line}, p = .5", "verdict": verdict, "decision_error": decision}
+
+    stat_truth = [truth(1), truth(2, "stat_decision_error", "true"), truth(3, "stat_wrong_p", "true"),
+                  truth(4, "stat_wrong_df", "false"), truth(5)]
+    ledger = [scanned(1, "reproduced"), scanned(1, "discrepant", variant="one_tailed"),  # a reading: not counted
+              scanned(2, "discrepant", "false"),                                        # no flip: missed
+              scanned(3, "discrepant"), scanned(4, "reproduced"),
+              scanned(6, "reproduced"),                                                 # no printed statistic
+              {**scanned(7, "discrepant"), "claim_id": "S-T1-01"}]                      # not the scan's
+    scored, counts = validity.score_statistics(ledger, stat_truth)
+    assert [r["found"] for r in scored] == [True, True, True, True, False]
+    assert [r["detected"] for r in scored] == ["", False, True, False, ""]
+    assert (counts["found"], counts["statistics"], counts["extracted_true"], counts["extracted"]) == (4, 5, 4, 5)
+    assert counts["false_discrepant"] == 0 and (counts["must_detect"], counts["must_detected"]) == (2, 1)
+    assert not validity.statistics_targets_met(counts)

@@ -230,3 +230,76 @@ def test_ranges_without_a_value_are_judged_over_the_whole_range(claim, interval,
     v = judge(parse_claim(claim), float("nan"), interval=interval, is_p_value=True, alpha=0.05)
     assert v.verdict == verdict
     assert v.decision_error is error
+
+
+# Two printed claims about one comparison (claims.csv `same_as`), worked by hand: the values
+# each allows, in data units, and whether any value satisfies both.
+@pytest.mark.parametrize("a, scale_a, b, scale_b, expected", [
+    # Zang 2022 placebo HbA1c, week 48 vs baseline: abstract 'p˃0.05' (line 16) against
+    # Results 'p < 0.01' (line 345): (0.05, inf) and (-inf, 0.01) share no value
+    ("> 0.05", 1, "< 0.01", 1, "disjoint"),
+    # Matsuoka 2025: 'median ... 35 months' (Results, line 82) is [34.5, 35.5] months;
+    # 'median follow-up duration exceeded three years' (line 193) is (36, inf) months
+    ("35", 1, "> 3", 12, "disjoint"),
+    # '35' months against Figure 1's '35.5' months: 35.5 lies in [34.5, 35.5]
+    ("35", 1, "35.5", 1, "overlapping"),
+    ("< 0.05", 1, "< 0.01", 1, "overlapping"),
+    ("0.0268", 1, "< 0.05", 1, "overlapping"),
+    # touching ends: both must include the point
+    ("< 0.01", 1, ">= 0.01", 1, "disjoint"),
+    ("<= 0.01", 1, ">= 0.01", 1, "overlapping"),
+    # 0.58 is [0.575, 0.585], 0.65 is [0.645, 0.655]
+    ("0.58", 1, "0.65", 1, "disjoint"),
+    ("61", 1, "61", 1, "identical"),
+])
+def test_two_printed_claims_agree_or_contradict(a, scale_a, b, scale_b, expected):
+    from reanalysis.rounding import parse_claim
+    from reanalysis.verdicts import claims_agreement
+    outcome, reason = claims_agreement(parse_claim(a), scale_a, parse_claim(b), scale_b)
+    assert outcome == expected, reason
+    assert claims_agreement(parse_claim(b), scale_b, parse_claim(a), scale_a)[0] == expected
+
+
+# --- one interval for a printed number, input or claim (issue 18, item 6) -----------------
+
+def test_m_abs_06_median_follow_up_is_read_alike_as_input_and_claim():
+    """M-ABS-06 (abstract, 002_28f57e7d270adcc8.txt line 36) and M-RES-16 (line 82) print
+    the median follow-up as 35 months; Figure 1's text prints 35.5 (line 169), and the
+    median of Table 1's 58 `months_observed` (raw/matsuoka2025/table1_patients.csv,
+    statistics.median here) is 35.5, the mean of the 29th and 30th values. 35.5 is a
+    half-way point that half-up and half-even both print as 36, so "35" stands for
+    [34.5, 35.5) whether it is read as a claim or as an input of a check: the claim is
+    discrepant as printed and reproduced only when the 35.5 is truncated (a labelled
+    reading), and the input interval leaves 35.5 out as well (it used to be the closed
+    [34.5, 35.5], so one printed 35 was two intervals)."""
+    import csv
+    import statistics
+    from fractions import Fraction
+    from pathlib import Path
+
+    from reanalysis.rounding import parse_number, printed_interval, unround
+    from reanalysis.summary_level import ROUNDING, parse_row
+    from reanalysis.verdicts import judge_reading
+
+    table = Path(__file__).resolve().parents[1] / "raw" / "matsuoka2025" / "table1_patients.csv"
+    with table.open(newline="") as f:
+        months = [float(r["months_observed"]) for r in csv.DictReader(f)]
+    assert len(months) == 58
+    median = statistics.median(months)
+    assert median == 35.5                                   # = Figure 1's printed 35.5
+    claim = parse_claim("35")
+    v = judge(claim, median)
+    assert v.verdict == DISCREPANT
+    assert "printed 35 allows [34.5, 35.5)" in v.reason
+    assert judge_reading(claim, median, "truncate").verdict == REPRODUCED
+    # the same printed 35 as an input: the exact interval and the search box
+    assert not unround(parse_number("35"), ROUNDING).contains(Fraction("35.5"))
+    assert printed_interval(parse_number("35")).text() == "[34.5, 35.5)"
+    row = parse_row({"value_id": "M-X", "arm": "all", "outcome": "months", "timepoint": "t",
+                     "n": 58, "form": "median_iqr", "dispersion": None, "_where": "1 (line 2)",
+                     "value": "35 (20-50)"}, Path("summaries.csv"))
+    assert (row.box("median").lower, row.box("median").upper) == (34.5, 35.5)
+    assert claim.holds_for(34.5) and not claim.holds_for(35.5)
+    # 36 is the printing both conventions give; its interval is closed at 35.5
+    assert parse_claim("36").holds_for(median)
+    assert unround(parse_number("36"), ROUNDING).contains(Fraction("35.5"))

@@ -6,6 +6,8 @@
 - ``check <study>``: validate one study's transcription and config on their own, in
   seconds, without running the pipeline; every message says what to do.
 - ``draft <study>``: propose transcription rows from the paper's text (never writes raw/).
+- ``scan FILE... [--csv OUT] [--apa-only]``: every printed test statistic in a .txt, .pdf or
+  .html file, checked by statcheck's rule (no study needed).
 """
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["draft"]:
         from . import draft
         return draft.main(argv)
+    if argv[:1] == ["scan"]:
+        from .scan import cli
+        return cli.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m reanalysis", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="validate one study's transcription and config")
     check.add_argument("study")
     sub.add_parser("draft", help="propose rows from the paper's text (see: draft --help)")
+    sub.add_parser("scan", help="check every printed test statistic in a text, PDF or HTML file "
+                                "(see: scan --help)")
     args = parser.parse_args(argv)
     if args.command == "new":
         return scaffold.new_study(args.study, args.design, args.paper)

@@ -41,8 +41,7 @@ def floor_work() -> dict:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py; returns
     the seconds of the computations without imports and without figures and report."""
     import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
-    from reanalysis import (designs, figures, findings, ledger, letters, manifest, patient_level, report,
-                            summary_figures)
+    from reanalysis import designs, figures, findings, ledger, letters, manifest, report, summary, summary_figures
     from reanalysis.counts import read_table
     from reanalysis.config import load_studies, study_file
 
@@ -69,19 +68,18 @@ def floor_work() -> dict:
                 audited = read_table(Path(outdir) / f"{name}.csv")
                 summary_figures.render_summary_figures(data, claims, stats, study, figure_dir / name, audit=audited)
             elif "figures" in study:
-                grouping = study["figures"]["hue_grouping"]
-                data[grouping] = patient_level.group_labels(data, study, grouping)
-                figures.render_figures(data, study["figures"]["specs"], figure_dir / name)
+                data, specs = figures.with_hue(data, study)
+                figures.render_figures(data, specs, figure_dir / name)
             drawing += time.perf_counter() - start
         start = time.perf_counter()
         table = ledger.merge_ledgers([Path(outdir) / f"{name}.csv" for name in sorted(config["studies"])])
-        ledger.summary_markdown(table)
+        found = findings.findings(table, config["studies"])
+        summary.summary_markdown(table, findings.findings_table(found), findings.evidence_table(found))
         compute += time.perf_counter() - start
         ledger.write_ledger(table, Path(outdir) / "claims.csv")
         claims_csv, findings_csv, evidence_csv = (Path(outdir) / f for f in ("claims.csv", "findings.csv",
                                                                               "finding_evidence.csv"))
         # as workflow/scripts/findings.py: the findings table, then everything renders from it
-        found = findings.findings(ledger.read_ledger(claims_csv), config["studies"])
         findings.write_findings(found, findings_csv, evidence_csv)
         summary_figures.write_pvalue_figure(claims_csv, config, figure_dir / "pvalues", corpus=False)
         summary_figures.write_discrepancy_figure(read_table(findings_csv), read_table(evidence_csv),

@@ -30,13 +30,15 @@ config, so two runs give the same bytes.
 """
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from . import carlisle, meta_analysis, resampling, reverse_search as rsearch, rtm, tipping
 from .inputs import InputError
@@ -68,13 +70,50 @@ NAN = float("nan")
 # --- rows and small helpers ---------------------------------------------------------------
 
 def _row(study: str, part: int, question: str, method: str, library: str,
-         assumptions: Iterable[str], value: float, low: float | None = None,
+         assumptions: Iterable[str], value: float | str, low: float | None = None,
          high: float | None = None, reading: str = "") -> dict:
+    """One row. ``value`` is a number, or a bound made by :func:`bounded` ("< 0.0002")."""
     def num(x):
         return NAN if x is None else float(x)
     return {"study": study, "part": PARTS[part], "question": question, "method": method,
             "library": library, "assumptions": "; ".join(a for a in assumptions if a),
-            "value": num(value), "low": num(low), "high": num(high), "reading": reading}
+            "value": value if isinstance(value, str) else num(value), "low": num(low),
+            "high": num(high), "reading": reading}
+
+
+_BOUND = re.compile(r"(<|>) (\S+)")
+
+
+def bounded(op: str, x: float) -> str:
+    """A value known only as a bound, as the value column holds it: '< 0.00019996...'
+    (the bound in full precision; :func:`shown` prints it to 3 digits)."""
+    if op not in ("<", ">"):
+        raise ValueError(f"a bound is '<' or '>', got {op!r}")
+    return f"{op} {float(x)!r}"
+
+
+def bound_text(op: str, x: float, digits: int = 3) -> str:
+    """A bound for prose, never stronger than the true one: '< x' printed at or above x,
+    '> x' at or below it ('> 1 - 7.8e-11' near 1), with more digits where rounding would
+    cross x."""
+    def directed(v: float, up: bool) -> str:
+        for d in range(digits, 18):
+            text = _g(v, d)
+            if (float(text) >= v) if up else (float(text) <= v):
+                return text
+        return repr(v)
+    if op == ">" and 0.999 < x < 1:
+        return f"> 1 - {directed(1 - x, True)}"
+    return f"{op} {directed(x, op == '<')}"
+
+
+def _as_value(text):
+    """A value cell read back: a number, a bound (kept as its text) or NaN."""
+    if isinstance(text, str):
+        if not text:
+            return NAN
+        return text if _BOUND.fullmatch(text) else float(text)
+    return text
 
 
 def _g(x: float, digits: int = 3) -> str:
@@ -130,6 +169,9 @@ def _bounds_of(study: dict, ref: str | None, variant: str, column: str) -> tuple
     if grouping["column"] != column:
         raise InputError("config", f"subset {ref!r} is not cut on {column!r}", value=ref,
                          rule=f"a grouping whose column is {column!r}")
+    if variant not in grouping["variants"]:
+        raise InputError("config", f"grouping {grouping_name!r} has no variant {variant!r}", value=variant,
+                         rule=f"one of {sorted(grouping['variants'])}")
     lower = upper = None
     for key, bound in grouping["variants"][variant][group].items():
         if key in ("gt", "gte"):
@@ -140,27 +182,6 @@ def _bounds_of(study: dict, ref: str | None, variant: str, column: str) -> tuple
 
 
 # --- 1. regression to the mean ----------------------------------------------------------------
-
-def fit_truncated_normal(x: Iterable[float], lower: float) -> dict:
-    """Maximum-likelihood normal truncated below at ``lower`` (scipy.stats.truncnorm), the
-    population a sample selected at ``lower`` would come from. Returns mu, sigma, success,
-    share_above (the share of the fitted population above the cut-off: tiny when the fit runs
-    off towards an exponential tail, i.e. the population is not identifiable)."""
-    x = np.asarray(list(x), dtype=float)
-
-    def nll(theta):
-        mu, log_s = theta
-        s = math.exp(log_s)
-        return -float(stats.truncnorm.logpdf(x, (lower - mu) / s, np.inf, loc=mu, scale=s).sum())
-
-    res = optimize.minimize(nll, [float(x.mean()), math.log(float(x.std(ddof=1)))],
-                            method="Nelder-Mead",
-                            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000})
-    mu, sigma = float(res.x[0]), math.exp(float(res.x[1]))
-    return {"mu": mu, "sigma": sigma, "success": bool(res.success),
-            "share_above": float(stats.norm.sf((lower - mu) / sigma)),
-            "neg_log_likelihood": float(res.fun)}
-
 
 def population_from_share(mean_text: str, threshold: float, share: float) -> list[tuple[float, float]]:
     """(mu, sigma) of a normal population from its printed mean and the share below a
@@ -182,17 +203,61 @@ def _fall(x: float) -> str:
     return f"a fall of {_g(x)}" if x >= 0 else f"a rise of {_g(-x)}"
 
 
+def _subset_words(study: dict, ref: str, variant: str, column: str) -> str:
+    """'>= 6.2 and < 8': the bounds of a subset under a grouping variant, for labels."""
+    _bounds_of(study, ref, variant, column)     # checks the subset is cut on this column
+    grouping, group = ref.split(".", 1)
+    spec = study["groupings"][grouping]["variants"][variant][group]
+    ops = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+    return " and ".join(f"{ops[k]} {v:g}" for k, v in spec.items())
+
+
+def _population_fit_row(name: str, x_all: np.ndarray, entry: float, entry_text: str,
+                        pop: dict) -> dict:
+    """Can the population be estimated from the printed baselines? The truncated-normal fit
+    with its profile-likelihood interval; where the interval is unbounded below, the value
+    is its upper end as a bound and the fit's maximum is not reported as an estimate."""
+    fit = rtm.fit_truncated_normal(x_all, entry)
+    level = f"{100 * fit['level']:g}%"
+    excess = float(x_all.mean()) - entry
+    method = ("maximum-likelihood fit of a normal truncated below at the entry cut-off to the "
+              f"{len(x_all)} printed baselines (Nelder-Mead), with the {level} profile-likelihood "
+              "interval of the population mean (chi-square, 1 df); its limit as the mean goes to "
+              f"minus infinity is an exponential tail above {entry:g} (mean excess {_g(excess)})")
+    question = ("Can the population the patients were selected from be estimated from their "
+                "printed baselines (a normal truncated at the entry cut-off)?")
+    library = "reanalysis.rtm.fit_truncated_normal (scipy.stats.truncnorm, scipy.optimize)"
+    if fit["identifiable"]:
+        return _row(name, 1, question, method, library, [entry_text], fit["mu"], fit["mu_low"],
+                    fit["mu_high"],
+                    f"The fit gives a population mean of {_g(fit['mu'])}% ({_g(fit['mu_low'])} to "
+                    f"{_g(fit['mu_high'])}, {level} profile likelihood) with SD {_g(fit['sigma'])}"
+                    + (", used below." if pop["method"] != "cited" else
+                       "; the estimates below use the cited population (beyond.rtm.population)."))
+    gap = fit["limit_nll"] - fit["neg_log_likelihood"]
+    return _row(name, 1, question, method, library, [entry_text], bounded("<", fit["mu_high"]), None, None,
+                f"Not identifiable: the likelihood stays within {_g(gap, 2)} (log scale) of its maximum "
+                f"as the population mean goes to minus infinity, so the {level} profile-likelihood "
+                f"interval of the mean is unbounded below and says only that it is below "
+                f"{_g(fit['mu_high'])}%; the maximum itself, at an implausible mean far below 0, is an "
+                "artefact of that flat likelihood, not an estimate (the baselines look like the "
+                "tail of a skewed distribution). "
+                + ("The estimates below use the cited population (beyond.rtm.population)."
+                   if pop["method"] == "cited" else
+                   "The config's truncnorm_fit population below rests on that artefact."))
+
+
 def regression_to_the_mean(name: str, study: dict, df: pd.DataFrame, claims: list[dict],
                            spec: dict) -> list[dict]:
     """Barnett's expected fall from RTM alone for the cohort and each selection, at the
-    central assumptions, with its range over the within-person CV and the population."""
+    central assumptions, with its range over the within-person CV and the population; the
+    subgroups under the config's grouping variant, and again under each of its
+    ``alternative_grouping_variants`` as labelled alternative rows."""
     key = "beyond.rtm"
     by_id = _claims_by_id(claims)
     x_all = df[spec["baseline"]].to_numpy(float)
     entry = float(spec["entry"]["lower"])
-    variant = spec.get("grouping_variant", AS_REPORTED)
     pop = spec["population"]
-    fit = fit_truncated_normal(x_all, entry)
     if pop["method"] == "cited":
         grid = population_from_share(pop["mean"], pop["share_below"]["threshold"],
                                      pop["share_below"]["share"])
@@ -202,6 +267,7 @@ def regression_to_the_mean(name: str, study: dict, df: pd.DataFrame, claims: lis
                            f"below {pop['share_below']['threshold']:g}% under normality)",
                            pop["source"])
     else:
+        fit = rtm.fit_truncated_normal(x_all, entry)
         grid = [(fit["mu"], fit["sigma"])]
         pop_text = _source(f"{key}.population", f"truncated-normal fit to the printed baselines: "
                            f"mean {_g(fit['mu'])}, SD {_g(fit['sigma'])}", pop["source"])
@@ -213,63 +279,65 @@ def regression_to_the_mean(name: str, study: dict, df: pd.DataFrame, claims: lis
                       f"within-person SD {_g(cvs[0] * scale)} ({_g(cvs[1] * scale)}-{_g(cvs[2] * scale)})",
                       cv["source"])
     entry_text = _source(f"{key}.entry", f"baseline >= {entry:g}", spec["entry"]["source"])
-    rows = [_row(
-        name, 1, "Can the population the patients were selected from be estimated from their "
-        "printed baselines (a normal truncated at the entry cut-off)?",
-        "maximum-likelihood fit of a normal truncated below at the entry cut-off to the "
-        f"{len(x_all)} printed baselines (Nelder-Mead)", "scipy.stats.truncnorm, scipy.optimize",
-        [entry_text], fit["mu"], None, None,
-        f"The fit gives a population mean of {_g(fit['mu'])}% with SD {_g(fit['sigma'])}, which "
-        f"would put only {_g(fit['share_above'])} of that population above {entry:g}%: "
-        + ("the population is not identifiable from this sample, so the estimates below use the "
-           "cited population (beyond.rtm.population)." if fit["share_above"] < 0.01 or not fit["success"]
-           else "a usable fit.")
-        if pop["method"] == "cited" else
-        f"The fit gives a population mean of {_g(fit['mu'])}% with SD {_g(fit['sigma'])} "
-        f"({_g(fit['share_above'])} of it above {entry:g}%), used below.")]
-    for sel in spec["selections"]:
-        lower, upper = _bounds_of(study, sel["subset"], variant, spec["baseline"])
-        lower = entry if lower is None else max(lower, entry)
-        mask, desc = subset_mask(df, study, None if sel["subset"] == "all" else sel["subset"], variant)
-        sub = df[mask]
-        observed = float(_changes(sub, spec["baseline"], spec["follow_up"]).mean())
-        printed = sel["printed"]
-        if "claim" in printed:
-            printed_value = _claim_number(by_id, printed["claim"], f"{key}.selections")
-            printed_text = f"{by_id[printed['claim']]['claim']} ({printed['claim']})"
-        else:
-            a, b = printed["difference"]
-            printed_value = (_claim_number(by_id, a, f"{key}.selections")
-                             - _claim_number(by_id, b, f"{key}.selections"))
-            printed_text = (f"{_g(printed_value)} ({a} {by_id[a]['claim']} minus "
-                            f"{b} {by_id[b]['claim']})")
-        values = []
-        for mu, sigma in grid:
-            for c in cvs:
-                values.append(rtm.rtm_effect(mu, sigma, c * scale, lower, upper))
-        central = values[0]
-        given = rtm.rtm_from_sample(sub[spec["baseline"]], lower, upper, sigma_within=cvs[0] * scale,
-                                    mu=grid[0][0], sigma_total=grid[0][1],
-                                    follow_up_values=sub[spec["follow_up"]])
-        bounds = f"[{lower:g}, {'inf' if upper is None else f'{upper:g}'}]"
-        rows.append(_row(
-            name, 1, f"How much of the fall in the {sel['label']} would regression to the mean "
-            "alone produce?",
-            f"Barnett et al. 2005: expected fall sigma_w^2/sigma * E[Z | baseline in {bounds}] "
-            f"for the {len(sub)} printed patients' selection ({desc}), assuming selection by the "
-            "baseline alone (any other selection on a high HbA1c adds to it); the interval is the "
-            "range over the within-person CV and the population SD", "reanalysis.rtm (scipy.stats.norm)",
-            [entry_text, pop_text, cv_text,
-             _source(f"{key}.grouping_variant", variant)],
-            central, min(values), max(values),
-            f"Regression to the mean alone predicts {_fall(central)} points in the {sel['label']} "
-            f"(expected fall {_g(min(values))} to {_g(max(values))} over the assumptions; negative "
-            f"is a rise) against a printed reduction of {printed_text}, recomputed "
-            f"{_g(observed)} from the {len(sub)} printed patients, which leaves "
-            f"{_g(observed - central)} ({_g(observed - max(values))} to {_g(observed - min(values))}) "
-            f"not explained by it (given the observed baselines, the expected fall is "
-            f"{_g(given['rtm_given_baselines'])})."))
+    rows = [_population_fit_row(name, x_all, entry, entry_text, pop)]
+    main = spec.get("grouping_variant", AS_REPORTED)
+    readings = [(main, False)] + [(v, True) for v in spec.get("alternative_grouping_variants", [])]
+    for variant, alternative in readings:
+        variant_text = _source(f"{key}.grouping_variant", variant, spec.get("grouping_variant_source"))
+        if alternative:
+            variant_text = _source(f"{key}.alternative_grouping_variants", variant,
+                                   "a labelled alternative to " + main)
+        for sel in spec["selections"]:
+            if alternative and sel["subset"] == "all":
+                continue        # the cohort does not depend on the grouping
+            rows.append(_rtm_row(name, study, df, by_id, spec, sel, variant, alternative, entry, grid,
+                                 cvs, scale, [entry_text, pop_text, cv_text, variant_text]))
     return rows
+
+
+def _rtm_row(name, study, df, by_id, spec, sel, variant, alternative, entry, grid, cvs, scale,
+             assumptions) -> dict:
+    """One selection's row: Barnett's expected fall against the printed reduction."""
+    key = "beyond.rtm"
+    lower, upper = _bounds_of(study, sel["subset"], variant, spec["baseline"])
+    lower = entry if lower is None else max(lower, entry)
+    mask, desc = subset_mask(df, study, None if sel["subset"] == "all" else sel["subset"], variant)
+    sub = df[mask]
+    observed = float(_changes(sub, spec["baseline"], spec["follow_up"]).mean())
+    printed = sel["printed"]
+    if "claim" in printed:
+        printed_value = _claim_number(by_id, printed["claim"], f"{key}.selections")
+        printed_text = f"{by_id[printed['claim']]['claim']} ({printed['claim']})"
+    else:
+        a, b = printed["difference"]
+        printed_value = (_claim_number(by_id, a, f"{key}.selections")
+                         - _claim_number(by_id, b, f"{key}.selections"))
+        printed_text = (f"{_g(printed_value)} ({a} {by_id[a]['claim']} minus "
+                        f"{b} {by_id[b]['claim']})")
+    values = [rtm.rtm_effect(mu, sigma, c * scale, lower, upper) for mu, sigma in grid for c in cvs]
+    central = values[0]
+    given = rtm.rtm_from_sample(sub[spec["baseline"]], lower, upper, sigma_within=cvs[0] * scale,
+                                mu=grid[0][0], sigma_total=grid[0][1],
+                                follow_up_values=sub[spec["follow_up"]])
+    bounds = f"[{lower:g}, {'inf' if upper is None else f'{upper:g}'}]"
+    label = sel["label"]
+    if sel["subset"] != "all":
+        label += f" (baseline {_subset_words(study, sel['subset'], variant, spec['baseline'])}, " \
+                 f"reading {variant}{', labelled alternative' if alternative else ''})"
+    return _row(
+        name, 1, f"How much of the fall in the {label} would regression to the mean alone produce?",
+        f"Barnett et al. 2005: expected fall sigma_w^2/sigma * E[Z | baseline in {bounds}] "
+        f"for the {len(sub)} printed patients' selection ({desc}), assuming selection by the "
+        "baseline alone (any other selection on a high HbA1c adds to it); the interval is the "
+        "range over the within-person CV and the population SD", "reanalysis.rtm (scipy.stats.norm)",
+        assumptions, central, min(values), max(values),
+        f"Regression to the mean alone predicts {_fall(central)} points in the {label} "
+        f"(expected fall {_g(min(values))} to {_g(max(values))} over the assumptions; negative "
+        f"is a rise) against a printed reduction of {printed_text}, recomputed "
+        f"{_g(observed)} from the {len(sub)} printed patients, which leaves "
+        f"{_g(observed - central)} ({_g(observed - max(values))} to {_g(observed - min(values))}) "
+        f"not explained by it (given the observed baselines, the expected fall is "
+        f"{_g(given['rtm_given_baselines'])}).")
 
 
 # --- 2. external control ----------------------------------------------------------------------
@@ -568,12 +636,26 @@ def _entry_effect(entry: dict, outcome: str, how: dict, data: dict, rs: list[flo
                        + (", median_iqr_to_mean_sd" if wan else "")}
 
 
+# the two intervals of a random-effects pool: (result key, envelope key, label, method text)
+_POOL_CIS = {
+    "hksj": ("random_hksj", "hksj_envelope", "Hartung-Knapp-Sidik-Jonkman",
+             "t with k - 1 df, variance q / sum(w_i) (R metafor test = \"knha\")"),
+    "normal": ("random", "envelope", "DerSimonian-Laird normal",
+               "normal, variance 1 / sum(w_i)"),
+}
+
+
 def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
-    """Rows for every entry's change and every pool; and the forest plot's data."""
+    """Rows for every entry's change and every pool (its main interval, and the other as a
+    labelled alternative row); and the forest plot's data."""
     spec = beyond["pooled"]
     key = "beyond.pooled"
     rs, central, r_text = _correlations(spec, key)
     level = float(spec["level"])
+    below_k = int(spec["hksj"]["below_k"])
+    hksj_text = _source(f"{key}.hksj.below_k", f"{below_k}: pools of fewer entries take the "
+                        "Hartung-Knapp-Sidik-Jonkman interval, the others the normal one",
+                        spec["hksj"]["source"])
     sd_text = (f"{key}.entries: a printed ± the paper does not call SD or SE is read as an SD; "
                "medians (IQR) become means ± SD by Wan et al. 2014 (BMC Med Res Methodol 14:135)")
     rows, effects = [], []
@@ -588,23 +670,26 @@ def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
             label = spec["outcomes"][outcome]["label"]
             what = ("difference in change, treatment minus control" if "treatment" in how
                     else "change (after - before)")
+            dtype = entry["diabetes_type"]
             reading = (f"{entry['label']}: {what} in {label} {_g(eff['value'])}"
                        + (f" ({_g(eff['envelope'][0])} to {_g(eff['envelope'][1])} over r and rounding; "
                           f"{_g(eff['ci'][0])} to {_g(eff['ci'][1])} at r = {central:g})"
                           if eff["pool"] is not None and "patient" not in how else
                           f" ({_g(eff['ci'][0])} to {_g(eff['ci'][1])})" if eff["pool"] is not None else
                           ", with no dispersion printed: shown, not pooled")
-                       + f" over {entry['follow_up']}, {entry['design']}, {entry['population']}.")
+                       + f" over {entry['follow_up']}, {entry['design']}, {dtype['type']}.")
+            type_text = _source(f"{key}.entries.{i}.diabetes_type", dtype["type"], dtype["source"])
             rows.append(_row(
                 entry["study"], 4, f"{entry['label']}: what is the {what} in {label}?",
                 eff["method"] + f"; CI at {level:g}, enveloped over r and the rounding of the printed numbers",
-                eff["library"], [r_text, sd_text] if "patient" not in how else [],
+                eff["library"], ([r_text, sd_text] if "patient" not in how else []) + [type_text],
                 eff["value"], eff["envelope"][0], eff["envelope"][1], reading))
     pools = []
     for j, pool in enumerate(spec["pools"]):
+        # one outcome, one design, one diabetes type (every pool names its type: the schema)
         members = [e for e in effects if e["outcome"] == pool["outcome"]
                    and e["entry"]["design"] == pool["design"]
-                   and ("population" not in pool or e["entry"]["population"] == pool["population"])]
+                   and e["entry"]["diabetes_type"]["type"] == pool["diabetes_type"]]
         usable = [e for e in members if e["pool"] is not None]
         left_out = [e["entry"]["label"] for e in members if e["pool"] is None]
         if len(usable) < 2:
@@ -613,24 +698,35 @@ def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
         res = meta_analysis.pool_over_r([e["pool"] for e in usable], r_values=rs, method=spec["method"],
                                         level=level)
         at = res["by_r"][rs.index(central)]["pooled"]
+        main = "hksj" if len(usable) < below_k else "normal"
+        order = [main] + [c for c in _POOL_CIS if c != main]
+        result_key, envelope_key = _POOL_CIS[main][:2]
         pools.append({"pool": pool, "members": usable, "left_out": left_out,
-                      "estimate": at["random"]["estimate"],
-                      "ci": (at["random"]["ci_low"], at["random"]["ci_high"]),
-                      "envelope": res["envelope"]})
-        rows.append(_row(
-            POOLED, 4, f"What is the random-effects pooled change in the pool '{pool['label']}'?",
-            f"random-effects pooling ({spec['method'].upper()}, tau^2 truncated at 0) of {len(usable)} "
-            f"entries at each r; CI at {level:g} (normal), enveloped over r",
-            "reanalysis.meta_analysis.pool_over_r (statsmodels.stats.meta_analysis.combine_effects)",
-            [r_text, sd_text, _source(f"{key}.method", spec["method"])],
-            at["random"]["estimate"], res["envelope"][0], res["envelope"][1],
-            f"{pool['label']}: pooled {_g(at['random']['estimate'])} ({_g(at['random']['ci_low'])} to "
-            f"{_g(at['random']['ci_high'])} at r = {central:g}; {_g(res['envelope'][0])} to "
-            f"{_g(res['envelope'][1])} over r) from {len(usable)} entries "
-            f"({', '.join(e['entry']['label'] for e in usable)}), tau^2 {_g(res['tau2'].lower)} to "
-            f"{_g(res['tau2'].upper)}, I^2 {_g(100 * res['i2'].lower)}% to {_g(100 * res['i2'].upper)}% "
-            f"over r" + (f"; not poolable (no dispersion): {', '.join(left_out)}" if left_out else "")
-            + "."))
+                      "estimate": at[result_key]["estimate"],
+                      "ci": (at[result_key]["ci_low"], at[result_key]["ci_high"]),
+                      "envelope": res[envelope_key], "interval": _POOL_CIS[main][2]})
+        entries = ", ".join(e["entry"]["label"] for e in usable)
+        for ci in order:
+            result_key, envelope_key, ci_label, ci_method = _POOL_CIS[ci]
+            est, env = at[result_key], res[envelope_key]
+            alternative = ci != main
+            rows.append(_row(
+                POOLED, 4, f"What is the random-effects pooled change in the pool '{pool['label']}'"
+                + (f", with the {ci_label} interval (labelled alternative)?" if alternative else "?"),
+                f"random-effects pooling ({spec['method'].upper()}, tau^2 truncated at 0) of {len(usable)} "
+                f"entries at each r; {ci_label} CI at {level:g} ({ci_method}), enveloped over r"
+                + (" (the alternative to the main row's interval)" if alternative else ""),
+                "reanalysis.meta_analysis.pool_over_r (statsmodels.stats.meta_analysis.combine_effects)",
+                [r_text, sd_text, _source(f"{key}.method", spec["method"]), hksj_text,
+                 _source(f"{key}.pools.{j}.diabetes_type", pool["diabetes_type"])],
+                est["estimate"], env[0], env[1],
+                f"{pool['label']}" + (f" ({ci_label} interval, the labelled alternative)" if alternative
+                                      else f" ({ci_label} interval, {len(usable)} entries)")
+                + f": pooled {_g(est['estimate'])} ({_g(est['ci_low'])} to {_g(est['ci_high'])} at "
+                f"r = {central:g}; {_g(env[0])} to {_g(env[1])} over r) from {len(usable)} entries "
+                f"({entries}), tau^2 {_g(res['tau2'].lower)} to {_g(res['tau2'].upper)}, I^2 "
+                f"{_g(100 * res['i2'].lower)}% to {_g(100 * res['i2'].upper)}% over r"
+                + (f"; not poolable (no dispersion): {', '.join(left_out)}" if left_out else "") + "."))
     return rows, {"effects": effects, "pools": pools, "outcomes": spec["outcomes"], "central": central}
 
 
@@ -647,14 +743,17 @@ def forest_figure(forest: dict, stem: Path) -> list[Path]:
     layout = []
     for o in outcomes:
         lines = []
-        for design in ("controlled", "uncontrolled"):
-            ents = [e for e in forest["effects"] if e["outcome"] == o and e["entry"]["design"] == design]
-            pools = [p for p in forest["pools"] if p["pool"]["outcome"] == o and p["pool"]["design"] == design]
+        types = sorted({e["entry"]["diabetes_type"]["type"] for e in forest["effects"]})
+        for design, dtype in itertools.product(("controlled", "uncontrolled"), types):
+            ents = [e for e in forest["effects"] if e["outcome"] == o and e["entry"]["design"] == design
+                    and e["entry"]["diabetes_type"]["type"] == dtype]
+            pools = [p for p in forest["pools"] if p["pool"]["outcome"] == o and p["pool"]["design"] == design
+                     and p["pool"]["diabetes_type"] == dtype]
             if not ents:
                 continue
-            lines.append(("heading", f"{design} designs", None))
+            lines.append(("heading", f"{design} designs, {dtype}", None))
             lines += [("entry", e["entry"]["label"], e) for e in ents]
-            lines += [("pool", f"pooled: {p['pool']['label']}", p) for p in pools]
+            lines += [("pool", f"pooled: {p['pool']['label']} ({p['interval']})", p) for p in pools]
         layout.append((o, lines))
     heights = [len(lines) + 1 for _, lines in layout]
     fig, axes = plt.subplots(len(layout), 1, figsize=(10, 0.32 * sum(heights) + 1.4),
@@ -749,17 +848,22 @@ def baseline_check(name: str, study: dict, rows: dict, claims: list[dict], spec:
         sim = r["simulation"]
         half = 1.96 * sim["mc_se"]
         low, high = max(0.0, sim["p"] - half), min(1.0, sim["p"] + half)
-        if sim["p"] == 0:       # no simulated trial as extreme: the rule of three
+        value, said = sim["p"], f"simulated p {_g(sim['p'])} (Monte Carlo SE {_g(sim['mc_se'])})"
+        if sim["p_upper_bound"] is not None:
+            # no simulated trial as extreme: p < 1 / (n_sim + 1); the interval by the rule of three
             high = 3 / sim["n_sim"]
+            value = bounded("<", sim["p_upper_bound"])
+            said = (f"simulated p {bound_text('<', sim['p_upper_bound'])} = 1/(n_sim + 1) (none of the "
+                    f"{sim['n_sim']} simulated trials was as extreme; 95% upper limit 3/n_sim = {_g(high)})")
         elif sim["p"] == 1:
             low = 1 - 3 / sim["n_sim"]
         out.append(_row(
             name, 5, f"What baseline p does Carlisle's simulation give for {v['name']} (printed p "
             f"{p_text}, {v['p']})?", sim["method"],
             "reanalysis.carlisle.baseline_p_by_simulation (numpy default_rng, statsmodels anova_generic)",
-            [sim_text], sim["p"], low, high,
-            f"{v['name']}: simulated p {_g(sim['p'])} (Monte Carlo SE {_g(sim['mc_se'])}) against the "
-            f"printed {p_text} and the analytic {_g(sim['anova_p'])} at the printed numbers."))
+            [sim_text], value, low, high,
+            f"{v['name']}: {said} against the printed {p_text} and the analytic {_g(sim['anova_p'])} "
+            "at the printed numbers."))
     combined = carlisle.stouffer_printed(printed)
     # Phi(z) increases in every p_i: its extremes are at the lower and upper ends
     ends = [carlisle.printed_p_interval(t) for t in printed]
@@ -781,15 +885,25 @@ def baseline_check(name: str, study: dict, rows: dict, claims: list[dict], spec:
             + (f"below {alpha:g}, the groups look {words}." if rng.upper < alpha else
                f"below {alpha:g} only somewhere in the rounding range." if rng.lower < alpha else
                f"no sign at alpha {alpha:g}.")))
-    for tail, rng, words in (("1 - Phi(z)", res["combined"], "more alike than chance would make them"),
-                             ("Phi(z)", res["combined_lower_tail"], "more different than chance would make them")):
+    n_simulated = sum("simulation" in r for r in res["variables"])
+    bound_note = (f" ({res['n_bounded']} of the {n_simulated} simulated p-values are below 1/(n_sim + 1) "
+                  f"= {_g(carlisle.monte_carlo_bound(spec['n_sim']))} and are taken at that bound, so "
+                  "the combined value is a bound)" if res["n_bounded"] else "")
+    for tail, rng, op, words in (
+            ("1 - Phi(z)", res["combined"], res["combined_op"], "more alike than chance would make them"),
+            ("Phi(z)", res["combined_lower_tail"], res["combined_lower_tail_op"],
+             "more different than chance would make them")):
+        value = rng.value if op == "=" else bounded(op, rng.value)
         out.append(_row(
             name, 5, f"With Carlisle's simulated p-values (rounding of the printed means taken into "
             f"account; printed p where only a p is printed), are the groups {words} ({tail})?",
-            f"Stouffer's method over the {res['k']} variables' p-values; {conv}",
+            f"Stouffer's method over the {res['k']} variables' p-values"
+            + (", a simulated p of 0 taken at its bound 1/(n_sim + 1)" if res["n_bounded"] else "")
+            + f"; {conv}",
             "reanalysis.carlisle.carlisle_trial (scipy.stats.norm)", [sim_text],
-            rng.value, rng.lower, rng.upper,
-            f"Combined {tail} = {_g(rng.value)} ({_g(rng.lower)} to {_g(rng.upper)}); "
+            value, rng.lower, rng.upper,
+            f"Combined {tail} {f'= {_g(rng.value)}' if op == '=' else bound_text(op, rng.value)} "
+            f"({_g(rng.lower)} to {_g(rng.upper)}){bound_note}; "
             f"{_g(100 * res['share_above_half'])}% of the per-variable p-values exceed 0.5 (half "
             f"expected): " + (f"the groups look {words}, under this config's reading of n and ± "
                               f"(the printed p-values combined give {_g(printed_tail[tail].value)})."
@@ -949,16 +1063,24 @@ def write_rows(rows: list[dict], path) -> None:
 
 
 def read_rows(path) -> pd.DataFrame:
-    numeric = ("value", "low", "high")
-    return pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in numeric},
-                       dtype={c: (float if c in numeric else str) for c in COLUMNS})
+    """A written section back: ``low`` and ``high`` as floats, ``value`` a float or, where
+    the value is only a bound, its text ('< 0.00019996...')."""
+    numeric = ("low", "high")
+    frame = pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in numeric},
+                        dtype={c: (float if c in numeric else str) for c in COLUMNS})
+    frame["value"] = frame["value"].map(_as_value).astype(object)
+    return frame
 
 
 def shown(value, low, high) -> str:
-    """value [low, high], empty parts left out."""
+    """value [low, high], empty parts left out; a bound as '< 0.0002'."""
     def ok(x):
         return x is not None and not (isinstance(x, float) and math.isnan(x))
-    text = _g(value) if ok(value) else ""
+    if isinstance(value, str):
+        op, number = _BOUND.fullmatch(value).groups()
+        text = bound_text(op, float(number))
+    else:
+        text = _g(value) if ok(value) else ""
     if ok(low) and ok(high):
         text += f" [{_g(low)}, {_g(high)}]"
     return text.strip()

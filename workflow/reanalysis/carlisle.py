@@ -38,6 +38,13 @@ close to the ANOVA p when N - k is large. With ``sds="simulated"`` each group's 
 drawn too (s_i^2 ~ SD^2 chi2(n_i - 1) / (n_i - 1)) and rounded to its printed decimals;
 without rounding the p then tends to the ANOVA p f.sf(F, k - 1, N - k) exactly.
 
+A Monte Carlo p of 0 (no simulated trial as extreme as the printed one) is not a p of 0:
+it is reported as p < 1/(n_sim + 1), the smallest p a test with n_sim simulations can
+give (Phipson B, Smyth GK. Permutation p-values should never be zero. Stat Appl Genet Mol
+Biol 2010;9:39; ``p_upper_bound``). Stouffer's combination takes such a p at that bound,
+so the combined Phi(z) (increasing in every p_i) is then an upper bound and 1 - Phi(z) a
+lower bound (``carlisle_trial``'s ``combined_op`` and ``combined_lower_tail_op``).
+
 Ties: rounded means are discrete, so simulated statistics can equal the observed one
 (when the printed means are all equal, F = 0 and every simulation with all rounded means
 equal ties). The p counts ties half: p = P(F* > F) + P(F* = F) / 2 (the mid-p of
@@ -204,6 +211,11 @@ def _compare(s_star, w_star, s_obs: int, w_obs: int):
     return gt, eq
 
 
+def monte_carlo_bound(n_sim: int) -> float:
+    """1 / (n_sim + 1): a Monte Carlo p that no simulation reached is reported as below it."""
+    return 1.0 / (int(n_sim) + 1)
+
+
 def baseline_p_by_simulation(means: Sequence[str], sds: Sequence[str], ns: Sequence[int], *,
                              n_sim: int = DEFAULT_N_SIM, seed: int = DEFAULT_SEED,
                              sds_mode: str = "printed", scheme: str = "half_up") -> dict:
@@ -214,7 +226,8 @@ def baseline_p_by_simulation(means: Sequence[str], sds: Sequence[str], ns: Seque
     printed SDs) or "simulated" (draw and round them too). ``scheme``: the rounding
     scheme of ``rounding.round_to``. Deterministic for a given ``seed``.
 
-    Returns ``p`` (ties half), ``p_ge``, ``p_gt``, ``tie_share``, ``mc_se``
+    Returns ``p`` (ties half), ``p_upper_bound`` (1 / (n_sim + 1) when ``p`` is 0: the p
+    is then reported as below it; else None), ``p_ge``, ``p_gt``, ``tie_share``, ``mc_se``
     (sqrt(p (1 - p) / n_sim)), ``n_sim``, ``seed``, ``F`` (of the printed numbers),
     ``anova_p`` (analytic one-way ANOVA p at the printed numbers, unrounded, via
     ``kgroup_stats.anova_from_summary`` / statsmodels ``anova_generic``),
@@ -267,7 +280,8 @@ def baseline_p_by_simulation(means: Sequence[str], sds: Sequence[str], ns: Seque
               f"one-way ANOVA F ({'= t^2, two-sided t-test' if k == 2 else 'k = %d' % k}); "
               "p = share of simulated F above the observed F, ties counted half")
     return {
-        "p": p, "p_ge": p_gt + tie, "p_gt": p_gt, "tie_share": tie,
+        "p": p, "p_upper_bound": monte_carlo_bound(n_sim) if p == 0 else None,
+        "p_ge": p_gt + tie, "p_gt": p_gt, "tie_share": tie,
         "mc_se": math.sqrt(p * (1 - p) / n_sim), "n_sim": int(n_sim), "seed": seed,
         "sds_mode": sds_mode, "F": f_obs, "anova_p": anova["p"].value,
         "anova_p_range": anova["p"],
@@ -296,30 +310,34 @@ def _variable_p(var: dict, means_method: str, n_sim: int, seed: int, sds_mode: s
                                         "(range over their rounding)", "p": res["p"]}
     sim = baseline_p_by_simulation(var["means"], var["sds"], var["ns"], n_sim=n_sim,
                                    seed=seed, sds_mode=sds_mode, scheme=scheme)
-    return {"name": name, "source": "Carlisle's rounded-means simulation",
-            "p": Range(sim["p"], sim["p"], sim["p"]), "simulation": sim}
+    bound = sim["p_upper_bound"]
+    p = Range(sim["p"], sim["p"], sim["p"]) if bound is None else Range(bound, 0.0, bound)
+    return {"name": name, "source": "Carlisle's rounded-means simulation", "p": p,
+            "bounded": bound is not None, "simulation": sim}
 
 
-def _reading(upper: Range, lower: Range, alpha: float) -> str:
-    def side(r: Range, what: str) -> str:
+def _reading(upper: Range, lower: Range, alpha: float, ops=("=", "=")) -> str:
+    """The combined p-values in words; ``ops`` say whether each value is exact ("=") or a
+    bound ("<", ">": a simulated p of 0 taken at 1 / (n_sim + 1))."""
+    def side(r: Range, what: str, op: str) -> str:
         if r.upper < alpha:
             return f"{what} (p < {alpha} over the whole rounding range)"
         if r.value < alpha:
-            return f"{what} at the printed values (p = {r.value:.3g}), not over the whole " \
+            return f"{what} at the printed values (p {op} {r.value:.3g}), not over the whole " \
                    f"rounding range ({r.lower:.3g} to {r.upper:.3g})"
         if r.lower < alpha:
             return f"{what} only somewhere in the rounding range ({r.lower:.3g} to " \
-                   f"{r.upper:.3g}; {r.value:.3g} at the printed values)"
+                   f"{r.upper:.3g}; {op} {r.value:.3g} at the printed values)"
         return ""
 
     parts = [side(upper, "baseline groups more ALIKE than chance would make them "
-                         "(p-values too large; 1 - Phi(z))"),
+                         "(p-values too large; 1 - Phi(z))", ops[0]),
              side(lower, "baseline groups more DIFFERENT than chance would make them "
-                         "(p-values too small; Phi(z))")]
+                         "(p-values too small; Phi(z))", ops[1])]
     parts = [x for x in parts if x]
     if not parts:
-        return (f"no sign of non-random sampling at alpha = {alpha}: 1 - Phi(z) = "
-                f"{upper.value:.3g}, Phi(z) = {lower.value:.3g}")
+        return (f"no sign of non-random sampling at alpha = {alpha}: 1 - Phi(z) {ops[0]} "
+                f"{upper.value:.3g}, Phi(z) {ops[1]} {lower.value:.3g}")
     return "; ".join(parts)
 
 
@@ -337,10 +355,13 @@ def carlisle_trial(variables: Sequence[dict], *, means_method: str = "anova",
     rounding range, the simulation accounts for the rounding; variable i uses seed +
     i). The variables are taken as independent, as Stouffer's method needs.
 
-    Returns ``variables`` (name, source, p: Range), ``k``, ``combined`` (1 - Phi(z),
+    Returns ``variables`` (name, source, p: Range; a simulated p of 0 is Range(1 / (n_sim
+    + 1), 0, 1 / (n_sim + 1)) with ``bounded`` true), ``k``, ``combined`` (1 - Phi(z),
     MEPtoolkit's orientation: small = groups too ALIKE) and ``combined_lower_tail``
     (Phi(z): small = groups too DIFFERENT), each a Range (value at the printed numbers,
-    extremes over the rounding), ``z`` (Range), ``share_above_half``,
+    a bounded p at its bound; extremes over the rounding), ``combined_op`` and
+    ``combined_lower_tail_op`` ("=", or ">" and "<" where a bounded p makes the value a
+    lower and an upper bound), ``n_bounded``, ``z`` (Range), ``share_above_half``,
     ``share_below_0.05``, ``share_above_0.95`` of the per-variable ps at the printed
     values (0.5, 0.05, 0.05 expected under randomisation), ``convention`` and
     ``reading`` (text).
@@ -359,9 +380,12 @@ def carlisle_trial(variables: Sequence[dict], *, means_method: str = "anova",
     z = Range(stouffer_z([p.value for p in ps]), stouffer_z([p.lower for p in ps]),
               stouffer_z([p.upper for p in ps]))
     point = np.array([p.value for p in ps])
+    n_bounded = sum(bool(r.get("bounded")) for r in rows)
     return {
         "variables": rows, "k": len(rows), "combined": upper,
-        "combined_lower_tail": lower, "z": z,
+        "combined_lower_tail": lower, "n_bounded": n_bounded,
+        "combined_op": ">" if n_bounded else "=", "combined_lower_tail_op": "<" if n_bounded else "=",
+        "z": z,
         "share_above_half": float((point > 0.5).mean()),
         "share_below_0.05": float((point < 0.05).mean()),
         "share_above_0.95": float((point > 0.95).mean()),
@@ -369,5 +393,5 @@ def carlisle_trial(variables: Sequence[dict], *, means_method: str = "anova",
                       "small when the baseline p-values are too large (groups more alike "
                       "than chance); combined_lower_tail = Phi(z): small when they are too "
                       "small (groups more different than chance)",
-        "reading": _reading(upper, lower, alpha),
+        "reading": _reading(upper, lower, alpha, (">", "<") if n_bounded else ("=", "=")),
     }

@@ -9,18 +9,20 @@ from . import ledger, patient_level, summary_level
 PATIENT_LEVEL, SUMMARY_LEVEL = "patient_level", "summary_level"
 
 
-def load(study: dict):
-    """The study's validated data: a patient table, or the parsed printed summaries."""
+def load(study: dict, errors: list | None = None):
+    """The study's validated data: a patient table, or the parsed printed summaries. With a
+    list ``errors``, every faulty row's error is appended there (``check``)."""
     if study["design"] == SUMMARY_LEVEL:
-        return summary_level.load_summaries(study)
-    return patient_level.load_patient_table(study)
+        return summary_level.load_summaries(study, errors)
+    return patient_level.load_patient_table(study, errors)
 
 
-def validate_checks(study: dict, data, config_file: str) -> None:
+def validate_checks(study: dict, data, config_file: str, errors: list | None = None,
+                    unreadable: frozenset = frozenset()) -> None:
     if study["design"] == SUMMARY_LEVEL:
-        summary_level.validate_checks(study, data, config_file)
+        summary_level.validate_checks(study, data, config_file, errors, unreadable)
     else:
-        patient_level.validate_checks(study, config_file)
+        patient_level.validate_checks(study, config_file, errors)
 
 
 # Files under workflow/ are the engine's shared schemas; every other file a study reads is
@@ -48,5 +50,6 @@ def recompute(study: dict, data, name: str) -> pd.DataFrame:
 def audit(name: str, study: dict, claims: list[dict], stats: pd.DataFrame, data=None) -> list[dict]:
     rows = ledger.audit_study(name, study, claims, stats)
     if study["design"] == SUMMARY_LEVEL:
-        rows += ledger.audit_summary_rows(name, study, data if data is not None else load(study), stats)
+        rows += ledger.audit_summary_rows(name, study, data if data is not None else load(study), stats,
+                                          claim_rows=rows)
     return rows

@@ -8,6 +8,12 @@ of the line) and ``value`` in the engine's grammar (``9.02 ± 1.27``, ``28 (62.2
 ``94.5 (87.7-103.4)``, ``8-24``, ``< 0.05``). It is a draft for a person to check against the
 paper, never a transcription: it does not write into raw/.
 
+A table's caption and header say what its cells are, and ``propose`` keeps that from line
+to line (``_Table``): "mean ± (SD)" makes "57 (5.8)" a mean (SD), "median (range)" makes
+"35 (6–68)" a ``median_range`` (else a median with two numbers in parentheses is read as
+median (IQR)), and every cell of a "P value" column is a ``p_value`` claim ("0.351",
+"<0.0001"), not a summary row. A row's own label ("Male, n (%)") wins over the table's.
+
 ``evaluate(studies_root, papers_dir)`` runs ``propose`` on the paper files of every study in
 raw/ that has a summaries.csv and measures, on line + numbers (not text):
 
@@ -15,6 +21,9 @@ raw/ that has a summaries.csv and measures, on line + numbers (not text):
   same numbers in its ``value`` (mean and dispersion, count and percent, median/q1/q3...);
 * recall of claim rows: over the ``verbatim`` claims (their number is printed), found when a
   proposal on the line prints the claim's number (and, for '<', '>'..., the same relation);
+* of the rows found, those proposed with the transcription's ``form`` (summary rows), and
+  those proposed as claims (a printed p in a table's p-value column is a claim, not a
+  summary row);
 * precision: the share of proposals on lines within the transcribed span of a paper file
   (min to max transcribed line, so an untranscribed Discussion does not count) that match
   some transcribed summary or claim row on their line.
@@ -25,8 +34,11 @@ argv on, so ``draft evaluate`` there means ``evaluate`` here)::
     python -m reanalysis.draft draft <study> [--papers DIR] [--raw DIR] [--out FILE] [--paper PATH]
     python -m reanalysis.draft evaluate [--papers DIR] [--raw DIR] [--misses] [--extras] [--json FILE]
 
-Papers are looked up by their ``source_file`` name in ``--papers`` (default
-$REANALYSIS_SHARED/papers, else ../shared/papers beside the repository).
+``draft <study>`` reads the files the study's config names under ``paper_files`` (``new``
+writes them) and the ``source_file`` values of its transcription, looked up in ``--papers``
+if given, else in the study's own ``papers_dir``, else in $REANALYSIS_SHARED/papers, else
+../shared/papers beside the repository. ``--raw`` defaults to raw/ of the working
+directory (the repository root).
 """
 from __future__ import annotations
 
@@ -44,8 +56,8 @@ from typing import Callable, Iterable
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SUMMARY_FORMS = ("mean_dispersion", "median_iqr", "count_percent", "percent", "mean", "count",
-                 "range", "value", "not_available")
+SUMMARY_FORMS = ("mean_dispersion", "median_iqr", "median_range", "count_percent", "percent", "mean",
+                 "count", "range", "value", "not_available")
 CLAIM_FORMS = ("p_value", "ci", "statistic", "threshold")
 COLUMNS = ["source_file", "source_line", "cell", "start", "end", "table", "form", "reported",
            "value", "numbers", "label", "marker", "pattern", "note"]
@@ -58,8 +70,28 @@ def default_papers_dir() -> Path:
 
 
 def default_raw_dir() -> Path:
-    """raw/ of this checkout (or of the working directory, for an installed package)."""
-    return ROOT / "raw" if (ROOT / "raw").is_dir() else Path.cwd() / "raw"
+    """raw/ of the repository the command runs in (the working directory, as every command
+    of the project), else of this checkout."""
+    return Path.cwd() / "raw" if (Path.cwd() / "raw").is_dir() else ROOT / "raw"
+
+
+def study_config(study: str, raw_dir: Path) -> tuple[list[str], Path | None]:
+    """What the study's config file (beside ``raw_dir``, in config/studies/) says of its
+    paper: the file names under ``paper_files`` (``new`` writes them), and the study's own
+    papers_dir, if any (relative to the repository). Nothing where there is no config."""
+    import yaml
+
+    repo = Path(raw_dir).resolve().parent
+    shared = repo / "config" / "config.yaml"
+    studies_dir = "config/studies"
+    if shared.is_file():
+        studies_dir = (yaml.safe_load(shared.read_text(encoding="utf-8")) or {}).get("studies_dir", studies_dir)
+    path = repo / studies_dir / f"{study}.yaml"
+    if not path.is_file():
+        return [], None
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    own = spec.get("papers_dir")
+    return list(spec.get("paper_files") or []), (repo / own) if own else None
 
 
 # --------------------------------------------------------------------------- patterns
@@ -105,7 +137,7 @@ def clean(num: str) -> str:
 class _Line:
     """One line being scanned: matched spans are masked so later families skip them."""
 
-    def __init__(self, text: str, following: str = "", previous: str = ""):
+    def __init__(self, text: str, following: str = "", previous: str = "", table: "_Table | None" = None):
         self.text = text
         self.previous = previous       # the line before, for lists and dates broken across lines
         self.work = text
@@ -113,6 +145,28 @@ class _Line:
         self.thresholds = False
         self.found: list[dict] = []
         self.seps = [m.start() for m in re.finditer(r" \| |\t", text)]   # table cell borders
+        # what the line says its cells are ("Age, mean (SD)"), else what its table says
+        self.own = declared(text)
+        self.table = table or _Table()
+
+    def says(self, what: str) -> bool:
+        """Does the line (its own label first, then its table's header or caption) say that
+        its cells are ``what`` ('mean_sd', 'count_pct', 'median_iqr', 'median_range')?"""
+        if self.own:
+            return what in self.own
+        return what in self.table.declared
+
+    def in_p_column(self, start: int, end: int) -> bool:
+        """Is text at [start, end) the cell of the table's p-value column?"""
+        column = self.table.p_column
+        if column is None:
+            return False
+        if self.seps:
+            return column != "last" and self.cell(start) == column
+        if column != "last" or len(self.text) > 160:
+            return False
+        # the last number of a table row printed without cell borders
+        return not re.search(r"\d", self.text[end:]) and len(re.findall(r"\d+(?:\.\d+)?", self.text[:start])) >= 2
 
     def before(self, pos: int) -> str:
         """The text before ``pos``, with the previous line (a hyphen at its end joined)."""
@@ -145,6 +199,63 @@ class _Line:
             if row.get("form") is not None:
                 self.found.append(row)
             self.take(start, end)
+
+
+# What a table (in its caption, header or a row's label) says its cells are.
+DECLARATIONS = {
+    "mean_sd": re.compile(r"\bmeans?\s*(?:±|\+/-|\+-|\(|\[|,|and)\s*[\(\[]?\s*(?:±\s*)?"
+                          r"(?:SD|S\.D\.|SEM?|S\.E\.|standard\s+(?:deviation|error))\b", re.I),
+    "count_pct": re.compile(r"\b(?:n|no\.|number)\s*\(\s*%\s*\)|\bn\s*,?\s*%", re.I),
+    "median_iqr": re.compile(r"\bmedians?\s*[\(\[,]?\s*(?:IQR|interquartile|Q1\s*[-–,]\s*Q3)\b", re.I),
+    "median_range": re.compile(r"\bmedians?\s*[\(\[,]?\s*(?:range|min(?:imum)?\s*[-–,]\s*max(?:imum)?)\b", re.I),
+}
+_CAPTION = re.compile(r"^\s*(?:Table|TABLE)\s+[0-9IVX]+\b")
+_FIGURE = re.compile(r"^\s*(?:Fig\.?|Figure|FIGURE)\s*[0-9]")
+# a p-value column's header cell: "P value", "p-value", "P", "Sig."
+_P_HEADER = re.compile(r"^\s*(?:[pP](?:\s*[-\u2010\u2011]?\s*values?)?|Sig\.?|Significance)\s*[*†‡a-d]?\s*$")
+_P_LAST = re.compile(r"(?:^|\s)(?:[pP]\s*[-\u2010\u2011]?\s*values?|[pP])\s*[*†‡]?\s*$")
+
+
+def declared(text: str) -> set[str]:
+    """The kinds of cell a line declares: 'mean_sd' (mean ± SD, mean (SD), mean ± (SD)),
+    'count_pct' (n (%)), 'median_iqr', 'median_range' (median (range), median (min-max))."""
+    return {name for name, pattern in DECLARATIONS.items() if pattern.search(text)}
+
+
+class _Table:
+    """What is known of the table a line belongs to: the kinds of cell its caption and
+    header declare, and its p-value column (a cell index, 'last' for a table printed
+    without cell borders whose header ends in 'p-value', or None). A table starts at its
+    caption ("Table 2 ...") and ends at the next caption, a figure's, a line of prose (ten
+    or more words and no digit) or 60 lines on."""
+
+    def __init__(self):
+        self.declared: set[str] = set()
+        self.p_column: int | str | None = None
+        self.lines = 0
+        self.active = False
+
+    def read(self, text: str) -> None:
+        """Take in one line of the paper, in order, before its cells are proposed."""
+        words = text.split()
+        if _CAPTION.match(text):
+            self.__init__()
+            self.active = True
+        elif _FIGURE.match(text) or (self.active and len(words) >= 10 and not re.search(r"[\d|\t]", text)
+                                     and not declared(text)):
+            self.__init__()
+        elif self.active:
+            self.lines += 1
+            if self.lines > 60:
+                self.__init__()
+        cells = re.split(r" \| |\t", text)
+        header = [i for i, cell in enumerate(cells) if _P_HEADER.match(cell)]
+        if len(cells) > 1 and header:
+            self.p_column, self.active = header[-1], True
+        elif len(cells) == 1 and _P_LAST.search(text) and len(words) >= 3 and not re.search(r"\d\.\d", text):
+            self.p_column, self.active = "last", True
+        if self.active:
+            self.declared |= declared(text)
 
 
 def _row(form: str, value: str, numbers: Iterable[str], **extra) -> dict:
@@ -261,28 +372,40 @@ def _frac(m, line):
     return _row("count", n, [n, d], label=f"of {d}")
 
 
-# median (IQR): "94.5 (87.7-103.4)", "6.9 [6.4–7.1]", "35 (IQR 20–50)", "14.0 (0.0-30.0)a,b"
+# median (IQR): "94.5 (87.7-103.4)", "6.9 [6.4–7.1]", "35 (IQR 20–50)", "14.0 (0.0-30.0)a,b";
+# median (range) where the text says so: "35 (range 6–68)", or a table of "median (range)"
 _MEDIAN = re.compile(
-    rf"(?P<m>{SN}){PCT}?\s*[\(\[]\s*(?:IQR|interquartile\s+range)?[:,]?\s*(?P<q1>{SN}){PCT}?\s*"
-    rf"(?:{DASH}|to|,|;)\s*(?P<q3>{SN}){PCT}?\s*[\)\]]{MARK}{SCALE}", re.I)
+    rf"(?P<m>{SN}){PCT}?\s*[\(\[]\s*(?P<kind>IQR|interquartile\s+range|range|min(?:imum)?\s*{DASH}\s*max(?:imum)?)?"
+    rf"[:,]?\s*(?P<q1>{SN}){PCT}?\s*(?:{DASH}|to|,|;)\s*(?P<q3>{SN}){PCT}?\s*[\)\]]{MARK}{SCALE}", re.I)
 
 
 def _median(m, line):
     med, q1, q3 = (clean(m.group(k)) for k in ("m", "q1", "q3"))
+    kind = (m.group("kind") or "").lower()
+    said_range = kind.startswith(("range", "min")) or (
+        not kind and line.says("median_range") and not line.says("median_iqr"))
+    if said_range:
+        return _row("median_range", f"{med} ({q1}-{q3})", [med, q1, q3], marker=_marker(m),
+                    note="; ".join(filter(None, ["median (range): the smallest and largest value",
+                                                 _scale_note(m)])))
     return _row("median_iqr", f"{med} ({q1}-{q3})", [med, q1, q3], marker=_marker(m),
                 note=_scale_note(m))
 
 
-# mean ± dispersion: "9.02 ± 1.27%", "57.36 + 18.90" (a lost ±), "4.9 ± 3.10 × 10^8", "+/-"
+# mean ± dispersion: "9.02 ± 1.27%", "57.36 + 18.90" (a lost ±), "4.9 ± 3.10 × 10^8", "+/-",
+# and with the dispersion in parentheses: "8.1 ± (1.2)", "79 (± 18.9)"
 _MEAN_SD = re.compile(
-    rf"(?P<mean>{SN})(?P<p1>{PCT})?\s*(?P<pm>{PM}|(?<=\s)\+(?=\s))\s*(?P<sd>{N})(?P<p2>{PCT})?{MARK}"
+    rf"(?P<mean>{SN})(?P<p1>{PCT})?\s*(?:(?P<pm>{PM}|(?<=\s)\+(?=\s))\s*(?P<open>[\(\[]\s*)?"
+    rf"|[\(\[]\s*(?P<inner>{PM})\s*)(?P<sd>{N})(?P<p2>{PCT})?(?(open)\s*[\)\]])(?(inner)\s*[\)\]]){MARK}"
     rf"{SCALE}(?!\s*[=+])")
 
 
 def _mean_sd(m, line):
     mean, sd = clean(m.group("mean")), clean(m.group("sd"))
     note = _scale_note(m)
-    if "+" == m.group("pm").strip():
+    if m.group("open") or m.group("inner"):
+        note = "; ".join(filter(None, ["dispersion printed in parentheses", note]))
+    if "+" == (m.group("pm") or "").strip():
         note = "; ".join(filter(None, ["'+' read as '±' (PDF extraction artefact)", note]))
     # "1.8 1 ± 0.29": a number split by extraction is never repaired here, only flagged
     split = re.search(r"(?<![\d.])\d+\.\d+ $", line.work[:m.start()])
@@ -302,14 +425,36 @@ def _paren(m, line):
         form = "count_percent" if re.fullmatch(r"\d+", a) else "mean_dispersion"
     elif m.group("pa"):
         return None                                   # "20% (4)": unclear, left to the parts
-    elif re.fullmatch(r"\d+", a) and not re.search(r"\b(?:SD|S\.D\.|SE|SEM|mean)\b", line.text):
-        form = "count_percent"
-    else:
+    elif not re.fullmatch(r"\d+", a) or float(b) > 100:
+        form = "mean_dispersion"                      # a count is whole, a percent at most 100
+    elif re.search(r"\b(?:SD|S\.D\.|SE|SEM|mean)\b", line.text) and not line.says("count_pct"):
         form = "mean_dispersion"
+    elif not line.own and line.says("mean_sd") and (not line.says("count_pct") or not _counted(line, m.start())):
+        form = "mean_dispersion"                      # a table of means (SD): "57 (5.8)"
+    else:
+        form = "count_percent"
     value = f"{a} ({b})" if form == "count_percent" else f"{a} ± {b}"
     note = "mean (SD) printed with parentheses" if form == "mean_dispersion" else ""
+    if not line.own and line.says("mean_sd") and line.says("count_pct") and re.fullmatch(r"\d+", a):
+        note = "; ".join(filter(None, [note, "the table prints means (SD) and n (%): read from the row's "
+                                             "label; check"]))
     return _row(form, value, [a, b], marker=_marker(m),
                 note="; ".join(filter(None, [note, _scale_note(m)])))
+
+
+# a row label that counts people ("Male", "Smokers", "History of ...", "Insulin use, yes")
+_COUNTED = re.compile(rf"\b(?:{COUNT_NOUNS}|sex|gender|smok\w*|history|yes|no|use[ds]?|users?|"
+                      r"current|former|never|treated|received|n)\b", re.I)
+
+
+def _counted(line: _Line, pos: int) -> bool:
+    """Where a table prints both means (SD) and n (%), is this row a count? Its label
+    (the text before the first cell) names people or a yes/no characteristic, or carries
+    no unit in parentheses ("(years)", "(kg/m2)")."""
+    label = re.split(r"\d", line.text[:pos], maxsplit=1)[0]
+    if _COUNTED.search(label):
+        return True
+    return not re.search(r"\([^)]*[A-Za-z%/][^)]*\)", label)
 
 
 # ranges: "8–24 weeks", "50–60 mL", "(range: 6-68 months)", "ranging from 6.3% to 12.4%"
@@ -330,11 +475,20 @@ _THRESHOLD = re.compile(rf"(?P<op>(?:<=|>=|=<|=>|≤|≥|⩽|⩾|<|>|˂|˃))\s*(
 
 
 def _threshold(m, line):
-    if not line.thresholds:                             # inclusion criteria, definitions: not rows
-        return {"form": None}
     op = norm_op(m.group("op"))
     num = clean(m.group("num"))
+    if line.in_p_column(m.start(), m.end()) and _probability(num):
+        return _row("p_value", f"{op} {num}", [num], op=op, note="in the table's p-value column")
+    if not line.thresholds:                             # inclusion criteria, definitions: not rows
+        return {"form": None}
     return _row("threshold", f"{op} {num}", [num], op=op)
+
+
+def _probability(num: str) -> bool:
+    try:
+        return 0 <= float(num) <= 1
+    except ValueError:
+        return False
 
 
 # percentages: "20%", "4.55 %", "12 per cent"
@@ -422,6 +576,8 @@ def _bare(m, line):
             and not re.search(rf"\b{MONTHS}\s*$", line.before(m.start()))):
         return {"form": None}                           # a year (in text), unless it dates something
     n = clean(num)
+    if "." in n and _probability(n) and line.in_p_column(m.start(), m.end()):
+        return _row("p_value", n, [n], op="=", marker=_marker(m), note="in the table's p-value column")
     return _row(_count_or_value(line, m.end()), n, [n], marker=_marker(m), note=_scale_note(m))
 
 
@@ -452,11 +608,13 @@ LOOKAHEAD = {"times"}
 
 
 def propose_line(text: str, previous: str = "", following: str = "", *,
-                  thresholds: bool = False) -> list[dict]:
+                  thresholds: bool = False, table: _Table | None = None) -> list[dict]:
     """Proposals for one line, in the order they are printed (no line number yet).
     ``previous`` and ``following`` are the neighbouring lines (for lists and dates broken
-    across lines); ``thresholds`` also proposes "< 7.0%", "≥ 50%" (criteria, definitions)."""
-    line = _Line(text, following, previous)
+    across lines); ``thresholds`` also proposes "< 7.0%", "≥ 50%" (criteria, definitions);
+    ``table`` is what the lines before say of the table this line is in (``propose`` keeps
+    it): the kinds of cell its header declares and its p-value column."""
+    line = _Line(text, following, previous, table)
     line.thresholds = thresholds
     for name, pattern, build in FAMILIES:
         line.scan(pattern, build, name, lookahead=name in LOOKAHEAD)
@@ -471,10 +629,12 @@ def propose(lines: list[str], source_file: str, *, thresholds: bool = False) -> 
     marker, note, and where relevant op."""
     rows = []
     lines = [t.rstrip("\r\n") for t in lines]
+    table = _Table()
     for number, text in enumerate(lines, start=1):
         previous = lines[number - 2] if number > 1 else ""
         following = lines[number] if number < len(lines) else ""
-        for row in propose_line(text, previous, following, thresholds=thresholds):
+        table.read(text)
+        for row in propose_line(text, previous, following, thresholds=thresholds, table=table):
             rows.append({"source_file": source_file, "source_line": number, **row})
     return rows
 
@@ -575,7 +735,8 @@ def evaluate_study(study_dir: Path, papers_dir: Path) -> dict:
             if line is not None and row.get("source_file"):
                 yield row["source_file"], line, row
 
-    result = {"summary": {"rows": 0, "found": 0}, "claims": {"rows": 0, "found": 0, "not_counted": 0},
+    result = {"summary": {"rows": 0, "found": 0, "with_form": 0},
+              "claims": {"rows": 0, "found": 0, "not_counted": 0, "as_claims": 0},
               "precision": {"proposed": 0, "matched": 0}, "misses": [], "extras": []}
     summary_at: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for f, line, row in located(summaries):
@@ -583,6 +744,8 @@ def evaluate_study(study_dir: Path, papers_dir: Path) -> dict:
         found = any(summary_match(p, row) for p in by_line[(f, line)])
         result["summary"]["rows"] += 1
         result["summary"]["found"] += found
+        result["summary"]["with_form"] += any(summary_match(p, row) and p["form"] == row.get("form")
+                                              for p in by_line[(f, line)])
         if not found:
             result["misses"].append(_miss("summary", row.get("value_id", ""), f, line,
                                           row.get("reported", ""), row.get("value", ""),
@@ -600,6 +763,8 @@ def evaluate_study(study_dir: Path, papers_dir: Path) -> dict:
         found = any(claim_match(p, parsed) for p in by_line[(f, line)])
         result["claims"]["rows"] += 1
         result["claims"]["found"] += found
+        result["claims"]["as_claims"] += any(claim_match(p, parsed) and p["table"] == "claims"
+                                             for p in by_line[(f, line)])
         if not found:
             result["misses"].append(_miss("claim", row.get("claim_id", ""), f, line,
                                           row.get("reported", ""), row.get("claim", ""),
@@ -646,7 +811,8 @@ def evaluate(studies_root: Path, papers_dir: Path) -> dict:
     summaries.csv under ``studies_root``, and overall."""
     studies_root, papers_dir = Path(studies_root), Path(papers_dir)
     out: dict = {"studies": {}}
-    overall = {"summary": {"rows": 0, "found": 0}, "claims": {"rows": 0, "found": 0, "not_counted": 0},
+    overall = {"summary": {"rows": 0, "found": 0, "with_form": 0},
+               "claims": {"rows": 0, "found": 0, "not_counted": 0, "as_claims": 0},
                "precision": {"proposed": 0, "matched": 0}}
     for study_dir in sorted(p for p in studies_root.iterdir() if (p / "summaries.csv").is_file()):
         res = evaluate_study(study_dir, papers_dir)
@@ -666,13 +832,14 @@ def _pct(x: float | None) -> str:
 
 def format_table(result: dict) -> str:
     head = (f"{'study':<12} {'summary recall':>22} {'claim recall (verbatim)':>26} "
-            f"{'precision (in span)':>24}")
+            f"{'precision (in span)':>24}   {'found with form':>16} {'claims as claims':>17}")
     lines = [head, "-" * len(head)]
     for name, res in [*result["studies"].items(), ("overall", result["overall"])]:
         s, c, p = res["summary"], res["claims"], res["precision"]
         lines.append(f"{name:<12} {_pct(s['recall']):>8} {s['found']:>5}/{s['rows']:<5} "
                      f"{_pct(c['recall']):>12} {c['found']:>5}/{c['rows']:<5} "
-                     f"{_pct(p['precision']):>10} {p['matched']:>5}/{p['proposed']:<5}")
+                     f"{_pct(p['precision']):>10} {p['matched']:>5}/{p['proposed']:<5}"
+                     f"   {s['with_form']:>10}/{s['found']:<5} {c['as_claims']:>11}/{c['found']:<5}")
     return "\n".join(lines)
 
 
@@ -716,20 +883,25 @@ def to_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def draft_study(study: str, papers_dir: Path, raw_dir: Path, papers: list[Path] | None = None,
+def draft_study(study: str, papers_dir: Path | None, raw_dir: Path, papers: list[Path] | None = None,
                 *, thresholds: bool = False) -> list[dict]:
-    """Proposals for a study: its ``papers`` if given (paths), else the source_file values of
-    raw/<study>/*.csv looked up in ``papers_dir``."""
+    """Proposals for a study: its ``papers`` if given (paths), else the files its config
+    names (``paper_files``) and the source_file values of raw/<study>/*.csv, looked up in
+    ``papers_dir`` if given, else in the study's own papers_dir, else the shared one."""
     if papers:
         paths = [Path(p) for p in papers]
     else:
         study_dir = Path(raw_dir) / study
-        if not study_dir.is_dir():
+        configured, own_dir = study_config(study, raw_dir)
+        if not study_dir.is_dir() and not configured:
             raise DraftError(f"{study_dir}: no such study; give its paper with --paper PATH")
-        names = paper_files(study_dir)
+        names = configured + [n for n in (paper_files(study_dir) if study_dir.is_dir() else [])
+                              if n not in configured]
         if not names:
-            raise DraftError(f"{study_dir}: no source_file in its CSV files; give --paper PATH")
-        paths = [Path(papers_dir) / name for name in names]
+            raise DraftError(f"{study_dir}: no paper_files in its config and no source_file in its CSV "
+                             "files; give --paper PATH")
+        folder = papers_dir or own_dir or default_papers_dir()
+        paths = [Path(folder) / name for name in names]
     rows = []
     for path in paths:
         if not path.is_file():
@@ -761,13 +933,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:2] == ["draft", "evaluate"]:  # from the project CLI: python -m reanalysis draft evaluate
         argv = argv[1:]
     args = parser.parse_args(argv)
-    papers_dir = args.papers or default_papers_dir()
     guarded = [args.raw, default_raw_dir()]
     try:
         if args.command == "draft":
             if args.out:
                 check_out_path(args.out, guarded)
-            text = to_csv(draft_study(args.study, papers_dir, args.raw, args.paper,
+            text = to_csv(draft_study(args.study, args.papers, args.raw, args.paper,
                                       thresholds=args.thresholds))
             if args.out:
                 args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -778,7 +949,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.json:
             check_out_path(args.json, guarded)
-        result = evaluate(args.raw, papers_dir)
+        result = evaluate(args.raw, args.papers or default_papers_dir())
         print(format_table(result))
         if args.misses:
             print("\nmisses (transcribed rows the draft did not propose):")

@@ -31,11 +31,52 @@ A field that is empty, missing, or holds no digit at all ("NA", "-", "n.r.") mak
 record a gap, as scrutiny leaves NA out: it is never counted and a run never crosses
 it. Trivial keys still take part in runs, but a run made of trivial keys only is not
 reported.
+
+How likely is a repeat by chance? (``coincidence_chance``, ``flag_by_chance``)
+-----------------------------------------------------------------------------------
+A repeat is flagged only where chance makes it unlikely. The model, for two printed
+values of one quantity (the same outcome at the same time point) in two groups:
+
+* each is a sample statistic (a mean, or a median) of its own group, X_a ~ N(mu_a, se_a^2)
+  and X_b ~ N(mu_b, se_b^2), independent (different patients), with se from the printed
+  dispersion and n (``se`` of each record);
+* both are printed to the same unit h (one unit in the last printed place), by rounding to
+  the nearest multiple of h; where the common grid falls relative to the means is uniform
+  (its phase), which holds closely when se is not far below h;
+* then P(both print the same) = E[max(0, 1 - |D| / h)], D = X_a - X_b ~ N(mu_a - mu_b, s^2),
+  s^2 = se_a^2 + se_b^2 (for a given D, two points |D| apart fall into one cell of width
+  h with probability max(0, 1 - |D| / h) over the phase). This is largest when
+  mu_a = mu_b, the most favourable case for a coincidence, where with x = h / s
+
+      P = erf(x / sqrt 2) - (2 / x) phi(0) (1 - exp(-x^2 / 2))
+
+  (phi the standard normal density); P -> 1 as s -> 0 and P ~ h / (s sqrt(2 pi)) for
+  s >> h. So the chance printed is an upper bound over the unknown true means: for two
+  arms of one randomised trial at baseline it is the chance itself, for different
+  studies or time points the true chance is smaller;
+* an se that cannot be worked out (no dispersion or no n printed) is taken as 0, which
+  can only raise the bound; with neither se known the bound is 1 and nothing is flagged;
+* where the second field (an SD) is printed the same too, its chance multiplies in
+  (the mean and SD of a normal sample are independent), with the SD's own se;
+* a run of k values printed again in the same order at another place is k coincidences
+  at once: its chance is the product over the k aligned pairs, taken as independent. A
+  correlation between a group's outcomes (the same patients) would raise the joint chance
+  above the product; the flag assumes it does not.
+
+Each such chance is a p-value of the observed repeat under the model (the repeat either
+happens or not), so the search tests every comparison it makes: pairs of values of one
+quantity in two groups (``value``), and pairs of places in two groups where two or more
+consecutive values of the same quantities line up (``run``, counted by where a run could
+start). A repeat is flagged where its chance times the number of comparisons of its kind
+in the table is at most ``alpha`` (Bonferroni): whatever the true means, the chance that
+any flag of a table is a coincidence is then at most ``alpha``.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
+from itertools import combinations
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -178,3 +219,97 @@ def find_duplicate_runs(records: list[dict], key_fields=("value",), min_run: int
     for f in findings:
         del f["_first"]
     return findings + runs
+
+
+# --- the chance of a repeat ------------------------------------------------------------------
+
+_PHI0 = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def coincidence_chance(unit: float, se_a: float | None, se_b: float | None) -> float:
+    """The largest chance that two independent estimates with standard errors ``se_a`` and
+    ``se_b``, both printed to ``unit``, print the same (module notes): E[max(0, 1 - |D| /
+    unit)] for D ~ N(0, se_a^2 + se_b^2). An unknown se (None) counts as 0."""
+    if not unit > 0:
+        raise ValueError(f"the printed unit must be positive, got {unit!r}")
+    s = math.hypot(se_a or 0.0, se_b or 0.0)
+    if s == 0:
+        return 1.0
+    x = unit / s
+    return math.erf(x / math.sqrt(2.0)) - (2.0 / x) * _PHI0 * -math.expm1(-x * x / 2.0)
+
+
+def _pair_chance(a: dict, b: dict) -> tuple[float, bool]:
+    """The chance that two records print the same centre (and, where both print the same
+    second field, that too): (chance, second field included)."""
+    p = coincidence_chance(a["unit"], a.get("se"), b.get("se"))
+    sa, sb = a.get("second"), b.get("second")
+    if sa and sb and sa["text"] == sb["text"]:
+        return p * coincidence_chance(sa["unit"], sa.get("se"), sb.get("se")), True
+    return p, False
+
+
+def _comparable(a: dict, b: dict) -> bool:
+    """Two printed values of one quantity (outcome and time point) in two groups."""
+    return a["group"] != b["group"] and a["quantity"] == b["quantity"]
+
+
+def _g(x: float) -> str:
+    return f"{x:.2g}"
+
+
+def flag_by_chance(records: list[dict], alpha: float, min_run: int = 2) -> list[dict]:
+    """The repeats of ``find_duplicate_runs`` that chance makes unlikely (module notes).
+
+    ``records``: as for ``find_duplicate_runs`` (key field ``value``), each also with
+    ``quantity`` (what it measures, e.g. (outcome, time point)), ``unit`` (its printed
+    unit), ``se`` (its standard error, or None) and optionally ``second`` (a dict: ``text``,
+    ``unit``, ``se`` of a second printed field such as the SD).
+
+    Returns one dict per flagged pair: ``kind`` ('value' or 'run'), ``ids`` (the records of
+    both places), ``values``, ``chance`` (the bound for this pair), ``comparisons`` (the
+    number of comparisons of its kind), ``adjusted`` (chance x comparisons) and ``text``
+    (a sentence without ';', for a note)."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    by_id = {r["id"]: r for r in records}
+    found = find_duplicate_runs(records, key_fields=("value",), min_run=min_run)
+    usable = [r for r in records if _key(r, ("value",)) is not None]
+    n_values = sum(_comparable(a, b) for a, b in combinations(usable, 2))
+    # where a run of min_run could start: aligned places of two groups, min_run values
+    # of the same quantities in a row
+    order: dict = defaultdict(list)
+    for r in usable:
+        order[r["group"]].append(r)
+    seqs = [sorted(rs, key=lambda r: r.get("position", 0)) for rs in order.values()]
+    n_runs = sum(all(_comparable(sa[i + k], sb[j + k]) for k in range(min_run))
+                 for sa, sb in combinations(seqs, 2)
+                 for i in range(len(sa) - min_run + 1) for j in range(len(sb) - min_run + 1))
+    flags = []
+    for f in found:
+        if f["kind"] == "value":
+            places = [[by_id[i]] for i in f["ids"]]
+            m, what = n_values, "pairs of values of one quantity in two groups"
+        else:
+            places = [[by_id[i] for i in ids] for ids in f["ids"]]
+            m, what = n_runs, f"pairs of places in two groups where {min_run} or more values of the same quantities line up"
+        for pa, pb in combinations(places, 2):
+            if not all(_comparable(a, b) for a, b in zip(pa, pb)):
+                continue
+            parts = [_pair_chance(a, b) for a, b in zip(pa, pb)]
+            chance = math.prod(p for p, _ in parts)
+            if chance * m > alpha:
+                continue
+            shown = ", ".join("'" + a["value"] + (f" ± {a['second']['text']}" if both else "") + "'"
+                              for a, (_, both) in zip(pa, parts))
+            where = " and ".join(f"{p[0]['group']} ({', '.join(str(r['id']) for r in p)})" for p in (pa, pb))
+            lead = (f"{shown} is printed for two groups of one quantity" if f["kind"] == "value" else
+                    f"the run {shown} ({len(pa)} consecutive values) is printed at two places")
+            flags.append({
+                "kind": f["kind"], "ids": [r["id"] for r in pa + pb], "values": [a["value"] for a in pa],
+                "chance": chance, "comparisons": m, "adjusted": chance * m,
+                "text": (f"{lead}, {where}: chance at most {_g(chance)} (two independent estimates "
+                         f"with their printed SEs at equal true means), {m} comparison"
+                         f"{'' if m == 1 else 's'} of this kind in the table ({what}), "
+                         f"Bonferroni {_g(chance * m)} <= alpha {alpha:g}")})
+    return flags

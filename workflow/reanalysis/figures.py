@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import textwrap
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -72,6 +73,59 @@ def _palette(df, hue: str | None) -> dict:
     return group_colours(df[hue].dropna().unique().tolist())
 
 
+_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def bounds_text(bounds: dict) -> str:
+    """A group's bounds in words: {gte: 6.2, lt: 8.0} -> '>= 6.2 and < 8'."""
+    return " and ".join(f"{_OPS[k]} {v:g}" for k, v in bounds.items())
+
+
+def with_hue(df, study: dict):
+    """The table and figure specs of a patient-level study, coloured by its ``hue_grouping``
+    under ``hue_variant`` (default as_reported). Where the variant is not the stated
+    definition, every figure carries a note of how the stated one differs (the patients it
+    would put in another group) and the legend names the reading. Returns (table with the
+    group column added, specs with ``labels.legend`` and ``labels.note``)."""
+    from .patient_level import AS_REPORTED, group_labels
+
+    fig = study["figures"]
+    grouping, variant = fig["hue_grouping"], fig.get("hue_variant", AS_REPORTED)
+    variants = study["groupings"][grouping]["variants"]
+    if variant not in variants:
+        raise ValueError(f"figures.hue_variant {variant!r}: grouping {grouping!r} has variants "
+                         f"{sorted(variants)}")
+    df = df.copy()
+    df[grouping] = group_labels(df, study, grouping, variant)
+    note, legend = "", grouping
+    if variant != AS_REPORTED:
+        stated = group_labels(df, study, grouping, AS_REPORTED)
+        moved = (stated != df[grouping]).sum()
+        column = study["groupings"][grouping]["column"]
+        groups = "; ".join(f"{g} {bounds_text(b)}" for g, b in variants[variant].items())
+        was = "; ".join(f"{g} {bounds_text(b)}" for g, b in variants[AS_REPORTED].items())
+        legend = f"{grouping} ({variant})"
+        note = (f"Colours: {grouping} by the reading {variant} ({column}: {groups}), the one the "
+                f"printed results fit. Under the stated definition ({was}) {moved} "
+                f"patient{'s' if moved != 1 else ''} would be in another group.")
+    specs = {}
+    for name, spec in fig["specs"].items():
+        labels = dict(spec.get("labels", {}))
+        if spec.get("hue") == grouping:
+            labels.setdefault("legend", legend)
+            if note:
+                labels.setdefault("note", note)
+        specs[name] = {**spec, "labels": labels}
+    return df, specs
+
+
+def _note(fig, labels: dict) -> None:
+    """A figure note under the axes (labels['note']), wrapped."""
+    if labels.get("note"):
+        width = int(fig.get_figwidth() * 12.5)      # characters of 7-point text per line
+        fig.supxlabel(textwrap.fill(labels["note"], width), fontsize=7, ha="center")
+
+
 def plot_paired(df, before: str, after: str, hue: str | None, id_col: str, labels: dict) -> Figure:
     """One line per patient from before to after, plus per-group mean lines."""
     palette = _palette(df, hue)
@@ -93,7 +147,8 @@ def plot_paired(df, before: str, after: str, hue: str | None, id_col: str, label
     ax.set_xlabel(labels.get("x", ""))
     ax.set_ylabel(labels.get("y", f"{before} / {after}"))
     ax.set_title(labels.get("title", f"{before} vs {after}"))
-    ax.legend(title=hue, loc="best", frameon=False)
+    ax.legend(title=labels.get("legend", hue), loc="best", frameon=False)
+    _note(fig, labels)
     return fig
 
 
@@ -123,7 +178,8 @@ def plot_scatter(df, x: str, y: str, hue: str | None, labels: dict, log_x: bool 
     ax.set_ylabel(labels.get("y", y))
     ax.set_title(labels.get("title", f"{y} vs {x}"))
     if handles:
-        ax.legend(handles=handles, title=hue, loc="best", frameon=False)
+        ax.legend(handles=handles, title=labels.get("legend", hue), loc="best", frameon=False)
+    _note(fig, labels)
     return fig
 
 

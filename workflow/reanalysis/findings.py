@@ -1,10 +1,14 @@
-"""Findings: the ledger's discrepancies grouped by root cause, each stated once, ranked.
+"""Findings: the ledger's flagged claims grouped by root cause, each stated once, ranked by
+the strength of their evidence.
 
 A *flagged* claim is one whose stated reading (``as_reported``) is discrepant, is a decision
 error, or whose printed inputs are impossible (``why_unverifiable = impossible_inputs``).
 Flagged claims are grouped by rules applied in this order; a claim joins the first group
 that takes it, so every root cause is stated once:
 
+0. **contradiction**: claims linked by ``same_as`` in a claims file (one quantity or
+   comparison printed twice) whose printings no single value satisfies, with every claim
+   linked to them.
 1. **definition**: a stated definition whose dependent claims do not reproduce under it
    (a ``definition_consistency`` row: "they all reproduce under: X") is grouped with every
    flagged claim of its study that the reading X (alone or crossed with another, X+...)
@@ -24,14 +28,34 @@ that takes it, so every root cause is stated once:
 5. Each claim left is a finding of its own; and the ``duplicate:`` notes (repeated values)
    of a study are one finding.
 
-Ranking: decision errors first, then headline claims (a claim printed in the abstract),
-impossibilities (GRIM, GRIMMER, SD feasibility, count against percent, median outside its
-IQR, impossible inputs, implied n), other discrepancies, rounding-level slips (every row
-within one unit of its last printed digit, or reproduced when read as truncated or double
-rounded), and last the repeated values (a flag, not a verdict). Within a rank: headline
-claims first, then more decision errors, then more claims, then the ledger's order.
+**Evidence strength** (:data:`STRENGTHS`, strongest first), of a claim and of a finding
+(the strongest of its claims):
 
-Everything here is computed from the ledger's columns; nothing names a study.
+- ``contradiction``: two printings of one quantity or comparison disagree for every value
+  (a ``same_as`` link, or a claim that restates a printed value), both printed verbatim;
+- ``impossible``: an internal check (GRIM, GRIMMER, SD feasibility, count against percent,
+  median outside its IQR, impossible inputs) fails at the printed n under every reading but
+  those inferred from the printed numbers themselves (config ``readings: {x: {inferred:
+  true}}``: an n that makes the percentages possible cannot excuse them). Where the paper
+  prints no n and the n is itself inferred (config ``n_as_reported``), the failure depends
+  on that n and counts as ``discrepant``;
+- ``discrepant``: no labelled reading fits;
+- ``reading``: a labelled reading (not a rounding scheme, not inferred) fits;
+- ``interpreted``: the claim is an interpreted or quoted statement (``claim_basis:
+  interpreted``), labelled as such, whatever the data say;
+- ``rounding``: every row within one unit of its last printed digit, or reproduced when the
+  printed number is read as truncated or double rounded;
+- ``flag``: repeated values (a flag, not a verdict).
+
+The **consequence** (a decision error, a headline claim printed in an abstract) ranks within
+a strength, never above it. Ranking: strength, then consequence, then more decision errors,
+more claims, and the ledger's order. Decision errors of interpreted statements are not
+counted: a verbal "significantly" is not the paper's test.
+
+Everything here is computed from the ledger's columns and the studies' config (words for
+readings and arms); nothing names a study. The findings table (:func:`findings_table`,
+``results/audit/findings.csv``) and its evidence (:func:`evidence_table`) are what
+summary.md, the report and the letters render.
 """
 from __future__ import annotations
 
@@ -50,11 +74,47 @@ ROUNDING_READINGS = tuple(CLAIM_READINGS)
 # reviewer knows them under
 IMPOSSIBILITY_CHECKS = {"grim": "GRIM", "grimmer": "GRIMMER", "count": "GRIM for percentages",
                         "percent": "count and percentage disagree", "sd_feasibility": "SD infeasible",
-                        "order": "median outside its IQR"}
-TIERS = ("decision error", "headline claim", "impossible", "discrepant", "rounding-level",
-         "repeated values")
-DECISION, HEADLINE, IMPOSSIBLE, OTHER, ROUNDING, FLAG = range(len(TIERS))
-# the panel of the findings' discrepancies (drawn by summary_figures.plot_discrepancies)
+                        "order": "median outside its IQR", "range_order": "median outside its range"}
+# checks whose outcome depends on n
+N_DEPENDENT_CHECKS = ("grim", "grimmer", "count", "percent", "sd_feasibility")
+STRENGTHS = ("contradiction", "impossible", "discrepant", "reading", "interpreted", "rounding", "flag")
+STRENGTH_LABELS = {
+    "contradiction": "contradiction: two printings disagree",
+    "impossible": "impossible under every reading",
+    "discrepant": "discrepant under the stated method and every labelled reading",
+    "reading": "holds only under a labelled reading",
+    "interpreted": "interpreted or quoted statement",
+    "rounding": "rounding-level slip",
+    "flag": "repeated values (a flag, not a verdict)"}
+CONTRADICTION, IMPOSSIBLE, OTHER, READING, INTERPRETED, ROUNDING, FLAG = range(len(STRENGTHS))
+TIERS = STRENGTHS
+CONSEQUENCES = ("decision error", "headline claim", "")
+# Built-in readings of the engine, in words (a study's own readings are worded in its config)
+READING_WORDS = {
+    "rounding_truncate": "the printed numbers read as truncated, not rounded",
+    "rounding_double": "the printed numbers read as rounded twice (first to one more decimal)",
+    "welch": "Welch's unequal-variance test in place of the pooled-variance test",
+    "as_sem": "± read as the standard error, not the SD",
+    "welch_as_sem": "Welch's test, with ± read as the standard error",
+    "fisher": "Fisher's exact test in place of chi-square",
+    "yates": "chi-square with Yates' continuity correction",
+    "g_test": "the G-test (likelihood ratio) in place of Pearson's chi-square",
+    "fisher_freeman_halton": "the Fisher-Freeman-Halton exact test in place of chi-square",
+    "newcombe": "Newcombe's (Wilson) interval in place of Wald's",
+    "wilcoxon": "the Wilcoxon signed-rank test in place of the paired t-test",
+    "mann_whitney": "the Mann-Whitney U test in place of the t-test",
+    "spearman": "Spearman's rank correlation in place of Pearson's",
+    "kendall": "Kendall's tau in place of Pearson's r",
+}
+# a claim checked against another printed value (a restatement): method 'value printed in X'
+_RESTATED = re.compile(r"\bprinted in [A-Z]+(?:-[A-Z0-9]+)+\b")
+_AGREEMENT_WITH = re.compile(r"^agreement with (\S+) ")
+# a claim's verdict shown on a printed value it reads (ledger.audit_summary_rows)
+_ECHO = re.compile(r"^(?:restated|summed|a term of the difference) in claim \S+:")
+# the scale note of a claims row: 'scale 12 months per year'
+_SCALE_WORDS = re.compile(r"scale ([0-9.]+) (\w[\w ]*?) per (\w+)")
+# the method's n (summary-level: 'n = 7/7/7/7 (printed)')
+_N_PRINTED = re.compile(r"n = ([0-9/]+) \(printed\)")
 DISCREPANCY_FIGURE = {"study": None, "name": "discrepancies", "kind": "discrepancies",
                       "title": "Discrepancies by finding, one panel per study",
                       "caption": "discrepancies.rst"}
@@ -96,6 +156,7 @@ class Evidence:
     low: str = ""
     high: str = ""
     why: str = ""
+    basis: str = "verbatim"       # the claims file's claim_basis (interpreted: a reading of words)
 
     @property
     def anchor(self) -> str:
@@ -129,10 +190,20 @@ class Finding:
     number: int = 0
     figures: list[dict] = field(default_factory=list)  # filled by figure_links
     summary: str = ""             # one short sentence, for the letter
+    consequence: str = ""         # 'decision error', 'headline claim' or ''
+    readings: str = ""            # the readings that would explain it, in words
 
     @property
     def id(self) -> str:
         return f"F{self.number}"
+
+    @property
+    def strength(self) -> str:
+        return STRENGTHS[self.tier]
+
+    @property
+    def strength_label(self) -> str:
+        return STRENGTH_LABELS[self.strength]
 
     @property
     def anchor(self) -> str:
@@ -140,7 +211,7 @@ class Finding:
 
     @property
     def tier_label(self) -> str:
-        return TIERS[self.tier]
+        return STRENGTHS[self.tier]
 
     @property
     def sources(self) -> list[str]:
@@ -234,6 +305,19 @@ class _Claim:
     def key(self) -> tuple[str, str]:
         return self.study, self.claim_id
 
+    @property
+    def basis(self) -> str:
+        return next((r.get("claim_basis") or "verbatim" for r in self.rows), "verbatim")
+
+    def partners(self) -> list[str]:
+        """The claims it is linked to by `same_as` (its 'agreement with X' rows)."""
+        return [m.group(1) for r in self.rows if r["statistic"] == "agreement"
+                and (m := _AGREEMENT_WITH.match(r["method"]))]
+
+    def contradicted(self) -> bool:
+        return any(r["statistic"] == "agreement" and r["verdict"] == DISCREPANT for r in self.rows
+                   if r["variant"] == AS_REPORTED)
+
     def components(self, direct_only: bool = False) -> set[str]:
         """The readings (a crossed variant's parts) that fit it, rounding schemes left out."""
         out = set()
@@ -248,7 +332,10 @@ def _ok(row: dict) -> bool:
 
 
 def is_flagged(row: dict) -> bool:
-    return row["variant"] == AS_REPORTED and (
+    """An as-reported row that is discrepant, a decision error or impossible, and not the echo
+    of a claim's verdict on a printed value that claim restates, sums or subtracts (that
+    discrepancy is the claim's, stated once in the claim's finding)."""
+    return row["variant"] == AS_REPORTED and not _ECHO.match(row["method"]) and (
         row["verdict"] == DISCREPANT or row["decision_error"] == "true"
         or row["why_unverifiable"] == IMPOSSIBLE_INPUTS)
 
@@ -347,7 +434,8 @@ def _evidence(c: _Claim, reading: str = "") -> list[Evidence]:
             decision_error=r["decision_error"] == "true", statistic=r["statistic"],
             method=r["method"], note=r["note"], reading=variant if v else "",
             reading_recomputed=recomputed_text(v) if v else "", reading_verdict=v["verdict"] if v else "",
-            value=r["value"], low=r["low"], high=r["high"], why=r["why_unverifiable"]))
+            value=r["value"], low=r["low"], high=r["high"], why=r["why_unverifiable"],
+            basis=r.get("claim_basis") or "verbatim"))
     return out
 
 
@@ -377,42 +465,119 @@ def _is_rounding_level(c: _Claim) -> bool:
     return True
 
 
-def _tier(members: list[_Claim], notes: list[str]) -> tuple[int, bool, int, list[str]]:
+class Words:
+    """What the studies' config says about readings and arms, for the findings' words: each
+    reading in words with its code label in brackets, whether it is inferred from the printed
+    numbers, and each arm's name as the paper prints it."""
+
+    def __init__(self, studies: dict | None = None):
+        self.studies = studies or {}
+        self.rows: dict[tuple[str, str], dict] = {}  # each claim's as-reported row (set by findings)
+
+    def _readings(self, study: str) -> dict:
+        return self.studies.get(study, {}).get("readings", {}) or {}
+
+    def reading(self, study: str, label: str, code: bool = True) -> str:
+        parts = []
+        for part in label.split("+"):
+            spec = self._readings(study).get(part, {})
+            parts.append(spec.get("words") or READING_WORDS.get(part) or part.replace("_", " "))
+        text = " and ".join(parts)
+        return f"{text} (`{label}`)" if code else text
+
+    def plausibility(self, study: str, label: str) -> str:
+        return " ".join(self._readings(study).get(p, {}).get("plausibility", "") for p in label.split("+")).strip()
+
+    def inferred(self, study: str, label: str) -> bool:
+        return any(self._readings(study).get(p, {}).get("inferred", False) for p in label.split("+"))
+
+    def arm(self, study: str, arm: str) -> str:
+        return (self.studies.get(study, {}).get("arm_labels", {}) or {}).get(arm, arm)
+
+    def n_inferred(self, study: str) -> str:
+        """The n set standing in for an n the paper does not print (config n_as_reported)."""
+        return self.studies.get(study, {}).get("n_as_reported", "") or ""
+
+
+def _claim_strength(c: _Claim, words: Words, claims: dict) -> int:
+    """A flagged claim's evidence strength (module docstring)."""
+    if c.basis == "interpreted":
+        return INTERPRETED
+    rows = c.flagged
+    disjoint = [m.group(1) for r in rows if r["statistic"] == "agreement" and r["verdict"] == DISCREPANT
+                and (m := _AGREEMENT_WITH.match(r["method"]))]
+    if any(claims.get((c.study, p)) is None or claims[(c.study, p)].basis != "interpreted" for p in disjoint):
+        return CONTRADICTION
+    if any(r["verdict"] == DISCREPANT and _RESTATED.search(r["method"]) for r in rows):
+        return CONTRADICTION
+    others = [r for r in rows if r["statistic"] != "agreement"]
+    if not others:
+        return INTERPRETED  # contradicted only by an interpreted statement
+    if _is_rounding_level(c):
+        return ROUNDING
+    plausible = [x for x in c.components() if not words.inferred(c.study, x)]
+    plausible += [x.strip() for r in others for m in [_UNDER.search(r["note"])] if m
+                  for x in m.group(1).split(",") if not words.inferred(c.study, x.strip())]
+    if plausible:
+        return READING
+    failed = [r["statistic"] for r in others if r["statistic"] in IMPOSSIBILITY_CHECKS and r["verdict"] == DISCREPANT]
+    impossible = failed or any(r["why_unverifiable"] == IMPOSSIBLE_INPUTS or _IMPLIED.search(r["note"])
+                               for r in others)
+    if impossible:
+        if words.n_inferred(c.study) and all(x in N_DEPENDENT_CHECKS for x in failed):
+            return OTHER  # impossible only at an n the paper does not print
+        return IMPOSSIBLE
+    return OTHER
+
+
+def _tier(members: list[_Claim], notes: list[str], words: Words, claims: dict) -> tuple[int, bool, int, list[str]]:
     rows = [r for c in members for r in c.flagged]
-    errors = sum(r["decision_error"] == "true" for r in rows)
+    counted = [r for c in members if c.basis != "interpreted" for r in c.flagged]
+    errors = sum(r["decision_error"] == "true" for r in counted)
     headline = any("abstract" in r["location"].lower() for r in rows)
-    checks = list(dict.fromkeys(IMPOSSIBILITY_CHECKS[r["statistic"]] for r in rows
-                                if r["statistic"] in IMPOSSIBILITY_CHECKS))
+    checks = ["contradiction"] if any(c.contradicted() for c in members) else []
+    checks += list(dict.fromkeys(IMPOSSIBILITY_CHECKS[r["statistic"]] for r in rows
+                                 if r["statistic"] in IMPOSSIBILITY_CHECKS and r["verdict"] == DISCREPANT))
     if any(r["why_unverifiable"] == IMPOSSIBLE_INPUTS for r in rows):
         checks.append("impossible inputs")
     if notes:
         checks.append("implied n")
-    if errors:
-        tier = DECISION
-    elif all(_is_rounding_level(c) for c in members):
-        tier = ROUNDING
-    elif headline:
-        tier = HEADLINE
-    elif checks:
-        tier = IMPOSSIBLE
-    else:
-        tier = OTHER
+    flagged = [c for c in members if c.flagged]
+    tier = min((_claim_strength(c, words, claims) for c in flagged), default=OTHER)
     return tier, headline, errors, checks
 
 
-def _make(rule: str, members: list[_Claim], reading: str = "", extra_notes=()) -> Finding:
+def _make(rule: str, members: list[_Claim], words: Words, claims: dict, reading: str = "",
+          extra_notes=()) -> Finding:
     members = sorted(members, key=lambda c: c.position)
     notes = list(dict.fromkeys([*extra_notes, *_notes(members)]))
-    tier, headline, errors, checks = _tier(members, notes)
-    evidence = [e for c in members for e in _evidence(c, reading)]
+    tier, headline, errors, checks = _tier(members, notes, words, claims)
+    evidence = [e for c in members for e in (_evidence(c, reading) if c.flagged else [_note_evidence(c)])]
     f = Finding(study=members[0].study, rule=rule, tier=tier, title="", statement="",
                 claims=[c.claim_id for c in members], evidence=evidence, notes=notes,
                 reading=reading, headline=headline, decision_errors=errors, checks=checks,
                 position=members[0].position)
+    f.consequence = CONSEQUENCES[0] if errors else CONSEQUENCES[1] if headline else ""
     if reading:
         f.change = "; ".join(_changes(members, reading)[:2])
-    f.title, f.statement, f.summary = _describe(f, members)
+    f.title, f.statement, f.summary = _describe(f, members, words)
+    f.readings = _readings_text(f, members, words)
     return f
+
+
+def _readings_text(f: Finding, members: list[_Claim], words: Words) -> str:
+    """The readings that would explain a finding, in words, with how plausible each is."""
+    if f.tier == CONTRADICTION:
+        return "none: no reading of the data makes both printings true"
+    labels = [f.reading] if f.reading else list(dict.fromkeys(e.reading for e in f.evidence if e.reading))
+    out = []
+    for label in labels:
+        text = words.reading(f.study, label)
+        how = words.plausibility(f.study, label)
+        if words.inferred(f.study, label):
+            how = how or "inferred from the printed numbers themselves, so it explains them and does not excuse them"
+        out.append(f"{text}: {how}" if how else text)
+    return "; ".join(out)
 
 
 # --- the words ---------------------------------------------------------------------------
@@ -432,37 +597,64 @@ def _unit(quantity: str) -> str:
     return m.group(1) if m else ""
 
 
+def in_printed_units(e: Evidence) -> str:
+    """The recomputed value in the units the claim is printed in, where the claim has a scale
+    (a claim in years of a quantity the data give in months): '5.667 years (68 months)'."""
+    m = _SCALE.search(e.note)
+    if not m or not _is_number(e.value):
+        return short_numbers(e.recomputed)
+    scale, value = float(m.group(1)), float(e.value)
+    if scale == 1:
+        return short_numbers(e.recomputed)
+    words = _SCALE_WORDS.search(e.note)
+    data_unit, printed_unit = (words.group(2), words.group(3)) if words else ("in the data's units", "")
+    printed_unit = _unit(e.quantity) or printed_unit
+    return f"{format(value / scale, '.4g')} {printed_unit} ({format_value(value)} {data_unit})".replace("  ", " ")
+
+
 def _printed_vs(evidence: list[Evidence]) -> tuple[str, str]:
-    """The printed values (with their units when the quantities differ in them) and the
-    recomputed ones, a few of each."""
+    """The printed values (with their units where the quantities differ in them, or where a
+    claim is printed in other units than the data) and the recomputed ones, a few of each."""
     units = {_unit(e.quantity) for e in evidence}
-    printed = [f"{e.printed} ({_unit(e.quantity)})" if len(units) > 1 and _unit(e.quantity) else e.printed
-               for e in evidence]
-    return _list(printed), _list([short_numbers(e.recomputed) for e in evidence])
+    printed = [f"{e.printed} ({_unit(e.quantity)})" if (len(units) > 1 or _SCALE.search(e.note)) and _unit(e.quantity)
+               else e.printed for e in evidence]
+    return _list(printed), _list([in_printed_units(e) for e in evidence])
 
 
 def _tried(members: list[_Claim]) -> list[str]:
     return list(dict.fromkeys(r["variant"] for c in members for r in c.rows if r["variant"] != AS_REPORTED))
 
 
-def _readings_sentence(ev: list[Evidence], members: list[_Claim]) -> str:
-    """Which labelled readings fit which claims, and which were tried for the rest."""
+def _readings_sentence(ev: list[Evidence], members: list[_Claim], words: Words) -> str:
+    """Which labelled readings fit which claims (in words), and which were tried for the rest."""
     parts = []
+    study = members[0].study if members else ""
     for reading in dict.fromkeys(e.reading for e in ev if e.reading):
         got = [e for e in ev if e.reading == reading]
         for verdict, verb in ((REPRODUCED, "reproduce"), (CONSISTENT, "become possible")):
             ids = list(dict.fromkeys(e.claim_id for e in got if e.reading_verdict == verdict))
             if ids:
-                parts.append(f"read as `{reading}`, {_list(ids, 4)} {verb + ('s' if len(ids) == 1 else '')}"
-                             .replace("becomes possibles", "becomes possible").replace("become possibles", "becomes possible"))
+                verb = verb if len(ids) > 1 else {"reproduce": "reproduces", "become possible": "becomes possible"}[verb]
+                parts.append(f"with {words.reading(study, reading)}, {_list(ids, 4)} {verb}")
     fitted = {e.claim_id for e in ev if e.reading}
-    rest = [c for c in members if c.claim_id not in fitted]
+    rest = [c for c in members if c.claim_id not in fitted and c.flagged]
     tried = _tried(rest)
+    if all(_whole(r["claim"]) for c in rest for r in c.flagged):
+        tried = [t for t in tried if t not in ROUNDING_READINGS]  # a count is not rounded
     if rest and tried:
         whom = "it" if len(members) == 1 else "the others" if fitted else "them"
-        parts.append(f"no labelled reading reproduces {whom} (tried: {_list(tried, 5)})")
+        shown = [words.reading(study, t) for t in tried[:4]]
+        more = f" and {len(tried) - 4} more" if len(tried) > 4 else ""
+        parts.append(f"no labelled reading reproduces {whom} (tried: {'; '.join(shown)}{more})")
     text = "; ".join(parts)
     return f" {text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _whole(claim: str) -> bool:
+    try:
+        return parse_claim(claim).number.decimals <= 0
+    except NumberFormatError:
+        return False
 
 
 def _errors_sentence(n: int) -> str:
@@ -471,7 +663,69 @@ def _errors_sentence(n: int) -> str:
     return " It flips significance at the paper's alpha (a decision error)." if n else ""
 
 
-def _describe(f: Finding, members: list[_Claim]) -> tuple[str, str, str]:
+def _test_name(method: str) -> str:
+    """A method's test, without its inputs: 'one-way ANOVA (F, pooled variance) across 4
+    groups from printed mean ± SD, n = ...' -> 'one-way ANOVA (F, pooled variance) across 4 groups'."""
+    return re.split(r" from | with the printed |; |, n = ", str(method))[0].strip()
+
+
+def _method(e: Evidence, words: Words) -> str:
+    """The method text, with an n that stands in for an unprinted one said to be so."""
+    n_set = words.n_inferred(e.study)
+    if n_set and _N_PRINTED.search(e.method):
+        source = words.reading(e.study, f"n_{n_set}", code=False)
+        return _N_PRINTED.sub(lambda m: f"n = {m.group(1)} (not printed: {source})", e.method)
+    return e.method
+
+
+def _main_row(c: _Claim) -> dict | None:
+    """A claim's own as-reported row (not its agreement with another printing)."""
+    return next((r for r in c.rows if r["variant"] == AS_REPORTED and r["statistic"] != "agreement"), None)
+
+
+def _describe_contradiction(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
+    printings = [(c, _main_row(c)) for c in members]
+    printings = [(c, r) for c, r in printings if r is not None]
+    clash = [(c, r) for c, r in printings if c.contradicted()] or printings
+    quantity = clash[0][1]["quantity"]
+    name = stem(quantity) if len(stem(quantity)) > 12 else quantity
+    first = {}
+    for _, r in clash:
+        first.setdefault(r["claim"], r["location"])
+    printed = [f"'{claim}' ({location})" for claim, location in list(first.items())[:3]]
+    interpreted = f.tier != CONTRADICTION
+    title = (f"{name}: printed as " + " and as ".join(dict.fromkeys(printed))
+             + (" — an interpreted statement against a printed value" if interpreted
+                else " — the printings contradict each other"))
+    shown = "; ".join(f"{r['location']} (line {r['source_line']}): '{r['reported']}'"
+                      + (" (an interpreted statement)" if c.basis == "interpreted" else "")
+                      for c, r in printings[:6])
+    data = []
+    for c, r in printings:
+        if r["recomputed"] and r["verdict"] in (REPRODUCED, CONSISTENT, DISCREPANT):
+            data.append(f"{c.claim_id} '{r['claim']}' is {r['verdict']} (recomputed "
+                        f"{in_printed_units(_row_evidence(r))})")
+    method = _test_name(next((r["method"] for _, r in printings if r["method"]), ""))
+    lead = ("One quantity is printed " + str(len(printings)) + " times and no value satisfies every printing: "
+            if not interpreted else
+            "A statement, read as a claim about a printed quantity, contradicts that quantity as printed: ")
+    statement = (lead + shown + "." + ("" if interpreted else " This needs no assumption about the data.")
+                 + (f" Against the printed data ({method}): {'; '.join(data)}." if data else "")
+                 + _errors_sentence(f.decision_errors))
+    summary = (f"The paper prints {name} as " + " and as ".join(dict.fromkeys(
+        f"'{r['reported']}' ({r['location']})" for _, r in clash[:3]))
+               + "; no value satisfies both." + (f" The printed data: {'; '.join(data[:2])}." if data else ""))
+    return title, statement, summary
+
+
+def _row_evidence(r: dict) -> Evidence:
+    return Evidence(study=r["study"], claim_id=r["claim_id"], location=r["location"], source="",
+                    quantity=r["quantity"], reported=r["reported"], claim=r["claim"],
+                    recomputed=recomputed_text(r), verdict=r["verdict"], decision_error=False,
+                    statistic=r["statistic"], method=r["method"], note=r["note"], value=r["value"])
+
+
+def _describe(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
     """The finding's title, its statement (report, summary.md) and a short summary (letter)."""
     ev = f.evidence
     lead = ev[0]
@@ -479,50 +733,55 @@ def _describe(f: Finding, members: list[_Claim]) -> tuple[str, str, str]:
     printed, recomputed = _printed_vs(ev)
     errors = _errors_sentence(f.decision_errors)
     change = _changes(members, f.reading) if f.reading else []
+    named = words.reading(f.study, f.reading) if f.reading else ""
+    if f.rule == "contradiction":
+        return _describe_contradiction(f, members, words)
     if f.rule == "definition":
         definition = next(e for e in ev if not e.statistic)
-        title = (f"{stem(definition.quantity)}: the claims that depend on it hold only under "
-                 f"`{f.reading}`, not as stated")
+        title = (f"{stem(definition.quantity)}: the claims that depend on it hold only with "
+                 f"{named}, not as stated")
         statement = (f"The stated {stem(definition.quantity)} ('{definition.reported}') does not fit "
                      f"the printed data ({definition.recomputed}): every dependent claim reproduces "
-                     f"under the reading `{f.reading}`" + (f" ({'; '.join(change[:2])})" if change else "")
+                     f"with {named}" + (f" ({'; '.join(change[:2])})" if change else "")
                      + f". Claims concerned: {ids}.{errors}")
         summary = (f"{_plural(len(f.claims), 'claim')} print the stated definition or depend on it; all "
-                   f"dependent claims reproduce with {change[0] if change else f'`{f.reading}`'}.")
+                   f"dependent claims reproduce with {change[0] if change else named}.")
         return title, statement, summary
     if f.rule == "reading":
         implied = _implied(f.notes)
         how = f" ({change[0]})" if change else ""
         if implied:
+            arm = words.arm(f.study, implied["arm"])
             alt = (" (or " + ", ".join(map(str, implied["options"][1:])) + ")"
                    if len(implied["options"]) > 1 else "")
-            title = (f"arm '{implied['arm']}': the printed numbers fit n = {implied['options'][0]}, "
+            title = (f"{arm} arm: the printed numbers fit n = {implied['options'][0]}, "
                      f"not the stated n = {implied['n']}")
-            statement = (f"{implied['k']} values printed for arm '{implied['arm']}' are impossible at "
+            statement = (f"{implied['k']} values printed for the {arm} arm are impossible at "
                          f"its stated n = {implied['n']} and all possible at n = {implied['options'][0]}"
                          f"{alt}. {_plural(len(f.claims), 'claim')} that fail as stated reproduce or "
-                         f"become possible under the reading `{f.reading}`{how}: {ids}.{errors}")
+                         f"become possible with {named}{how}: {ids}.{errors}")
             summary = (f"{_plural(len(f.claims), 'claim')} that fail at n = {implied['n']} (percentages, "
                        f"integer means, tests and intervals) hold at n = {implied['options'][0]}.{errors}")
         else:
-            title = f"{_plural(len(f.claims), 'claim')} hold only under the reading `{f.reading}`"
+            tests = _tests_sentence(ev, words)
+            title = f"{_plural(len(f.claims), 'claim')} hold only with {words.reading(f.study, f.reading, code=False)}"
             statement = (f"{_plural(len(f.claims), 'claim')} ({ids}) fail as stated: printed {printed} "
-                         f"against recomputed {recomputed}. All reproduce or become possible under "
-                         f"`{f.reading}`{how}.{errors}")
+                         f"against recomputed {recomputed}.{tests} All reproduce or become possible with "
+                         f"{named}{how}.{errors}")
             summary = (f"They fail as stated and reproduce or become possible with "
-                       f"{change[0] if change else f'`{f.reading}`'}.{errors}")
+                       f"{change[0] if change else named}.{errors}")
         return title, statement, summary
     if f.rule == "implied_n":
         implied = _implied(f.notes)
-        title = (f"arm '{implied['arm']}': values impossible at the stated n = {implied['n']}"
+        title = (f"{words.arm(f.study, implied['arm'])} arm: values impossible at the stated n = {implied['n']}"
                  if implied else f"{_plural(len(f.claims), 'value')} impossible at the stated n")
         return title, f"{f.notes[0]}. Claims concerned: {ids}.{errors}", f"{f.notes[0]}."
     if f.rule == "duplicates":
-        title = f"{_plural(len(f.notes), 'value')} repeated across arms or groups"
+        title = f"{_plural(len(f.notes), 'repeat')} of printed values across arms or groups, unlikely by chance"
         shown = "; ".join(n.removeprefix(DUPLICATE).strip() for n in f.notes[:3])
         more = f"; and {len(f.notes) - 3} more" if len(f.notes) > 3 else ""
-        statement = ("The same printed value appears for different arms or groups of one outcome and "
-                     f"time point (a flag, not a verdict): {shown}{more}.")
+        statement = ("The same printed values appear for different arms or groups, which chance makes "
+                     f"unlikely (a flag, not a verdict): {shown}{more}.")
         return title, statement, f"{shown}{more}."
     # restated, alike (one kind in one place) and single
     name = (lead.quantity if len(f.claims) == 1 and len(lead.quantity) <= 80 else stem(lead.quantity)) or lead.claim_id
@@ -533,26 +792,58 @@ def _describe(f: Finding, members: list[_Claim]) -> tuple[str, str, str]:
         title = (f"{lead.location}: {_plural(len(f.claims), 'printed p-value')} "
                  + ("that no reading reproduces" if no_reading else "not reproduced as stated"))
     elif impossible and len(impossible) == len(ev):
-        title = (f"{name}: printed {printed} {'is' if len(f.claims) == 1 else 'are'} impossible ({labels})"
-                 if len(f.claims) <= 3 else f"{name}: {len(f.claims)} printed values impossible ({labels})")
+        verb = "impossible" if f.tier == IMPOSSIBLE else f"impossible at {_n_words(f, words)}"
+        title = (f"{name}: printed {printed} {'is' if len(f.claims) == 1 else 'are'} {verb} ({labels})"
+                 if len(f.claims) <= 3 else f"{name}: {len(f.claims)} printed values {verb} ({labels})")
     else:
         title = f"{name}: printed {printed}, recomputed {recomputed}"
+    if f.tier == INTERPRETED:
+        title += " (an interpreted statement)"
+    restated = [(e, m) for e in ev if (m := _RESTATED.search(e.method))]
+    if f.tier == CONTRADICTION and restated:
+        e, m = restated[0]
+        other = words.rows.get((f.study, m.group(0).removeprefix("printed in ")))
+        where = f"{other['location']}, line {other['source_line']}" if other else m.group(0)
+        title = (f"{name}: printed {printed} ({lead.location}, line {lead.source.rpartition(':')[2]}) "
+                 f"but {recomputed} in {where} — the printings contradict each other")
     why = _first_clause(lead.note)
+    method = _method(lead, words)
+    tests = _tests_sentence(ev, words)
     if f.rule == "restated":
         statement = (f"One quantity is printed {len(f.claims)} times ({ids}) as {printed}; the data give "
-                     f"{recomputed} ({lead.method}).")
+                     f"{recomputed} ({method}).")
     elif len(f.claims) > 1:
         statement = (f"{_plural(len(f.claims), 'claim')} of one kind ({ids}): printed {printed} against "
-                     f"recomputed {recomputed} ({lead.method}); e.g. {lead.claim_id}: {why}.")
+                     f"recomputed {recomputed} ({method if not tests else 'tests below'}); e.g. "
+                     f"{lead.claim_id}: {why}.{tests}")
     else:
-        statement = (f"Printed '{lead.reported}' against recomputed {lead.recomputed} ({lead.method}): "
+        statement = (f"Printed '{lead.reported}' against recomputed {in_printed_units(lead)} ({method}): "
                      f"{why}.")
-    readings = _readings_sentence(ev, members)
+    if f.tier == INTERPRETED:
+        statement = ("An interpreted statement (a reading of the paper's words, given in the claims file's note; "
+                     "not the paper's own test): " + statement[:1].lower() + statement[1:])
+    readings = _readings_sentence(ev, members, words)
     if len(f.claims) > 1:
-        summary = f"Recomputed by {lead.method}.{readings}{errors}"
+        summary = f"Recomputed by {_test_name(method)}.{readings}{errors}"
     else:
         summary = f"{why[:1].upper()}{why[1:]}.{readings if lead.reading else ''}{errors}"
     return title, statement + readings + errors, summary
+
+
+def _n_words(f: Finding, words: Words) -> str:
+    n_set = words.n_inferred(f.study)
+    return f"the inferred n ({words.reading(f.study, 'n_' + n_set, code=False)})" if n_set else "the stated n"
+
+
+def _tests_sentence(ev: list[Evidence], words: Words) -> str:
+    """Where the claims of a finding were recomputed by different tests, each claim's test."""
+    tests: dict[str, list[str]] = {}
+    for e in ev:
+        if e.method:
+            tests.setdefault(_test_name(_method(e, words)), []).append(e.claim_id)
+    if len(tests) < 2:
+        return ""
+    return " Tests: " + "; ".join(f"{_list(dict.fromkeys(ids), 4)} by {t}" for t, ids in tests.items()) + "."
 
 
 # --- grouping ----------------------------------------------------------------------------
@@ -573,12 +864,30 @@ class _Union:
             self.parent[max(a, b)] = min(a, b)
 
 
-def findings(ledger: pd.DataFrame) -> list[Finding]:
-    """The ledger's findings, each root cause once, ranked and numbered F1, F2, ..."""
+def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]:
+    """The ledger's findings, each root cause once, ranked by evidence strength and
+    numbered F1, F2, ... ``studies``: config["studies"] (words for readings and arms)."""
+    words = Words(studies)
     claims = _claims(ledger)
+    words.rows = {k: next((r for r in c.rows if r["variant"] == AS_REPORTED), c.rows[0]) for k, c in claims.items()}
     flagged = [c for c in claims.values() if c.flagged]
     left = {c.key: c for c in flagged}
     out: list[Finding] = []
+
+    # 0. printings of one quantity that contradict each other, with every printing linked
+    union = _Union(list(claims))
+    for c in claims.values():
+        for other in c.partners():
+            if (c.study, other) in claims:
+                union.join(c.key, (c.study, other))
+    components: dict[tuple[str, str], list[_Claim]] = {}
+    for c in claims.values():
+        components.setdefault(union.find(c.key), []).append(c)
+    for members in components.values():
+        if any(c.contradicted() and c.key in left for c in members):
+            for c in members:
+                left.pop(c.key, None)
+            out.append(_make("contradiction", members, words, claims))
 
     # 1. a stated definition, and the claims its reading fits
     definitions: dict[tuple[str, tuple[str, ...]], list[_Claim]] = {}
@@ -595,7 +904,7 @@ def findings(ledger: pd.DataFrame) -> list[Finding]:
                     and any(x in c.components() for x in readings)]
         for c in members:
             left.pop(c.key, None)
-        out.append(_make("definition", members, reading=readings[0]))
+        out.append(_make("definition", members, words, claims, reading=readings[0]))
 
     # 2. readings shared by two or more claims, the one fitting most first
     for study in dict.fromkeys(c.study for c in flagged):
@@ -613,7 +922,7 @@ def findings(ledger: pd.DataFrame) -> list[Finding]:
             members = _members(pending, best)
             for c in members:
                 del left[c.key]
-            out.append(_make("reading", members, reading=best))
+            out.append(_make("reading", members, words, claims, reading=best))
 
     # 3. one implied-n note over two or more claims
     by_note: dict[tuple[str, str], list[_Claim]] = {}
@@ -625,7 +934,7 @@ def findings(ledger: pd.DataFrame) -> list[Finding]:
         if len(members) >= 2:
             for c in members:
                 del left[c.key]
-            out.append(_make("implied_n", members, extra_notes=[note]))
+            out.append(_make("implied_n", members, words, claims, extra_notes=[note]))
 
     # 4. one computation restated, or one kind of quantity in one place
     union = _Union(list(left))
@@ -649,7 +958,7 @@ def findings(ledger: pd.DataFrame) -> list[Finding]:
         else:
             computations = {(r["method"], r["recomputed"]) for c in members for r in c.flagged}
             rule = "restated" if len(computations) == 1 else "alike"
-        out.append(_make(rule, members))
+        out.append(_make(rule, members, words, claims))
 
     # 5. repeated values: one finding per study
     duplicates: dict[str, dict[str, list[_Claim]]] = {}
@@ -664,10 +973,11 @@ def findings(ledger: pd.DataFrame) -> list[Finding]:
         f = Finding(study=study, rule="duplicates", tier=FLAG, title="", statement="",
                     claims=[c.claim_id for c in members], notes=list(notes), position=members[0].position,
                     evidence=[_note_evidence(c) for c in members])
-        f.title, f.statement, f.summary = _describe(f, members)
+        f.title, f.statement, f.summary = _describe(f, members, words)
         out.append(f)
 
-    out.sort(key=lambda f: (f.tier, not f.headline, -f.decision_errors, -len(f.claims), f.position))
+    out.sort(key=lambda f: (f.tier, CONSEQUENCES.index(f.consequence), -f.decision_errors, -len(f.claims),
+                            f.position))
     for i, f in enumerate(out, 1):
         f.number = i
     return out
@@ -916,3 +1226,53 @@ def _short_title(title: str, limit: int = 80) -> str:
     """A study's title (a citation) cut to ``limit`` characters at a word."""
     title = " ".join(str(title).split())
     return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+# --- the findings table ------------------------------------------------------------------
+
+FINDING_COLUMNS = ["id", "rank", "study", "strength", "strength_label", "consequence", "decision_errors",
+                   "headline", "rule", "title", "statement", "summary", "claims", "checks", "printed",
+                   "recomputed", "readings", "locations"]
+EVIDENCE_COLUMNS = ["finding", "study", "claim_id", "location", "source_file", "source_line", "quantity",
+                    "reported", "claim", "recomputed", "verdict", "decision_error", "statistic", "method",
+                    "note", "reading", "reading_recomputed", "reading_verdict"]
+
+
+def findings_table(found: list[Finding]) -> pd.DataFrame:
+    """One row per finding, in rank order: what summary.md, the report and the letters render."""
+    rows = []
+    for f in found:
+        printed, recomputed = _printed_vs(f.evidence) if f.rule != "duplicates" else ("", "")
+        rows.append({"id": f.id, "rank": f.number, "study": f.study, "strength": f.strength,
+                     "strength_label": f.strength_label, "consequence": f.consequence,
+                     "decision_errors": f.decision_errors, "headline": str(f.headline).lower(),
+                     "rule": f.rule, "title": f.title, "statement": f.statement, "summary": f.summary,
+                     "claims": "; ".join(f.claims), "checks": "; ".join(f.checks), "printed": printed,
+                     "recomputed": recomputed, "readings": f.readings,
+                     "locations": "; ".join(dict.fromkeys(e.location for e in f.evidence))})
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def evidence_table(found: list[Finding]) -> pd.DataFrame:
+    """One row per (finding, claim row it rests on), in the findings' order."""
+    rows = []
+    for f in found:
+        for e in f.evidence:
+            source_file, _, source_line = e.source.rpartition(":")
+            rows.append({"finding": f.id, "study": e.study, "claim_id": e.claim_id, "location": e.location,
+                         "source_file": source_file, "source_line": source_line, "quantity": e.quantity,
+                         "reported": e.reported, "claim": e.claim, "recomputed": e.recomputed,
+                         "verdict": e.verdict, "decision_error": str(e.decision_error).lower(),
+                         "statistic": e.statistic, "method": e.method, "note": e.note, "reading": e.reading,
+                         "reading_recomputed": e.reading_recomputed, "reading_verdict": e.reading_verdict})
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+
+
+def write_findings(found: list[Finding], table_path, evidence_path) -> None:
+    findings_table(found).to_csv(table_path, index=False, lineterminator="\n")
+    evidence_table(found).to_csv(evidence_path, index=False, lineterminator="\n")
+
+
+def read_findings(path) -> pd.DataFrame:
+    """A findings or evidence table as written, every cell as its text."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -40,6 +40,19 @@ class InputError(ValueError):
         super().__init__(f"{where}: {detail}")
 
 
+def gather(errors: list | None, func, *args):
+    """``func(*args)``. Given a list ``errors``, an InputError is appended to it and None
+    returned instead of raised: how ``check`` reports every fault of a study, not the
+    first only. Without a list (the pipeline) the first error stops the run."""
+    if errors is None:
+        return func(*args)
+    try:
+        return func(*args)
+    except InputError as exc:
+        errors.append(exc)
+        return None
+
+
 def load_schema(path: Path) -> dict:
     with open(path, encoding="utf-8") as fh:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -79,10 +92,12 @@ def _convert(kind: str, text: str):
     raise ValueError(f"unknown column type {kind!r} in schema")
 
 
-def read_table(path: Path, schema: dict) -> list[dict]:
+def read_table(path: Path, schema: dict, errors: list | None = None) -> list[dict]:
     """Read and validate a CSV table against a column schema; return typed rows.
 
-    Row numbers in errors count data rows from 1, with the file line in brackets.
+    Row numbers in errors count data rows from 1, with the file line in brackets. With a
+    list ``errors``, a faulty row's error is appended there and the row left out (a
+    fault of the file itself still raises).
     """
     path = Path(path)
     text = _read_text(path)
@@ -114,10 +129,7 @@ def read_table(path: Path, schema: dict) -> list[dict]:
         rules = {k: v for k, v in columns[column].items() if k not in _OWN_KEYS}
         if rules:
             validators[column] = jsonschema.Draft202012Validator(rules)
-    rows = []
-    for index, record in enumerate(reader, start=1):
-        line = reader.line_num
-        where = f"{index} (line {line})"
+    def read_row(record: list[str], where: str) -> dict:
         if not record or all(not cell.strip() for cell in record):
             raise InputError(path, "blank line inside the table", row=where, rule="no blank rows")
         if len(record) != len(header):
@@ -143,16 +155,26 @@ def read_table(path: Path, schema: dict) -> list[dict]:
                 if error is not None:
                     raise InputError(path, "value breaks a rule", row=where, column=column, value=cell,
                                      rule=f"{error.validator} {error.validator_value!r}")
-            if column in seen:
-                if cell in seen[column]:
-                    raise InputError(path, f"duplicate id (first at row {seen[column][cell]})",
-                                     row=where, column=column, value=cell, rule="unique")
-                seen[column][cell] = where
             row[column] = value
+        # unique ids (a row with a faulty cell claims none)
+        ids = {c: record[header.index(c)] for c in seen if c in header and record[header.index(c)]}
+        for column, cell in ids.items():
+            if cell in seen[column]:
+                raise InputError(path, f"duplicate id (first at row {seen[column][cell]})",
+                                 row=where, column=column, value=cell, rule="unique")
+        for column, cell in ids.items():
+            seen[column][cell] = where
         for column in columns:
             row.setdefault(column, None)
         row["_where"] = where  # "3 (line 4)": where the row is, as every error names it
-        rows.append(row)
-    if not rows:
+        return row
+
+    rows, records = [], 0
+    for index, record in enumerate(reader, start=1):
+        records += 1
+        row = gather(errors, read_row, record, f"{index} (line {reader.line_num})")
+        if row is not None:
+            rows.append(row)
+    if not records:
         raise InputError(path, "no data rows", rule="at least one data row")
     return rows

@@ -495,9 +495,10 @@ def contingency_from_printed(cells: Sequence[Sequence[int | tuple[str, int]]], *
                              max_tables: int = 100_000) -> Iterator[list[list[int]]]:
     """Every table of counts compatible with printed cells.
 
-    Each cell is an exact count (int) or ``(percent_text, n)``: a percentage of ``n``
+    Each cell is an exact count (int), ``(percent_text, n)``: a percentage of ``n``
     printed as ``percent_text`` ("12.5" or "12.5%"), whose possible counts come from
-    ``scrutiny.counts_from_percent`` under ``schemes``. Raises ValueError when a cell fits
+    ``scrutiny.counts_from_percent`` under ``schemes``, or a ``list`` of possible counts
+    (e.g. ``scrutiny.nearest_counts`` where a percent fits none). Raises ValueError when a cell fits
     no count, or when more than ``max_tables`` tables would result; otherwise returns an
     iterator over the tables (lists of lists of int), in lexicographic order of the cells.
     """
@@ -506,7 +507,10 @@ def contingency_from_printed(cells: Sequence[Sequence[int | tuple[str, int]]], *
     options: list[tuple[int, ...]] = []
     for i, row in enumerate(cells, start=1):
         for j, cell in enumerate(row, start=1):
-            if isinstance(cell, tuple):
+            if isinstance(cell, list) and cell and all(
+                    isinstance(c, (int, np.integer)) and not isinstance(c, bool) and c >= 0 for c in cell):
+                options.append(tuple(int(c) for c in cell))
+            elif isinstance(cell, tuple):
                 percent, n = cell
                 percent = str(percent).strip().removesuffix("%").strip()
                 found = counts_from_percent(percent, n, schemes=schemes)

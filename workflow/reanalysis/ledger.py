@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import pandas as pd
 
-from .inputs import InputError, load_schema, read_table
+from .inputs import InputError, gather, load_schema, read_table
 from .patient_level import AS_REPORTED, META_ANALYSES
 from .rounding import format_value, parse_claim
 from .summary_level import IMPOSSIBLE_INPUTS, claim_statistic, input_ids
 from .verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
-                       VERDICTS, judge, judge_reading)
+                       VERDICTS, claims_agreement, judge, judge_reading)
 
 # Printed values that conventional rounding does not reproduce are also read as truncated
 # and as double-rounded (first to one more decimal), each a labelled variant.
@@ -21,65 +20,115 @@ CLAIM_READINGS = {"rounding_truncate": "truncate", "rounding_double": "double"}
 
 LEDGER_COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed",
                   "variant", "method", "verdict", "decision_error", "why_unverifiable", "note",
-                  "source_file", "source_line", "statistic", "value", "low", "high"]
+                  "source_file", "source_line", "statistic", "value", "low", "high", "claim_basis"]
 # Why a row is unverifiable: a claim about the paper (what it prints), or a gap of ours.
 NO_DATA_PRINTED = "no_data_printed"            # the inputs a check would need are not printed
+NEEDS_RAW_DATA = "needs_raw_data"              # a test on the raw data that no printed summary can
+                                               # reproduce (a rank test on medians (IQR), an adjusted model)
 NO_CHECK_KIND = "no_check_kind"                # printed data could test it, with a kind we lack
-DESCRIPTIVE_ONLY = "descriptive_only"          # a printed descriptive value nothing else restates
+DESCRIPTIVE_ONLY = "descriptive_only"          # a printed value nothing else restates, sums or checks
 QUOTED = "quoted_from_another_source"          # cited from another publication
 VERBAL = "verbal_statement"                    # a statement without a checkable number
-# the printed inputs are impossible under this reading (e.g. no count out of n gives a percent)
-WHY_UNVERIFIABLE = (NO_DATA_PRINTED, NO_CHECK_KIND, DESCRIPTIVE_ONLY, QUOTED, VERBAL, IMPOSSIBLE_INPUTS)
+# IMPOSSIBLE_INPUTS (the printed inputs impossible under this reading) is no longer given:
+# a check reads a percent that no count gives at its nearest count (summary_level._counts)
+WHY_UNVERIFIABLE = (NO_DATA_PRINTED, NEEDS_RAW_DATA, NO_CHECK_KIND, DESCRIPTIVE_ONLY, QUOTED, VERBAL,
+                    IMPOSSIBLE_INPUTS)
 _WORD_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
 
 
-def load_claims(path: Path, schema_path: Path, study: dict) -> list[dict]:
-    """Claims validated against the schema and against the study's checks."""
-    rows = read_table(Path(path), load_schema(Path(schema_path)))
+def load_claims(path: Path, schema_path: Path, study: dict, errors: list | None = None) -> list[dict]:
+    """Claims validated against the schema and against the study's checks. With a list
+    ``errors``, every faulty row's error is appended there (``check``); else the first
+    raises."""
+    rows = read_table(Path(path), load_schema(Path(schema_path)), errors)
+    gather(errors, _check_links, path, rows)
+    return [row for row in rows if gather(errors, _check_claim, row, path, study)]
+
+
+def _check_claim(row: dict, path: Path, study: dict) -> bool:
+    """A claim row against the study's checks: raises InputError naming the fault."""
     checks = study.get("checks", {})
+    where = row["_where"]
+    basis, check, claim = row["claim_basis"], row["check"], row["claim"]
+    if basis == "not_recomputable":
+        if check or claim:
+            raise InputError(path, "a not_recomputable claim has a check or claim", row=where,
+                             column="check", value=check or claim,
+                             rule="not_recomputable rows leave check and claim empty")
+        if not row.get("why_not_recomputable"):
+            raise InputError(path, "a not_recomputable claim says why", row=where,
+                             column="why_not_recomputable", value=row.get("why_not_recomputable"),
+                             rule="one of no_data_printed, needs_raw_data, descriptive_only, "
+                                  "quoted_from_another_source, verbal_statement, no_check_kind (the paper "
+                                  "gives nothing to check it with, its test needs the raw data, or a kind "
+                                  "we lack)")
+        return True
+    if not check:
+        raise InputError(path, "empty check", row=where, column="check", value=check,
+                         rule="a recomputable claim names a check defined under `checks:` in "
+                              "config/studies/<study>.yaml; a number nothing can recompute needs "
+                              "claim_basis not_recomputable and an empty claim")
+    if check not in checks:
+        near = difflib.get_close_matches(check, list(checks), n=1)
+        raise InputError(path, "unknown check" + (f" (did you mean '{near[0]}'?)" if near else ""),
+                         row=where, column="check", value=check,
+                         rule="a check defined under `checks:` in config/studies/<study>.yaml")
+    is_meta = checks[check].get("analysis") in META_ANALYSES
+    if (basis == "definition") != is_meta:
+        raise InputError(path, "claim_basis does not fit the check", row=where, column="claim_basis",
+                         value=basis, rule="'definition' exactly for definition_consistency checks")
+    if is_meta:
+        return True
+    if not claim:
+        raise InputError(path, "empty claim", row=where, column="claim", value=claim,
+                         rule="recomputable claims state what they assert")
+    if basis == "verbatim":
+        number = parse_claim(claim).number.text
+        printed = re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b",
+                         lambda m: _WORD_NUMBERS[m.group(1)], row["reported"])
+        if not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d])", printed):
+            raise InputError(path, "the claim's number is not in the printed text", row=where,
+                             column="claim", value=claim,
+                             rule="verbatim claims quote a number printed in 'reported'")
+    return True
+
+
+def _check_links(path, rows: list[dict]) -> None:
+    """A `same_as` link names another claim of the file that asserts something checkable."""
+    by_id = {r["claim_id"]: r for r in rows}
     for row in rows:
-        where = row["_where"]
-        basis, check, claim = row["claim_basis"], row["check"], row["claim"]
-        if basis == "not_recomputable":
-            if check or claim:
-                raise InputError(path, "a not_recomputable claim has a check or claim", row=where,
-                                 column="check", value=check or claim,
-                                 rule="not_recomputable rows leave check and claim empty")
-            if not row.get("why_not_recomputable"):
-                raise InputError(path, "a not_recomputable claim says why", row=where,
-                                 column="why_not_recomputable", value=row.get("why_not_recomputable"),
-                                 rule="one of no_data_printed, descriptive_only, quoted_from_another_source, "
-                                      "verbal_statement, no_check_kind (the paper gives nothing to check it "
-                                      "with, or a kind we lack)")
+        ref = row.get("same_as")
+        if not ref:
             continue
-        if not check:
-            raise InputError(path, "empty check", row=where, column="check", value=check,
-                             rule="a recomputable claim names a check defined under `checks:` in "
-                                  "config/studies/<study>.yaml; a number nothing can recompute needs "
-                                  "claim_basis not_recomputable and an empty claim")
-        if check not in checks:
-            near = difflib.get_close_matches(check, list(checks), n=1)
-            raise InputError(path, "unknown check" + (f" (did you mean '{near[0]}'?)" if near else ""),
-                             row=where, column="check", value=check,
-                             rule="a check defined under `checks:` in config/studies/<study>.yaml")
-        is_meta = checks[check].get("analysis") in META_ANALYSES
-        if (basis == "definition") != is_meta:
-            raise InputError(path, "claim_basis does not fit the check", row=where, column="claim_basis",
-                             value=basis, rule="'definition' exactly for definition_consistency checks")
-        if is_meta:
+        other = by_id.get(ref)
+        rule = "the claim_id of another claim of this file about the same quantity or comparison"
+        if other is None or ref == row["claim_id"]:
+            raise InputError(path, "same_as names an unknown claim" if other is None else "same_as names itself",
+                             row=row["_where"], column="same_as", value=ref, rule=rule)
+        for r in (row, other):
+            if not r["claim"] or r["claim_basis"] in ("definition", "not_recomputable"):
+                raise InputError(path, "same_as links a claim that asserts no value", row=row["_where"],
+                                 column="same_as", value=ref,
+                                 rule=f"{rule}; both claims state a value or bound ({r['claim_id']} does not)")
+
+
+def _agreement_rows(study_name: str, claims: list[dict]) -> list[dict]:
+    """Two printed claims linked by `same_as` (one quantity or comparison printed twice):
+    a row on each, 'disjoint' (discrepant) when no value satisfies both, whatever the data."""
+    by_id = {c["claim_id"]: c for c in claims}
+    out = []
+    for c in claims:
+        other = by_id.get(c.get("same_as") or "")
+        if other is None:
             continue
-        if not claim:
-            raise InputError(path, "empty claim", row=where, column="claim", value=claim,
-                             rule="recomputable claims state what they assert")
-        if basis == "verbatim":
-            number = parse_claim(claim).number.text
-            printed = re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b",
-                             lambda m: _WORD_NUMBERS[m.group(1)], row["reported"])
-            if not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d])", printed):
-                raise InputError(path, "the claim's number is not in the printed text", row=where,
-                                 column="claim", value=claim,
-                                 rule="verbatim claims quote a number printed in 'reported'")
-    return rows
+        outcome, reason = claims_agreement(parse_claim(c["claim"]), c["scale"],
+                                           parse_claim(other["claim"]), other["scale"])
+        for this, that in ((c, other), (other, c)):
+            out.append(_ledger_row(study_name, this, recomputed=outcome, variant=AS_REPORTED,
+                                   method=f"agreement with {that['claim_id']} ({that['location']}, line "
+                                          f"{that['source_line']}: '{that['reported']}')",
+                                   verdict=INTEGRITY_VERDICTS[outcome], statistic="agreement", note=reason))
+    return out
 
 
 def _ledger_row(study_name, claim_row, **fields):
@@ -87,7 +136,7 @@ def _ledger_row(study_name, claim_row, **fields):
            "quantity": claim_row["quantity"], "reported": claim_row["reported"],
            "claim": claim_row["claim"] or "", "source_file": claim_row["source_file"],
            "source_line": claim_row["source_line"], "decision_error": "", "why_unverifiable": "",
-           "_check": claim_row["check"]}
+           "_check": claim_row["check"], "claim_basis": claim_row.get("claim_basis") or "verbatim"}
     row.update(fields)
     notes = [n for n in (fields.get("note"), claim_row.get("note")) if n]
     row["note"] = "; ".join(notes)
@@ -215,6 +264,7 @@ def audit_study(study_name: str, study: dict, claims: list[dict], stats: pd.Data
                         statistic=statistic, value=value, low=interval[0] if interval else None,
                         high=interval[1] if interval else None))
     rows.extend(_definition_rows(study_name, study, meta, rows))
+    rows.extend(_agreement_rows(study_name, claims))
     order = {c["claim_id"]: i for i, c in enumerate(claims)}
     return sorted(rows, key=lambda r: order[r["claim_id"]])
 
@@ -250,9 +300,46 @@ def _definition_rows(study_name, study, meta_claims, rows):
     return out
 
 
-def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataFrame) -> list[dict]:
-    """Ledger rows for every printed descriptive value of a summary-level study."""
+# Checks that determine a printed value from others: a value they restate, sum, or take as
+# a term of a printed difference is checked by each claim on them, and gets its verdict.
+RESTATING_KINDS = {"value": "restated", "sum": "summed", "difference": "a term of the difference"}
+
+
+def _restating_claims(study: dict, claim_rows: list[dict]) -> dict[str, list[tuple[str, str, dict]]]:
+    """For each value_id a restating check reads: (check, verb, the as-reported ledger row
+    of each claim on that check)."""
+    by_check: dict[str, list[dict]] = {}
+    for r in claim_rows:
+        if r["variant"] == AS_REPORTED and r.get("_check") and r.get("method"):
+            by_check.setdefault(r["_check"], []).append(r)
+    out: dict[str, list[tuple[str, str, dict]]] = {}
+    for name, spec in study["checks"].items():
+        verb = RESTATING_KINDS.get(spec.get("kind"))
+        for ref in dict.fromkeys(input_ids(spec)) if verb else ():
+            out.setdefault(ref, []).extend((name, verb, c) for c in by_check.get(name, []))
+    return out
+
+
+def _restated_row(study_name: str, base: dict, name: str, verb: str, c: dict, used: str) -> dict:
+    """A printed value's row carrying the verdict of a claim whose check restates or sums it."""
+    where = f"{c['claim_id']} ({c['location']}, line {c['source_line']}: '{c['reported']}')"
+    note = (f"{verb} in {where}, whose check '{name}' is {c['verdict']} as reported"
+            + (f": {c['note']}" if c["note"] else ""))
+    return _ledger_row(study_name, base, recomputed=c["recomputed"], variant=AS_REPORTED,
+                       method=f"{verb} in claim {c['claim_id']}: {c['method']}", verdict=c["verdict"],
+                       why_unverifiable=c["why_unverifiable"], statistic=c["statistic"],
+                       note="; ".join(x for x in (note, used) if x),
+                       value=c.get("value"), low=c.get("low"), high=c.get("high"))
+
+
+def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataFrame,
+                       claim_rows: list[dict] = ()) -> list[dict]:
+    """Ledger rows for every printed descriptive value of a summary-level study. A value
+    that a restating check (``RESTATING_KINDS``) reads gets the verdict of each claim on
+    that check (``claim_rows``: the study's claim rows from ``audit_study``); a value
+    nothing restates, sums or checks is `descriptive_only`."""
     by_check = _by_check(stats)
+    restating = _restating_claims(study, list(claim_rows))
     users: dict[str, list[str]] = {}
     for name, spec in study["checks"].items():
         for ref in input_ids(spec):
@@ -279,16 +366,20 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                                    verdict=UNVERIFIABLE, statistic="", why_unverifiable=NO_DATA_PRINTED,
                                    note="; ".join(x for x in ("no n is printed for this value; see "
                                                               "the n_* variants", used) if x)))
-        if not checks:
+        restated = [_restated_row(study_name, base, name, verb, c, used)
+                    for name, verb, c in restating.get(value_id, [])]
+        if not checks and not restated:
             out.append(_ledger_row(study_name, base, recomputed="", variant=AS_REPORTED, method="",
                                    verdict=UNVERIFIABLE, statistic="", why_unverifiable=DESCRIPTIVE_ONLY,
-                                   note="; ".join(x for x in ("descriptive value; no internal check "
-                                                              "applies", used) if x)))
+                                   note="; ".join(x for x in ("descriptive value; nothing else restates, "
+                                                              "sums or checks it", used) if x)))
             continue
         for rec in checks:
             if rec["statistic"] == "percent":
                 printed = parse_claim(row.parts["percent"].text)
-                v = judge(printed, float(rec["value"]))
+                scheme = CLAIM_READINGS.get(rec["variant"])   # read as truncated or rounded twice
+                v = (judge_reading(printed, float(rec["value"]), scheme) if scheme
+                     else judge(printed, float(rec["value"])))
                 verdict, reason, shown = v.verdict, v.reason, f"{float(rec['value']):.6g}"
             else:
                 verdict, reason = INTEGRITY_VERDICTS[rec["outcome"]], rec["note"]
@@ -303,6 +394,7 @@ def audit_summary_rows(study_name: str, study: dict, rows: dict, stats: pd.DataF
                                    method=rec["method"], verdict=verdict, statistic=rec["statistic"],
                                    note="; ".join(x for x in (reason, used) if x),
                                    value=rec["value"], low=rec["low"], high=rec["high"]))
+        out += restated
     return out
 
 
@@ -334,94 +426,3 @@ def merge_ledgers(paths) -> pd.DataFrame:
     if bad:
         raise ValueError(f"unknown verdicts {sorted(bad)}")
     return merged
-
-
-def _md(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def summary_markdown(ledger: pd.DataFrame) -> str:
-    """The findings first (each root cause once, ranked, with the claims it explains, the
-    evidence and the paper lines: reanalysis.findings), then the verdict counts per study;
-    per study the discrepant claims with their finding, the only-consistent claims with
-    their reasons, the readings that reproduce each printed p, and the unverifiable ids."""
-    # imported here: findings reads this module's constants
-    from .catalogue import PVALUE_FIGURE
-    from .findings import DISCREPANCY_FIGURE, figure_links, finding_of_claims, findings, findings_markdown
-
-    found = findings(ledger)
-    figure_links(found, {"studies": {}}, [DISCREPANCY_FIGURE, PVALUE_FIGURE])
-    paths = {f["name"]: f"figures/{f['name']}.png" for f in (DISCREPANCY_FIGURE, PVALUE_FIGURE)}
-    finding_of = finding_of_claims(found)
-    lines = ["# Audit summary", "",
-             "Findings first; then the counts over the `as_reported` rows (the paper's stated "
-             "method and n; every other reading is a labelled variant row in `claims.csv`) and "
-             "each study's claims. Figure paths are under the results folder.", ""]
-    lines += findings_markdown(found, paths)
-    main = ledger[ledger["variant"] == AS_REPORTED]
-    lines += ["## Verdicts per study", ""]
-    header = "| study | rows | " + " | ".join(VERDICTS) + " | decision errors |"
-    lines += [header, "|" + "---|" * (len(VERDICTS) + 3)]
-    for study, group in main.groupby("study", sort=True):
-        counts = Counter(group["verdict"])
-        errors = int((group["decision_error"] == "true").sum())
-        lines.append(f"| {study} | {len(group)} | " + " | ".join(str(counts.get(v, 0)) for v in VERDICTS)
-                     + f" | {errors} |")
-    # each claim's other readings (variant, verdict), in ledger order: gathered once, not
-    # filtered out of the whole ledger per claim
-    readings = defaultdict(list)
-    for key in zip(ledger["study"], ledger["claim_id"], ledger["variant"], ledger["verdict"]):
-        if key[2] != AS_REPORTED:
-            readings[key[:2]].append(key[2:])
-    for study, group in main.groupby("study", sort=True):
-
-        def reproducing(claim_id):
-            others = readings.get((study, claim_id), [])
-            found = []
-            for verdict, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent")):
-                variants = dict.fromkeys(variant for variant, v in others if v == verdict)
-                if variants:
-                    found.append(f"{label} under {', '.join(variants)}")
-            return "; ".join(found) or "none"
-
-        lines += ["", f"## {study}", ""]
-        discrepant = group[group["verdict"] == DISCREPANT]
-        lines += [f"### Discrepant ({len(discrepant)})", ""]
-        if discrepant.empty:
-            lines.append("None.")
-        else:
-            lines += ["Each is stated, with its reason, in the finding named.", "",
-                      "| claim | printed | recomputed | decision error | finding |", "|---|---|---|---|---|"]
-            for _, r in discrepant.iterrows():
-                number = finding_of.get((study, r["claim_id"]))
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                             f"{'yes' if r['decision_error'] == 'true' else ''} | "
-                             f"{f'F{number}' if number else ''} |")
-        consistent = group[group["verdict"] == CONSISTENT]
-        lines += ["", f"### Consistent only ({len(consistent)})", "",
-                  "Possible within the printed precision (or for some unknown r), not reproduced "
-                  "exactly.", ""]
-        if consistent.empty:
-            lines.append("None.")
-        else:
-            lines += ["| claim | printed | recomputed | method | reason | other readings |",
-                      "|---|---|---|---|---|---|"]
-            for _, r in consistent.iterrows():
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                             f"{_md(r['method'])} | {_md(r['note'])} | {reproducing(r['claim_id'])} |")
-        pvals = group[group["statistic"] == "p"] if "statistic" in group else group.iloc[0:0]
-        if not pvals.empty:
-            lines += ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
-                      "| claim | printed | read as | as reported: recomputed | verdict | other readings |",
-                      "|---|---|---|---|---|---|"]
-            for _, r in pvals.iterrows():
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | p {_md(r['claim'])} | "
-                             f"{_md(r['recomputed'])} | {r['verdict']} | {reproducing(r['claim_id'])} |")
-        unverifiable = group[group["verdict"] == UNVERIFIABLE]
-        lines += ["", f"### Unverifiable ({len(unverifiable)})", ""]
-        if unverifiable.empty:
-            lines.append("None.")
-        for why, rows in unverifiable.groupby("why_unverifiable", sort=True):
-            lines.append(f"- {why.replace('_', ' ') or 'no reason given'} ({len(rows)}): "
-                         + ", ".join(dict.fromkeys(rows["claim_id"])) + ".")
-    return "\n".join(lines) + "\n"

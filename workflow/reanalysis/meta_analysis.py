@@ -29,6 +29,20 @@ rerun with ``method_re="pm"``, which returns tau^2 = 0 exactly in that case (the
 Paule-Mandel estimating equation is Q - (k - 1) < 0 at tau^2 = 0), so the random-effects
 rows equal the fixed-effect ones; and I^2 = max(0, (Q - (k - 1)) / Q) (Higgins &
 Thompson 2002).
+
+Hartung-Knapp-Sidik-Jonkman (HKSJ) interval (``random_hksj``; Hartung & Knapp, Stat Med
+2001;20:3875-3889; Sidik & Jonkman, Stat Med 2002;21:3153-3159): the same random-effects
+estimate mu, with the variance q / sum(w_i), q = sum(w_i (y_i - mu)^2) / (k - 1) and
+w_i = 1 / (v_i + tau^2), and a t quantile with k - 1 degrees of freedom:
+mu -/+ t(k - 1) sqrt(q / sum w_i). statsmodels returns this variance as ``var_hksj_re``
+(its "random effect wls" row, ``conf_int(use_t=True)``); it equals R metafor's
+``rma(..., test="knha")`` (tested on Kacker's example). The ad hoc modification that
+keeps q >= 1 (Roever, Knapp & Friede, BMC Med Res Methodol 2015;15:99) is not applied,
+as metafor's default does not apply it. With very few studies (2-4) the normal interval
+of DerSimonian-Laird is too narrow (its tau^2 is badly estimated and treated as known);
+HKSJ accounts for that uncertainty, at the price of wide intervals (Bender et al., Res
+Synth Methods 2018;9:382-392; IntHout, Ioannidis & Borm, BMC Med Res Methodol
+2014;14:25).
 """
 from __future__ import annotations
 
@@ -275,6 +289,15 @@ def _row(frame, i: int) -> dict:
             "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_upp"])}
 
 
+def _hksj(res, alpha: float) -> dict:
+    """The HKSJ row of a statsmodels CombineResults: the random-effects estimate, its
+    variance q / sum(w_i) (``var_hksj_re``) and a t(k - 1) interval."""
+    ci = res.conf_int(alpha=alpha, use_t=True)[3]
+    return {"estimate": float(res.mean_effect_re), "se": float(math.sqrt(res.var_hksj_re)),
+            "ci_low": float(ci[0]), "ci_high": float(ci[1]), "df": int(res.k - 1),
+            "q_scale": float(res.scale_hksj_re)}
+
+
 def pool_random_effects(effects: Sequence[float], variances: Sequence[float],
                         labels: Sequence[str] | None = None, method: str = "dl",
                         level: float = 0.95, **re_options) -> dict:
@@ -285,7 +308,9 @@ def pool_random_effects(effects: Sequence[float], variances: Sequence[float],
     maxiter 500). CIs are normal-based at ``level``.
 
     Returns ``k``, ``method``, ``random`` and ``fixed`` (estimate, se, ci_low,
-    ci_high), ``tau2``, ``tau2_untruncated`` (statsmodels' raw DL value; equal to tau2
+    ci_high), ``random_hksj`` (the same estimate with the Hartung-Knapp-Sidik-Jonkman
+    se and t(k - 1) interval, plus ``df`` and ``q_scale``, the factor q by which it
+    rescales the random-effects variance), ``tau2``, ``tau2_untruncated`` (statsmodels' raw DL value; equal to tau2
     for PM), ``i2`` (truncated at 0), ``q``, ``q_df``, ``q_p`` (chi-square test of
     homogeneity), ``weights_random`` and ``weights_fixed`` (relative, by label),
     ``pm_equation`` (PM only: Q(tau^2) - (k - 1) at the solution, 0 when converged,
@@ -331,6 +356,7 @@ def pool_random_effects(effects: Sequence[float], variances: Sequence[float],
     return {
         "k": k, "method": method, "level": level,
         "random": _row(frame, k + 1), "fixed": _row(frame, k),
+        "random_hksj": _hksj(res, alpha),
         "tau2": tau2, "tau2_untruncated": raw_tau2,
         "i2": max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0,
         "q": q, "q_df": k - 1, "q_p": float(homog.pvalue),
@@ -374,8 +400,9 @@ def pool_over_r(studies: Sequence[dict], r_values: Sequence[float] = DEFAULT_R,
 
     Returns ``by_r`` (``r`` and the ``pool_random_effects`` result) and, over the r
     list, Range(nan, min, max) of ``random_estimate``, ``random_ci_low``,
-    ``random_ci_high``, ``fixed_estimate``, ``tau2``, ``i2``, ``q_p``, plus
-    ``envelope`` (lowest random-effects CI end, highest).
+    ``random_ci_high``, ``hksj_ci_low``, ``hksj_ci_high``, ``fixed_estimate``,
+    ``tau2``, ``i2``, ``q_p``, plus ``envelope`` (lowest random-effects normal CI end,
+    highest) and ``hksj_envelope`` (the same for the HKSJ interval).
     """
     rs = _check_r(r_values)
     level = _check_level(level)
@@ -399,8 +426,11 @@ def pool_over_r(studies: Sequence[dict], r_values: Sequence[float] = DEFAULT_R,
            "random_estimate": span(lambda p: p["random"]["estimate"]),
            "random_ci_low": span(lambda p: p["random"]["ci_low"]),
            "random_ci_high": span(lambda p: p["random"]["ci_high"]),
+           "hksj_ci_low": span(lambda p: p["random_hksj"]["ci_low"]),
+           "hksj_ci_high": span(lambda p: p["random_hksj"]["ci_high"]),
            "fixed_estimate": span(lambda p: p["fixed"]["estimate"]),
            "tau2": span(lambda p: p["tau2"]), "i2": span(lambda p: p["i2"]),
            "q_p": span(lambda p: p["q_p"])}
     out["envelope"] = (out["random_ci_low"].lower, out["random_ci_high"].upper)
+    out["hksj_envelope"] = (out["hksj_ci_low"].lower, out["hksj_ci_high"].upper)
     return out

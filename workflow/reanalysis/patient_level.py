@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .inputs import InputError, load_schema, read_table
+from .inputs import InputError, gather, load_schema, read_table
 
 AS_REPORTED = "as_reported"
 _COMPARE = {"gt": (operator.gt, ">"), "gte": (operator.ge, "≥"),
@@ -24,10 +24,11 @@ META_ANALYSES = {"definition_consistency"}
 DERIVED_DECIMALS = 10
 
 
-def load_patient_table(study: dict) -> pd.DataFrame:
-    """The study's table, validated against its schema, with derived columns added."""
-    rows = read_table(Path(study["table"]), load_schema(Path(study["table_schema"])))
-    df = pd.DataFrame(rows).drop(columns="_where")
+def load_patient_table(study: dict, errors: list | None = None) -> pd.DataFrame:
+    """The study's table, validated against its schema, with derived columns added. With a
+    list ``errors``, every faulty row's error is appended there and the row left out."""
+    rows = read_table(Path(study["table"]), load_schema(Path(study["table_schema"])), errors)
+    df = pd.DataFrame(rows).drop(columns="_where", errors="ignore")
     for name, spec in study.get("derived", {}).items():
         # Results of decimal data carry float noise (8.3 - 7.8 = 0.5000000000000009),
         # which would break ties in rank tests; the data have far fewer than 10 decimals.
@@ -250,16 +251,22 @@ def recompute(df: pd.DataFrame, study: dict, study_name: str) -> pd.DataFrame:
         records, columns=["study", "check", "variant", "statistic", "value", "method"])
 
 
-def validate_checks(study: dict, config_file: str = "config/studies/<study>.yaml") -> None:
-    """Cross-references in checks (columns, subsets, methods) must exist."""
+def validate_checks(study: dict, config_file: str = "config/studies/<study>.yaml",
+                    errors: list | None = None) -> None:
+    """Cross-references in checks (columns, subsets, methods) must exist. With a list
+    ``errors``, each check's fault is appended there; else the first raises."""
     for name, spec in study["checks"].items():
-        for ref_key in ("subset", "group_a", "group_b"):
-            for s in [spec] + list(spec.get("alternatives", {}).values()):
-                ref = s.get(ref_key)
-                if ref and ref != "all":
-                    g, _, group = ref.partition(".")
-                    variants = study.get("groupings", {}).get(g, {}).get("variants", {})
-                    if not variants or any(group not in groups for groups in variants.values()):
-                        raise InputError(config_file, f"check '{name}' refers to an unknown subset",
-                                         column=ref_key, value=ref,
-                                         rule="grouping.group defined in every variant of studies.<study>.groupings")
+        gather(errors, _validate_check, name, spec, study, config_file)
+
+
+def _validate_check(name: str, spec: dict, study: dict, config_file: str) -> None:
+    for ref_key in ("subset", "group_a", "group_b"):
+        for s in [spec] + list(spec.get("alternatives", {}).values()):
+            ref = s.get(ref_key)
+            if ref and ref != "all":
+                g, _, group = ref.partition(".")
+                variants = study.get("groupings", {}).get(g, {}).get("variants", {})
+                if not variants or any(group not in groups for groups in variants.values()):
+                    raise InputError(config_file, f"check '{name}' refers to an unknown subset",
+                                     column=ref_key, value=ref,
+                                     rule="grouping.group defined in every variant of studies.<study>.groupings")

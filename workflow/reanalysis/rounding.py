@@ -1,8 +1,15 @@
 """All rounding logic of the project: printed numbers, their intervals, and claims.
 
 A printed number is taken as a string, so its trailing zeros count: ``"5.00"`` claims
-two decimals and stands for the closed interval [4.995, 5.005]. Both half-up and
-half-even rounding are accepted, as statcheck and scrutiny (``up_or_down``) do.
+two decimals. One rule gives the values a printed number stands for, whether it is an
+input of a check or a claim (``printed_interval``): the values that print as it when
+rounded half-up or half-even, the two conventions of statistical software (half-up:
+SAS, SPSS, Stata, Excel; half-even: R's ``round``, IEEE 754, Python). The interval is
+closed at a half-way point that one of them rounds to the printed digit and open where
+neither does: "5.00" stands for [4.995, 5.005] (4.995 -> 5.00 half-up, 5.005 -> 5.00
+half-even), "35" for [34.5, 35.5) (35.5 prints as 36 both ways), "36" for [35.5, 36.5].
+Half-down, which no software uses by default, is not part of it; a value that only
+half-down, truncation or double rounding explains is a labelled reading.
 
 Rounding schemes (names accepted wherever a ``schemes`` tuple is; ``describe_scheme``
 says each in words): 'half_up' (ties away from zero), 'half_even' (ties to the even
@@ -17,6 +24,7 @@ printed, without widening it by rounding.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -35,9 +43,9 @@ _CLAIM = re.compile(r"^\s*(?P<op><=|>=|≤|≥|<|>|=)?\s*(?P<num>\S+)\s*$")
 _OPS = {"≤": "<=", "≥": ">=", None: "="}
 SCHEMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 # Half-down, truncation and double rounding are offered to the consistency tests
-# (scrutiny's default ``up_or_down`` is half-up or half-down) and to callers that name
-# them, but are kept out of SCHEMES, so claims are still checked under half-up and
-# half-even only.
+# (scrutiny's own default ``up_or_down`` is half-up or half-down) and to callers that
+# name them, but are kept out of SCHEMES: a printed number, input or claim, is read
+# under half-up and half-even only (``printed_interval``).
 _MODES = {**SCHEMES, "half_down": ROUND_HALF_DOWN, "truncate": ROUND_DOWN}
 # 'double' is two decimal.ROUND_HALF_UP steps (see round_to), not one decimal mode.
 ALL_SCHEMES = ("half_up", "half_even", "half_down", "truncate", "double")
@@ -45,12 +53,12 @@ ALL_SCHEMES = ("half_up", "half_even", "half_down", "truncate", "double")
 # Labelled readings of a printed table: each maps to the schemes under which a printed
 # number is taken to stand for the true value. A caller checks a claim once per reading
 # and writes one ledger variant per reading (label = the key):
-#   as_reported -- conventional rounding, ties either way (scrutiny's ``up_or_down``);
+#   as_reported -- conventional rounding: half-up or half-even (``printed_interval``);
 #   truncate    -- the software cut the digits off (toward zero) instead of rounding;
 #   half_down   -- ties were rounded toward zero only;
 #   double      -- rounded twice: half-up to one more decimal, then half-up again.
 READINGS: dict[str, tuple[str, ...]] = {
-    "as_reported": ("half_up", "half_down"),
+    "as_reported": ("half_up", "half_even"),
     "truncate": ("truncate",),
     "half_down": ("half_down",),
     "double": ("double",),
@@ -89,10 +97,17 @@ def _diagnose(text: str) -> str:
     return "not a plain decimal number"
 
 
+# A test statistic's degrees of freedom in parentheses after its name: "F(4,76)", "χ2(2, N =
+# 1,120)", "t (28)". Their commas separate numbers, so they are not decimal commas.
+_DF_GROUP = re.compile(r"(?<![A-Za-z])(?:[tFrzZ]|Q\s?-?\s?(?:within|between|w|b)?|χ\s?\^?\s?[2²]?"
+                       r"|[xX]\s?\^?\s?[2²]|chi\s?-?\s?(?:squared?|\^?\s?[2²]))\s*\([^()]*\)")
+
+
 def diagnose_numbers(text: str) -> str | None:
     """Why a text holding several numbers (e.g. '9,02 ± 1,27') cannot be read, if a known
-    reason: the same diagnoses as for one number, looked for anywhere in the text."""
-    if re.search(r"[0-9],[0-9]", text):
+    reason: the same diagnoses as for one number, looked for anywhere in the text (a comma
+    between a test statistic's degrees of freedom, 'F(4,76)', is not a decimal comma)."""
+    if re.search(r"[0-9],[0-9]", _DF_GROUP.sub("", text)):
         return "decimal comma; use '.' as the decimal separator"
     if "\u2212" in text:
         return "unicode minus sign (U+2212); use ASCII '-'"
@@ -127,33 +142,23 @@ class Printed:
     def upper(self) -> Decimal:
         return self.value + self.unit / 2
 
-    @property
-    def _even(self) -> bool:
-        return int(self.value.scaleb(self.decimals)) % 2 == 0
-
-    # Half-up rounds ties away from zero (decimal.ROUND_HALF_UP), so which half-way
-    # point always prints as the value depends on the sign. The former rule (lower
-    # always, upper only when even) held for values >= 0 only: -35 was given
-    # [-35.5, -34.5), but -35.5 prints as -36 both ways and -34.5 as -35 under half-up,
-    # so Claim.overlaps disagreed with Claim.holds_for at those points
-    # (tests/test_properties.py, test_claim_endpoints_of_negative_numbers).
+    # Which half-way point prints as the value is decided by ``printed_interval``, the
+    # one rule for inputs and claims: for a value >= 0 the lower one always (half-up:
+    # 34.5 -> 35) and the upper one when the last digit is even (half-even: 36.5 -> 36;
+    # 35.5 -> 36 both ways); mirrored for a negative value, since half-up rounds ties
+    # away from zero (tests/test_properties.py, test_claim_endpoints_of_negative_numbers).
     @property
     def upper_included(self) -> bool:
-        """Does the upper half-way point print as this value? For a value >= 0 only
-        under half-even, when the last printed digit is even (35.5 prints as 36 both
-        ways; 36.5 as 36 under half-even); for a negative value always, under half-up
-        (-34.5 prints as -35)."""
-        return self.value < 0 or self._even
+        """Does the upper half-way point print as this value (``printed_interval``)?"""
+        return printed_interval(self).upper_included
 
     @property
     def lower_included(self) -> bool:
-        """Does the lower half-way point print as this value? For a value >= 0 always,
-        under half-up (34.5 prints as 35); for a negative value only under half-even,
-        when the last printed digit is even (-35.5 prints as -36 both ways; -36.5 as
-        -36 under half-even)."""
-        return self.value >= 0 or self._even
+        """Does the lower half-way point print as this value (``printed_interval``)?"""
+        return printed_interval(self).lower_included
 
     def interval_text(self) -> str:
+        """'[34.5, 35.5)': the values the printed number stands for."""
         return (f"{'[' if self.lower_included else '('}{self.lower}, "
                 f"{self.upper}{']' if self.upper_included else ')'}")
 
@@ -233,11 +238,12 @@ class Claim:
         return self.number.value, inf
 
     def holds_for(self, value: float | Decimal) -> bool:
-        """Does a recomputed value (in printed units) satisfy the claim?"""
+        """Does a recomputed value (in printed units) satisfy the claim? For '=': is it
+        in the printed number's interval (``printed_interval``, as for an input)?"""
         v = snap(value)
         x = self.number.value
         if self.op == "=":
-            return bool(rounding_schemes_matching(v, self.number))
+            return printed_interval(self.number).contains(v)
         return {"<": v < x, "<=": v <= x, ">": v > x, ">=": v >= x}[self.op]
 
     def overlaps(self, lo: float | Decimal, hi: float | Decimal) -> bool:
@@ -249,8 +255,9 @@ class Claim:
         if self.op == ">":
             return hi > c_lo
         if self.op == "=":  # a half-way point counts only if it prints as the number
-            return ((lo <= c_hi if self.number.upper_included else lo < c_hi)
-                    and (hi >= c_lo if self.number.lower_included else hi > c_lo))
+            iv = printed_interval(self.number)
+            return ((lo <= c_hi if iv.upper_included else lo < c_hi)
+                    and (hi >= c_lo if iv.lower_included else hi > c_lo))
         return lo <= c_hi and hi >= c_lo
 
 
@@ -448,3 +455,21 @@ def unround(printed: Printed, schemes=("half_up", "half_down")) -> Interval:
         Fraction(lo), Fraction(hi),
         any(round_to(lo, printed.unit, s) == printed.value for s, a, _ in ends if a == lo),
         any(round_to(hi, printed.unit, s) == printed.value for s, _, b in ends if b == hi))
+
+
+@functools.lru_cache(maxsize=4096)
+def printed_interval(printed: Printed) -> Interval:
+    """The values a printed number stands for: the one rule for an input of a check and
+    for a claim. Those that print as it under half-up or half-even
+    (``READINGS["as_reported"]``): "35" is [34.5, 35.5) (34.5 -> 35 half-up; 35.5 -> 36
+    both ways), "36" is [35.5, 36.5], "-35" is (-35.5, -34.5]. Searches over a rounding
+    box (``summary_level.Row.box``) run over its closure, [34.5, 35.5]: an open end is
+    the limit of values inside, so a statistic's range is its infimum and supremum."""
+    return unround(printed, READINGS["as_reported"])
+
+
+def input_bounds(printed: Printed) -> tuple[float, float, float]:
+    """(value, lower, upper) as floats: the rounding box of a printed input, the closure
+    of ``printed_interval`` (see there)."""
+    iv = printed_interval(printed)
+    return float(printed.value), float(iv.lower), float(iv.upper)

@@ -18,9 +18,15 @@ selected subjects are expected to rise. The sign convention is the config's
 ``hba1c_reduction`` (before minus after): a positive RTM is a spurious *fall*.
 
 Limitations: mu and sigma are those of the population the subjects were selected
-from; they cannot be estimated from the selected sample alone (the truncation point and
-the moments are not identifiable from a truncated sample of this size), so they are
-inputs, and the config should cite where they come from. The within-person SD
+from; they cannot in general be estimated from the selected sample alone, so they are
+inputs, and the config should cite where they come from. :func:`fit_truncated_normal`
+says whether a given sample identifies them: the maximum-likelihood normal truncated at
+the cut-off, with the 95% profile-likelihood interval of its mean. As the mean goes to
+minus infinity (with sigma^2 / (c - mu) fixed) a normal truncated below at c tends to an
+exponential tail above c, whose likelihood is the limit of the profile; where that limit
+lies within the interval's cut-off of the maximum, the interval is unbounded below and
+the population is not identifiable (any mean below the upper end fits about as well, and
+the maximum itself, often far below 0, is an artefact of a flat likelihood). The within-person SD
 sigma_w is rarely known and is best varied (:func:`rtm_sensitivity`). Normality,
 equal variance at both times and no secular drift are assumed.
 """
@@ -31,7 +37,83 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
+
+
+_PROFILE_LEVEL = 0.95
+
+
+def _truncnorm_nll(x: np.ndarray, lower: float, mu: float, sigma: float) -> float:
+    return -float(stats.truncnorm.logpdf(x, (lower - mu) / sigma, np.inf, loc=mu, scale=sigma).sum())
+
+
+def _profile_nll(x: np.ndarray, lower: float, mu: float) -> float:
+    """min over sigma of the negative log-likelihood at mean mu. sigma is searched on a log
+    scale around sqrt(max(var, excess (lower - mu))), the scale of the exponential limit."""
+    excess = float(x.mean()) - lower
+    centre = 0.5 * math.log(max(float(x.var()), excess * max(lower - mu, 0.0), 1e-12))
+    res = optimize.minimize_scalar(lambda ls: _truncnorm_nll(x, lower, mu, math.exp(ls)),
+                                   bounds=(centre - 6, centre + 6), method="bounded",
+                                   options={"xatol": 1e-10})
+    return float(res.fun)
+
+
+def exponential_limit_nll(x: Iterable[float], lower: float) -> float:
+    """The negative log-likelihood of the exponential tail above ``lower`` with its MLE mean
+    excess t = mean(x) - lower: n log t + sum(x - lower) / t = n (log t + 1), the limit of a
+    normal truncated below at ``lower`` as its mean goes to minus infinity."""
+    x = np.asarray(list(x), dtype=float)
+    t = float(x.mean()) - lower
+    if not t > 0:
+        raise ValueError("every value must lie above the cut-off")
+    return x.size * (math.log(t) + 1.0)
+
+
+def fit_truncated_normal(x: Iterable[float], lower: float, level: float = _PROFILE_LEVEL) -> dict:
+    """Maximum-likelihood normal truncated below at ``lower`` (scipy.stats.truncnorm,
+    Nelder-Mead on (mu, log sigma)), the population a sample selected at ``lower`` would
+    come from, with the profile-likelihood interval of its mean at ``level``.
+
+    Returns ``mu``, ``sigma``, ``success``, ``neg_log_likelihood``, ``share_above`` (the
+    share of the fitted population above the cut-off), ``limit_nll`` (the exponential
+    limit's, :func:`exponential_limit_nll`), ``mu_low`` (-inf when the limit lies within the
+    cut-off chi2(1, level) / 2 of the maximum), ``mu_high`` (where the profile reaches that
+    cut-off above the maximum) and ``identifiable`` (both ends finite)."""
+    x = np.asarray(list(x), dtype=float)
+    if np.any(x <= lower):
+        raise ValueError(f"every value must lie above the cut-off {lower}")
+
+    def nll(theta):
+        return _truncnorm_nll(x, lower, theta[0], math.exp(theta[1]))
+
+    res = optimize.minimize(nll, [float(x.mean()), math.log(float(x.std(ddof=1)))],
+                            method="Nelder-Mead",
+                            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000})
+    mu, sigma, best = float(res.x[0]), math.exp(float(res.x[1])), float(res.fun)
+    limit = exponential_limit_nll(x, lower)
+    cut = best + float(stats.chi2.ppf(level, 1)) / 2
+
+    def above(m):
+        return _profile_nll(x, lower, m) - cut
+    # above the maximum the profile rises without bound: step up until it crosses
+    step = max(float(x.std(ddof=1)), 1e-3)
+    top = max(mu, float(x.mean()))
+    while above(top) < 0:
+        top += step
+        step *= 2
+    mu_high = float(optimize.brentq(above, mu, top, xtol=1e-10))
+    if limit <= cut:
+        mu_low = -math.inf
+    else:
+        step, bottom = max(float(x.std(ddof=1)), 1e-3), mu
+        while above(bottom) < 0:
+            bottom -= step
+            step *= 2
+        mu_low = float(optimize.brentq(above, bottom, mu, xtol=1e-10))
+    return {"mu": mu, "sigma": sigma, "success": bool(res.success), "neg_log_likelihood": best,
+            "share_above": float(stats.norm.sf((lower - mu) / sigma)), "limit_nll": limit,
+            "mu_low": mu_low, "mu_high": mu_high, "level": level,
+            "identifiable": math.isfinite(mu_low) and bool(res.success)}
 
 
 def _check_sds(sigma_total: float, sigma_within: float) -> None:

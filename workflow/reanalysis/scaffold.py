@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
-import yaml
-
 from .config import STUDY_NAME, check_yaml, load_studies, study_file
-from .inputs import InputError, load_schema
+from .inputs import InputError, gather, load_schema
 from .summary_level import ROW_KINDS
 
 CONFIG = Path("config/config.yaml")
@@ -24,10 +23,11 @@ SUMMARIES_SCHEMA = "workflow/schemas/summaries.schema.yaml"
 CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
 
 _SUMMARY_STUB = """\
-title: >-
+{title_note}title: >-
   {title}
 design: summary_level
-# The paper's text: {paper_name} in papers_dir.
+# The paper's text, in papers_dir (python -m reanalysis draft {study} reads it).
+paper_files: [{paper_json}]
 {papers_line}table: raw/{study}/summaries.csv
 table_schema: workflow/schemas/summaries.schema.yaml
 claims: raw/{study}/claims.csv
@@ -45,6 +45,12 @@ alpha: 0.05
 # labelled variant (n_<set>) of the checks that list it in n_variants.
 # n_sets:
 #   randomised: {{treatment: 45, placebo: 46}}
+# Percentages of known values: a block whose table prints an Unknown or Missing count; its
+# percentages are then of the stated n minus that count (as_reported: known), or that is
+# the labelled reading n_known (as_reported: stated, the default).
+# known_values:
+#   race: {{rows: [X-RACE-WHITE-A, X-RACE-WHITE-B], unknown: [X-RACE-UNK-A, X-RACE-UNK-B],
+#          as_reported: known}}
 # integer_outcomes:
 #   age: {{items: 1, why: "age in whole years"}}
 checks: {{}}
@@ -78,10 +84,11 @@ checks: {{}}
 """
 
 _PATIENT_STUB = """\
-title: >-
+{title_note}title: >-
   {title}
 design: patient_level
-# The paper's text: {paper_name} in papers_dir.
+# The paper's text, in papers_dir (python -m reanalysis draft {study} reads it).
+paper_files: [{paper_json}]
 {papers_line}table: raw/{study}/table.csv
 # Column rules of the patient table (types, ranges): raw/{study}/table.schema.yaml.
 table_schema: raw/{study}/table.schema.yaml
@@ -127,6 +134,46 @@ outcomes: {}
 """
 
 
+# The title `new` writes where the paper's first lines hold none; `check` reports it.
+TODO_TITLE = "TODO: the paper's title"
+_NOT_TITLE = re.compile(r"(?:article|research(?: article)?|original (?:article|research)|review(?: article)?|"
+                        r"case report|open access|not peer-reviewed version|preprint|letter|editorial|"
+                        r"short communication|brief report|research paper)\W*", re.I)
+_BODY = re.compile(r"(?:abstract|background|introduction|summary|objectives?|aims?|purpose|methods?|"
+                   r"results?)\b", re.I)
+_META = re.compile(r"(?i)\bdoi\b|https?://|www\.|\bissn\b|\breceived\b|\baccepted\b|\bpublished\b|"
+                   r"\bposted\b|\bvolume\b|\bvol\.|copyright|©|licen[cs]e|correspond|e-?mail|@|\||\t|:\s*$"
+                   r"|^(?:table|fig(?:ure)?\.?)\s*\d|\d\.\d|[±=<>%]")   # captions, printed results
+# "Sood V, Bhansali A, ... Khandelwal N. The title. Journal 2017; ...": a citation's title
+_CITATION = re.compile(r"(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}\*?, ){2,}.*?"
+                       r"(?:[A-Z][\w'’-]+ [A-Z]{1,3}|et al)\. (?P<title>[^.]{15,}?)\. ")
+
+
+def paper_title(text: str, first_lines: int = 15) -> str | None:
+    """The paper's title from its first lines, or None where none reads as one.
+
+    A citation line ("Authors. Title. Journal ...") gives its title. Otherwise the first
+    line of 4 to 40 words that starts with a capital and does not end in '.', skipping
+    labels ("Research Article", "Not peer-reviewed version"), metadata (doi, dates,
+    licences, "Label:"), table captions and rows, printed results ("HbA1c 9.02 ± 1.27")
+    and lines of author names; the abstract or
+    introduction starting first means the text holds no title."""
+    lines = [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
+    for line in [line for line in lines if line][:first_lines]:
+        cited = _CITATION.match(line)
+        if cited:
+            return cited.group("title").strip()
+        if _BODY.match(line):
+            return None
+        words = re.findall(r"[^\W\d_][\w'’-]*", line)
+        names = "," in line and all(w[0].isupper() or w in ("and", "et", "al") for w in words)
+        if (_NOT_TITLE.fullmatch(line) or _META.search(line) or names or not 4 <= len(line.split()) <= 40
+                or not line[0].isupper() or line.endswith(".")):
+            continue
+        return line[:300]
+    return None
+
+
 def _header(schema_path: str) -> list[str]:
     return list(load_schema(Path(schema_path))["columns"])
 
@@ -159,17 +206,17 @@ def new_study(study: str, design: str, paper: str) -> int:
     own_dir = paper_path.resolve().parent
     papers_line = "" if own_dir == shared else f"papers_dir: {_relative(own_dir)}\n"
     raw.mkdir(parents=True)
-    first = next((line.strip() for line in paper_path.read_text(encoding="utf-8").split("\n")
-                  if line.strip()), study)
-    title = re.sub(r"\s+", " ", first)[:300]
-    fields = {"title": title, "study": study, "paper_name": paper_path.name, "papers_line": papers_line}
+    title = paper_title(paper_path.read_text(encoding="utf-8"))
+    title_note = "" if title else (f"# {paper_path.name} opens with no line that reads as a title: write the\n"
+                                   "# paper's title below (python -m reanalysis check reports the placeholder).\n")
+    fields = {"title": title or TODO_TITLE, "title_note": title_note, "study": study,
+              "paper_json": json.dumps(paper_path.name, ensure_ascii=False), "papers_line": papers_line}
     _write_csv(raw / "claims.csv", _header(CLAIMS_SCHEMA))
     if design == "summary_level":
         _write_csv(raw / "summaries.csv", _header(SUMMARIES_SCHEMA))
         (raw / "ranges.yaml").write_text(_RANGES, encoding="utf-8")
         conf.write_text(_SUMMARY_STUB.format(**fields), encoding="utf-8")
-        steps = [f"transcribe every printed descriptive value into {raw}/summaries.csv "
-                 f"(python -m reanalysis draft {study} proposes rows with their lines)",
+        steps = [f"transcribe every printed descriptive value into {raw}/summaries.csv",
                  f"give each outcome its range in {raw}/ranges.yaml"]
     else:
         _write_csv(raw / "table.csv", ["row_id", "printed_position", "source_line", "repair_note"])
@@ -177,12 +224,15 @@ def new_study(study: str, design: str, paper: str) -> int:
         conf.write_text(_PATIENT_STUB.format(**fields), encoding="utf-8")
         steps = [f"add the table's columns to {raw}/table.schema.yaml and {raw}/table.csv, "
                  "then one row per printed patient row"]
+    steps.insert(0, f"python -m reanalysis draft {study} --out /tmp/{study}_draft.csv   (proposes rows "
+                    "from the paper's text, with their lines; never writes raw/)")
     steps += [f"list every reported number in {raw}/claims.csv (p-values, totals, statements)",
               f"write the checks in {conf} (a commented example of every kind is there)",
               f"python -m reanalysis check {study}   (validates this study alone, in seconds)",
               "python -m reanalysis.manifest sign   (after review: signs raw/)",
               "snakemake --cores 4"]
-    print(f"wrote {raw}/ and {conf}\nnext steps:")
+    found = f"title: {title}" if title else f"title: {TODO_TITLE} (none found in the paper's first lines; write it)"
+    print(f"wrote {raw}/ and {conf}\n{found}\nnext steps:")
     for i, step in enumerate(steps, 1):
         print(f"  {i}. {step}")
     return 0
@@ -196,8 +246,10 @@ def _relative(path: Path) -> str:
 
 
 def check_study(study: str) -> int:
-    """Validate one study's config and transcription without running the pipeline."""
-    from . import designs
+    """Validate one study's config and transcription without running the pipeline: the
+    input validation the pipeline runs and every transcription rule the tests run
+    (reanalysis.transcription), each fault reported, not the first only."""
+    from . import designs, transcription
     from .ledger import load_claims
     from .manifest import verify_study
 
@@ -212,20 +264,56 @@ def check_study(study: str) -> int:
                              rule=f"a file config/studies/<study>.yaml; known: {', '.join(known)}; "
                                   f"python -m reanalysis new {study} ... writes one")
         config = load_studies(config, only=study)
-        spec = config["studies"][study]
-        data = designs.load(spec)
-        designs.validate_checks(spec, data, str(path))
-        claims = load_claims(Path(spec["claims"]), Path(CLAIMS_SCHEMA), spec)
-        problems += _paper_problems(config, study, spec, data, claims)
-        notes += _coverage_notes(spec, data, claims)
-        try:
-            verify_study(Path(config["raw_dir"]), study, designs.study_data_files(spec))
-        except InputError as exc:
-            notes.append(f"not signed yet: {exc} (sign after review: python -m reanalysis.manifest sign)")
     except InputError as exc:
-        hint = (f" (transcribe the paper's rows; python -m reanalysis draft {study} proposes them "
-                "with their lines)") if "no data rows" in str(exc) else ""
-        problems.append(str(exc) + hint)
+        return _report(study, [str(exc)], [], start)
+    spec = config["studies"][study]
+    errors: list[InputError] = []
+    data = gather(errors, designs.load, spec, errors)
+    if data is not None:
+        designs.validate_checks(spec, data, str(path), errors, _unreadable(spec, data))
+    claims = gather(errors, load_claims, Path(spec["claims"]), Path(CLAIMS_SCHEMA), spec, errors)
+    problems += [str(e) + _hint(e, study) for e in errors]
+    papers = Path(spec.get("papers_dir", config["papers_dir"]))
+    problems += transcription.faults(Path("."), spec, papers, str(path))
+    problems += _config_problems(spec, papers, path)
+    if data is not None and claims is not None:
+        notes += _coverage_notes(spec, data, claims)
+    try:
+        verify_study(Path(config["raw_dir"]), study, designs.study_data_files(spec))
+    except InputError as exc:
+        notes.append(f"not signed yet: {exc} (sign after review: python -m reanalysis.manifest sign)")
+    return _report(study, problems, notes, start)
+
+
+def _unreadable(spec: dict, data) -> frozenset:
+    """value_ids of summary rows whose own fault is reported (checks naming them wait)."""
+    if spec["design"] != "summary_level":
+        return frozenset()
+    from .transcription import read_rows
+    return frozenset(r["value_id"] for _, r in read_rows(Path(spec["table"])) if r.get("value_id") not in data)
+
+
+def _hint(exc: InputError, study: str) -> str:
+    if "no data rows" in str(exc):
+        return (f" (transcribe the paper's rows; python -m reanalysis draft {study} proposes them "
+                "with their lines)")
+    return ""
+
+
+def _config_problems(spec: dict, papers: Path, path: Path) -> list[str]:
+    """The title is not the placeholder `new` leaves; the paper files it names exist."""
+    out = []
+    if spec["title"].strip().startswith(TODO_TITLE.split(":")[0]):
+        out.append(f"{path}, key 'title': still the placeholder {spec['title'].strip()!r}; write the paper's "
+                   "title (new found none in the paper's first lines)")
+    for name in spec.get("paper_files", []):
+        if not (papers / name).is_file():
+            out.append(f"{path}, key 'paper_files': paper text {papers / name} not found; put it there "
+                       "or set papers_dir")
+    return out
+
+
+def _report(study: str, problems: list[str], notes: list[str], start: float) -> int:
     for note in notes:
         print(f"note: {note}")
     for problem in problems:
@@ -236,29 +324,6 @@ def check_study(study: str) -> int:
         return 1
     print(f"{study}: config and transcription valid ({took:.1f} s)")
     return 0
-
-
-def _paper_problems(config, study, spec, data, claims) -> list[str]:
-    """Every transcribed row quotes its paper's line verbatim."""
-    papers = Path(spec.get("papers_dir", config["papers_dir"]))
-    rows = [(spec["claims"], c["_where"], c) for c in claims]
-    if spec["design"] == "summary_level":
-        rows += [(spec["table"], r.raw["_where"], r.raw) for r in data.values()]
-    out, missing = [], {}
-    for file, where, r in rows:
-        paper = papers / r["source_file"]
-        if not paper.is_file():
-            missing.setdefault(paper, []).append(f"{file}, row {where}")
-            continue
-        lines = paper.read_text(encoding="utf-8").split("\n")
-        n = int(r["source_line"])
-        if not 1 <= n <= len(lines) or r["reported"] not in lines[n - 1]:
-            out.append(f"{file}, row {where}, column 'reported': {r['reported']!r} is not on line {n} of "
-                       f"{r['source_file']}; quote the printed text verbatim, with its line")
-    for paper, where in missing.items():
-        out.insert(0, f"{where[0]}, column 'source_file' (and {len(where) - 1} more rows): paper text "
-                      f"{paper} not found; put it there or set papers_dir in config/studies/{study}.yaml")
-    return out
 
 
 def _coverage_notes(spec, data, claims) -> list[str]:

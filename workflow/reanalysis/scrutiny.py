@@ -9,7 +9,9 @@ zeros count ("5.00" claims two decimals):
   means of ``items`` integer items) is k / (n * items) for an integer sum k. With
   ``percent=True`` the printed value is a percentage of ``n`` binary observations,
   100 k / n (scrutiny's ``percent = TRUE`` shifts the decimals by two; same thing).
-* ``counts_from_percent`` -- the counts k in 0..n that a printed percentage allows.
+* ``counts_from_percent`` -- the counts k in 0..n that a printed percentage allows;
+  ``nearest_counts`` -- where it allows none, the counts whose percentage is nearest it
+  (a check can still run at the printed n; the impossibility is GRIM's finding).
 * ``grimmer`` -- GRIMMER (Anaya 2016, PeerJ Preprints 4:e2400; in the analytic form of
   Allard 2018 that scrutiny follows): for a GRIM-consistent sum S, the SD (n - 1
   denominator) must come from an integer sum of squares Q = (n - 1) SD^2 + S^2 / n, and
@@ -38,7 +40,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
-from .rounding import (Interval, Printed, check_schemes, describe_schemes,
+from .rounding import (READINGS, Interval, Printed, check_schemes, describe_schemes,
                        fraction_to_decimal, parse_number, round_exact, unround)
 
 UP_OR_DOWN = ("half_up", "half_down")
@@ -60,8 +62,12 @@ class ScrutinyResult:
 
 
 def _under(schemes: tuple[str, ...]) -> str:
-    """'' under the default schemes, else ' [read as truncation]' for a reason's end."""
-    return "" if tuple(schemes) == UP_OR_DOWN else f" [read as {describe_schemes(schemes)}]"
+    """'' under conventional rounding (this module's default, or the engine's reading of
+    a printed number, ``rounding.READINGS["as_reported"]``), else ' [read as
+    truncation]' for a reason's end."""
+    if tuple(schemes) in (UP_OR_DOWN, READINGS["as_reported"]):
+        return ""
+    return f" [read as {describe_schemes(schemes)}]"
 
 
 def _bounds(interval: Interval) -> tuple[Decimal, Decimal]:
@@ -160,6 +166,20 @@ def counts_from_percent(percent: str, n: int,
     printed = parse_number(percent)
     _positive("n", n)
     return tuple(_sums(printed, n, True, check_schemes(schemes))[1])
+
+
+def nearest_counts(percent: str, n: int) -> tuple[int, ...]:
+    """The counts k in 0..n whose percentage 100 k / n is nearest the printed value,
+    exactly (two counts when the printed value lies half-way between them). The
+    reading of a percentage that no count out of n gives: the count(s) a reader would
+    take it for, so that a check whose input it is can still run at the printed n."""
+    target = Fraction(parse_number(percent).value)
+    _positive("n", n)
+    below = max(0, min(n, (target * n / 100).__floor__()))
+    ks = sorted({below, min(n, below + 1)})
+    gaps = {k: abs(Fraction(100 * k, n) - target) for k in ks}
+    best = min(gaps.values())
+    return tuple(k for k in ks if gaps[k] == best)
 
 
 def grimmer(x: str, sd: str, n: int, items: int = 1,

@@ -20,13 +20,15 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 
 import jsonschema
 import pandas as pd
 
 from . import duplicates, feasibility, kgroup_stats, scrutiny, statcheck, summary_stats
-from .inputs import InputError, load_schema, read_table
-from .rounding import READINGS, Printed, describe_schemes, diagnose_numbers, parse_number
+from .inputs import InputError, gather, load_schema, read_table
+from .rounding import (READINGS, Printed, describe_schemes, diagnose_numbers, input_bounds, parse_claim,
+                       parse_number)
 from .summary_stats import Box, Range
 
 AS_REPORTED = "as_reported"
@@ -37,13 +39,17 @@ POSSIBLE, IMPOSSIBLE, UNDETERMINED = "possible", "impossible", "undetermined"
 # a red flag that proves nothing on its own (a repeated value): the row stays as judged
 FLAGGED = "flagged"
 IDENTICAL, OVERLAPPING, DISJOINT = "identical", "overlapping", "disjoint"
-# A check whose printed inputs are impossible under its reading of n: nothing to recompute.
+# A check whose printed inputs are impossible under its reading of n. No check stops at
+# such inputs any more: a percent that no count out of n gives is read at its nearest
+# count(s) (``_counts``) and the impossibility is its own row's finding; the name stays
+# as a ledger reason that older ledgers may hold.
 IMPOSSIBLE_INPUTS = "impossible_inputs"
 
 _NUM = r"-?\d+(?:\.\d+)?"
 _GRAMMAR = {
     "mean_dispersion": (rf"({_NUM}) ± ({_NUM})", ("mean", "dispersion")),
     "median_iqr": (rf"({_NUM}) \(({_NUM})-({_NUM})\)", ("median", "q1", "q3")),
+    "median_range": (rf"({_NUM}) \(({_NUM})-({_NUM})\)", ("median", "low", "high")),
     "count_percent": (rf"(\d+) \(({_NUM})\)", ("count", "percent")),
     "percent": (rf"({_NUM})", ("percent",)),
     "mean": (rf"({_NUM})", ("mean",)),
@@ -51,11 +57,39 @@ _GRAMMAR = {
     "range": (rf"({_NUM})-({_NUM})", ("low", "high")),
     "value": (rf"({_NUM})", ("value",)),
     "not_available": (r"N/A", ()),
-    # a printed test statistic, statcheck's grammar: "t(28) = 2.20", "F(3, 24) = 1.2"
-    "test_statistic": (r"[^,;]+[=<>]\s*-?[0-9.]+", ("statistic",)),
+    # a printed test statistic with its df, as statcheck reads it: "t(28) = 2.20",
+    # "F(4,76) = 0.37", "F(4, 76) = 0.37, P = 0.82", "χ2(2, N = 120) = 8.50", "r(28) = .22",
+    # or with the df after it, "t = 2.1, df = 28, p = 0.04"; a printed p may follow
+    "test_statistic": (None, ("statistic",)),
 }
-# A printed value ending in 5 may have been rounded up or down (scrutiny's "up_or_down"),
-# which covers half-up and half-even: the rounding scheme of every reconstruction here.
+_STAT_NUM = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+_TEST_NAME = r"(?P<name>[^\s\d(=<>,;][^(=<>,;]*?)"
+_TEST_STATISTIC = re.compile(
+    rf"(?:{_TEST_NAME}\s*(?P<df>\([^()]*\))?\s*(?P<op>[=<>])\s*(?P<stat>{_STAT_NUM})"
+    rf"|(?P<name2>[^\s\d(=<>,;][^(=<>,;]*?)\s*(?P<op2>[=<>])\s*(?P<stat2>{_STAT_NUM}),\s*df\s*=\s*"
+    rf"(?P<df2>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)?))"
+    rf"(?:,\s*(?:(?P<p>[pP]\s*[=<>]\s*{_STAT_NUM})|(?P<ns>ns)))?")
+_TEST_STATISTIC_GRAMMAR = ("'<test>(<df>) = <value>' or '<test> = <value>, df = <df>', optionally followed by "
+                           "', p = <p>' (or '<', '>', 'ns'): 't(28) = 2.20', 'F(4, 76) = 0.37, P = 0.82', "
+                           "'χ2(2) = 8.50', 'r(28) = .22', 'Z = 1.96', 't = 2.1, df = 28, p = 0.04'")
+
+
+def statistic_text(value: str) -> tuple[str, str] | None:
+    """A `test_statistic` row's value as statcheck reads it: (the statistic with its df,
+    't(28) = 2.20'; the printed p as 'p = 0.82', or 'ns' where none is printed), or None
+    where the value does not fit the form's grammar."""
+    m = _TEST_STATISTIC.fullmatch(value)
+    if not m:
+        return None
+    if m.group("name") is not None:
+        text = f"{m.group('name')}{m.group('df') or ''} {m.group('op')} {m.group('stat')}"
+    else:
+        text = f"{m.group('name2')}({m.group('df2')}) {m.group('op2')} {m.group('stat2')}"
+    p = m.group("p")
+    return text, "p" + p[1:] if p else "ns"
+# A printed number stands for the values that print as it half-up or half-even
+# (rounding.printed_interval, the rule for claims too): the scheme of every
+# reconstruction here.
 ROUNDING = READINGS["as_reported"]
 # Other ways the paper's software may have shortened its numbers, each a labelled variant
 # of the integrity checks at the as-reported n (and of printed values that do not reproduce).
@@ -89,26 +123,33 @@ class Row:
     dispersion: str | None
     parts: dict[str, Printed]
     raw: dict = field(repr=False)
+    # in a `known_values` block: (value_id, count) of the Unknown/Missing row printed in
+    # the same block for this arm, and the denominator of the as-reported reading
+    unknown: tuple[str, int] | None = None
+    denominator: str = "stated"
 
     def box(self, component: str) -> Box:
-        """The printed value and its rounding interval; a count of people is exact."""
+        """The printed value and its rounding interval (``rounding.input_bounds``, the
+        rule a claim is read by too); a count of people is exact."""
         p = self.parts[component]
         if component == "count":
             return Box(float(p.value), float(p.value), float(p.value))
-        return Box(float(p.value), float(p.lower), float(p.upper))
+        return Box(*input_bounds(p))
 
 
 def parse_row(row: dict, path: Path) -> Row:
     """Parse a row's `value` by its `form`; a mismatch names the file, row and grammar."""
     pattern, names = _GRAMMAR[row["form"]]
-    match = re.fullmatch(pattern, row["value"])
+    statistic = statistic_text(row["value"]) if row["form"] == "test_statistic" else None
+    match = re.fullmatch(pattern, row["value"]) if pattern else statistic
     if not match:
         why = diagnose_numbers(row["value"])
+        rule = f"grammar {pattern!r}" if pattern else f"grammar {_TEST_STATISTIC_GRAMMAR}"
         raise InputError(path, f"value does not fit its form '{row['form']}'" + (f": {why}" if why else ""),
-                         row=row["_where"], column="value", value=row["value"], rule=f"grammar {pattern!r}")
+                         row=row["_where"], column="value", value=row["value"], rule=rule)
     if row["form"] == "test_statistic":
         try:
-            test = statcheck.parse_result(f"{row['value']}, ns")
+            test = statcheck.parse_result(", ".join(statistic))
         except ValueError as exc:
             raise InputError(path, "value is not a printed test statistic", row=row["_where"], column="value",
                              value=row["value"], rule=f"statcheck's grammar, e.g. 't(28) = 2.20' ({exc})") from None
@@ -148,22 +189,34 @@ def check_ranges(row: Row, ranges: dict, path: Path) -> None:
                              rule=f"{scope}: {error.validator} {error.validator_value!r}")
 
 
-def load_summaries(study: dict) -> dict[str, Row]:
+def load_summaries(study: dict, errors: list | None = None) -> dict[str, Row]:
+    """The printed summaries, each row parsed and within its ranges. With a list
+    ``errors``, every faulty row's error is appended there (``check``); else the first
+    raises."""
     path = Path(study["table"])
     schema = load_schema(Path(study["table_schema"]))
-    rows = read_table(path, schema)
-    parsed = {r["value_id"]: parse_row(r, path) for r in rows}
+    rows = read_table(path, schema, errors)
+    parsed = {}
+    for r in rows:
+        row = gather(errors, parse_row, r, path)
+        if row is not None:
+            parsed[r["value_id"]] = row
     ranges = dict(schema.get("value_ranges", {}))
     if study.get("value_ranges"):
         ranges["outcomes"] = load_schema(Path(study["value_ranges"])).get("outcomes") or {}
     for r in parsed.values():
-        check_ranges(r, ranges, path)
+        gather(errors, check_ranges, r, ranges, path)
+    known = {r["value_id"] for r in rows}
     for r in parsed.values():
-        ref = r.raw.get("same_as")
-        if ref and ref not in parsed:
-            raise InputError(path, "same_as names an unknown row", row=r.raw["_where"],
-                             column="same_as", value=ref, rule="a value_id of this table")
+        gather(errors, _check_same_as, r, known, path)
     return parsed
+
+
+def _check_same_as(row: Row, known: set[str], path: Path) -> None:
+    ref = row.raw.get("same_as")
+    if ref and ref not in known:
+        raise InputError(path, "same_as names an unknown row", row=row.raw["_where"],
+                         column="same_as", value=ref, rule="a value_id of this table")
 
 
 # ---------------------------------------------------------------- variants of a check
@@ -187,14 +240,100 @@ def expand_check(spec: dict) -> list[Variant]:
     return out
 
 
+# Built-in readings of n, beside the study's n_sets: 'printed' is the as-reported n of
+# each row; 'stated' the n the paper states for its arm; 'known' the stated n minus the
+# Unknown or Missing count printed in the same block (`known_values` in the config).
+PRINTED, STATED, KNOWN = "printed", "stated", "known"
+BUILT_IN_N = (PRINTED, STATED, KNOWN)
+
+
+def _stated_n(row: Row, study: dict) -> int | None:
+    """The n the paper states for the row: its printed n, or where none is printed the
+    study's `n_as_reported` reading, if it names one."""
+    if row.n is None and study.get("n_as_reported"):
+        return study["n_sets"][study["n_as_reported"]].get(row.arm)
+    return row.n
+
+
+def _known_n(row: Row, study: dict) -> int | None:
+    """Of known values: the stated n minus the block's printed Unknown/Missing count."""
+    stated = _stated_n(row, study)
+    return None if row.unknown is None or stated is None else stated - row.unknown[1]
+
+
 def _n_for(row: Row, study: dict, n_reading: str) -> int | None:
-    """A row's n under a reading: its printed n ('printed'; where none is printed, the
-    study's `n_as_reported` reading, if it names one), or an n_set's n for its arm."""
-    if n_reading == "printed":
-        if row.n is None and study.get("n_as_reported"):
-            return study["n_sets"][study["n_as_reported"]].get(row.arm)
-        return row.n
+    """A row's n under a reading: 'printed', its as-reported n (the stated n, or of known
+    values where the config or the row says its percentages are); 'stated'; 'known'; or
+    an n_set's n for its arm."""
+    if n_reading == PRINTED:
+        return _known_n(row, study) if row.denominator == KNOWN else _stated_n(row, study)
+    if n_reading == STATED:
+        return _stated_n(row, study)
+    if n_reading == KNOWN:
+        return _known_n(row, study)
     return study["n_sets"][n_reading].get(row.arm)
+
+
+def _n_words(rows: list[Row], study: dict, n_reading: str) -> str:
+    """How a check's n was read, for its method text: the reading, and where a row's n
+    is of known values, the stated n and the Unknown count it subtracts."""
+    known = [r for r in rows if r.unknown is not None
+             and (n_reading == KNOWN or (n_reading == PRINTED and r.denominator == KNOWN))]
+    if not known:
+        return n_reading
+    return f"{n_reading}; of known values: " + ", ".join(
+        f"{_stated_n(r, study)} - {r.unknown[1]} unknown ({r.unknown[0]})" for r in known)
+
+
+def apply_known_values(study: dict, rows: dict[str, Row],
+                       config_file: str = "config/studies/<study>.yaml") -> None:
+    """Attach to each row of a `known_values` block the Unknown/Missing count printed in
+    its block for its arm (same arm, time point and group), and the denominator of its
+    as-reported reading: the block's `as_reported` (default 'stated'), or the row's own
+    `denominator` column. Idempotent; a bad block names the config key, a bad column the
+    table's row."""
+    for r in rows.values():
+        r.unknown, r.denominator = None, STATED
+    for block, spec in (study.get("known_values") or {}).items():
+        key = f"known_values.{block}"
+        unknowns: dict[tuple, Row] = {}
+        for uid in spec["unknown"]:
+            if uid not in rows:
+                raise InputError(config_file, "known_values names an unknown row", key=f"{key}.unknown",
+                                 value=uid, rule=f"a value_id of {study['table']}")
+            u = rows[uid]
+            if "count" not in u.parts:
+                raise InputError(config_file, f"the Unknown/Missing row {uid} prints no count",
+                                 key=f"{key}.unknown", value=u.raw["value"],
+                                 rule="a row of form count or count_percent")
+            where = (u.raw.get("group") or "", u.arm, u.timepoint)
+            if where in unknowns:
+                raise InputError(config_file, "two Unknown/Missing rows for one arm and time point",
+                                 key=f"{key}.unknown", value=uid,
+                                 rule=f"one per arm, time point and group ({unknowns[where].value_id} is the other)")
+            unknowns[where] = u
+        for rid in spec["rows"]:
+            if rid not in rows:
+                raise InputError(config_file, "known_values names an unknown row", key=f"{key}.rows",
+                                 value=rid, rule=f"a value_id of {study['table']}")
+            r = rows[rid]
+            u = unknowns.get((r.raw.get("group") or "", r.arm, r.timepoint))
+            if "percent" not in r.parts or rid in spec["unknown"] or u is None:
+                raise InputError(config_file, f"row {rid} cannot be read of known values", key=f"{key}.rows",
+                                 value=rid, rule="a row printing a percent, other than the Unknown rows, "
+                                                 "with an Unknown row of its arm, time point and group")
+            count, stated = int(u.parts["count"].value), _stated_n(r, study)
+            if stated is None or count >= stated:
+                raise InputError(config_file, f"the Unknown count of {u.value_id} leaves no known values "
+                                 f"of {rid}", key=f"{key}.unknown", value=u.raw["value"],
+                                 rule=f"fewer than the stated n ({stated})")
+            r.unknown = (u.value_id, count)
+            r.denominator = r.raw.get("denominator") or spec.get("as_reported", STATED)
+    for r in rows.values():
+        if r.raw.get("denominator") == KNOWN and r.unknown is None:
+            raise InputError(study["table"], "denominator 'known' outside a known_values block",
+                             row=r.raw["_where"], column="denominator", value=KNOWN,
+                             rule="list the row under known_values.<block>.rows in the study's config")
 
 
 def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
@@ -209,11 +348,39 @@ def _sd_box(row: Row, n: int, reading: str) -> tuple[Box, str]:
     return box, "± read as SD"
 
 
-def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[int, ...]:
-    """Counts a row allows: the printed count, or every count its percent rounds from."""
+def _counts(row: Row, n: int, schemes=ROUNDING) -> tuple[tuple[int, ...], str]:
+    """Counts a row allows, and a note: the printed count, or every count its percent
+    rounds from; where no count out of n gives the printed percent, the count(s) whose
+    percent is nearest it (``scrutiny.nearest_counts``), so that the check still runs at
+    this n, and the note says so (the impossibility is the row's own finding)."""
     if "count" in row.parts:
-        return (int(row.parts["count"].value),)
-    return scrutiny.counts_from_percent(row.parts["percent"].text, n, schemes)
+        return (int(row.parts["count"].value),), ""
+    text = row.parts["percent"].text
+    found = scrutiny.counts_from_percent(text, n, schemes)
+    if found:
+        return found, ""
+    near = scrutiny.nearest_counts(text, n)
+    return near, (f"no count out of n = {n} gives the printed {text}% ({row.value_id}, "
+                  f"impossible on its own row); read at the count nearest it: "
+                  + " or ".join(f"{k}/{n} = {100 * k / n:.4g}%" for k in near))
+
+
+def _nearest_cells(cells: list[list]) -> tuple[list[list], list[str]]:
+    """A contingency table's printed cells with each percent that no count out of its n
+    gives replaced by its nearest count(s) (as ``_counts``), and the notes saying so."""
+    out, notes = [], []
+    for line in cells:
+        row_out = []
+        for cell in line:
+            if isinstance(cell, tuple) and not scrutiny.counts_from_percent(cell[0], cell[1], ROUNDING):
+                near = scrutiny.nearest_counts(cell[0], cell[1])
+                notes.append(f"no count out of n = {cell[1]} gives the printed {cell[0]}%; read at the "
+                             f"count nearest it: " + " or ".join(f"{k}/{cell[1]}" for k in near))
+                row_out.append(list(near))
+            else:
+                row_out.append(cell)
+        out.append(row_out)
+    return out, notes
 
 
 def _range_record(stat: str, r: Range, method: str, note: str = "") -> dict:
@@ -239,21 +406,18 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         s2, _ = _sd_box(b, n2, spec.get("dispersion", "printed"))
         test = spec.get("test", "student")
         res = summary_stats.ttest_from_summary(a.box("mean"), s1, n1, b.box("mean"), s2, n2, test)
-        method = f"two-sample {test.title()} t from printed mean ± SD, n = {n1}/{n2} ({n_reading}); {how}"
+        method = (f"two-sample {test.title()} t from printed mean ± SD, n = {n1}/{n2} "
+                  f"({_n_words([a, b], study, n_reading)}); {how}")
         return [_range_record(k, v, method) for k, v in res.items()]
 
     if kind in ("two_proportions", "proportion_difference_ci"):
         a, b = get(spec["a"]), get(spec["b"])
         n1, n2 = _n_for(a, study, n_reading), _n_for(b, study, n_reading)
-        ca, cb = _counts(a, n1, schemes), _counts(b, n2, schemes)
-        where = f"n = {n1}/{n2} ({n_reading})"
-        if not ca or not cb:
-            bad = a if not ca else b
-            return [{**_exact(claim_statistic(spec), math.nan, f"{kind}, {where}",
-                              f"no count out of n = {n1 if bad is a else n2} gives the printed "
-                              f"{bad.parts['percent'].text}% ({bad.value_id})"),
-                     "outcome": IMPOSSIBLE_INPUTS}]
-        counts_note = f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}"
+        (ca, note_a), (cb, note_b) = _counts(a, n1, schemes), _counts(b, n2, schemes)
+        where = f"n = {n1}/{n2} ({_n_words([a, b], study, n_reading)})"
+        counts_note = "; ".join(x for x in (
+            f"counts {'/'.join(map(str, ca))} of {n1} and {'/'.join(map(str, cb))} of {n2}",
+            note_a, note_b) if x)
         if kind == "two_proportions":
             test = spec.get("test", "chi2")
             ps = [summary_stats.two_proportions(x, n1, y, n2, test)["p"] for x in ca for y in cb]
@@ -272,7 +436,8 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         s1, _ = _sd_box(after, n, spec.get("dispersion", "printed"))
         args = (before.box("mean"), s0, after.box("mean"), s1, n)
         res = summary_stats.paired_from_summary(*args)
-        method = f"paired t from printed mean ± SD, r unknown in [-1, 1], n = {n} ({n_reading}); {how}"
+        method = (f"paired t from printed mean ± SD, r unknown in [-1, 1], n = {n} "
+                  f"({_n_words([after], study, n_reading)}); {how}")
         out = [_range_record(k, v, method) for k, v in res.items()]
         at_printed = summary_stats.paired_from_summary(*(_point(b) if isinstance(b, Box) else b for b in args))
         out.append(_at_printed(at_printed["p"], method))
@@ -291,7 +456,7 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
         test = spec.get("test", "student")
         res = summary_stats.change_between_groups(*boxes, n1, n2, test)
         method = (f"{test.title()} t on the change from baseline, SD of change from an unknown "
-                  f"within-arm r in [-1, 1], n = {n1}/{n2} ({n_reading}); {how}")
+                  f"within-arm r in [-1, 1], n = {n1}/{n2} ({_n_words([aa, ba], study, n_reading)}); {how}")
         at_printed = summary_stats.change_between_groups(*((_point(m), _point(s)) for m, s in boxes),
                                                          n1, n2, test)
         return [_range_record(k, v, method) for k, v in res.items()] + [_at_printed(at_printed["p"], method)]
@@ -305,40 +470,44 @@ def run_check(spec: dict, rows: dict[str, Row], study: dict) -> list[dict]:
                                               "fisher" if test == "anova" else "welch")
         name = "one-way ANOVA (F, pooled variance)" if test == "anova" else "Welch's one-way ANOVA"
         method = (f"{name} across {len(groups)} groups from printed mean ± SD, "
-                  f"n = {'/'.join(map(str, ns))} ({n_reading}); {sds[0][1]}")
+                  f"n = {'/'.join(map(str, ns))} ({_n_words(groups, study, n_reading)}); {sds[0][1]}")
         return [_range_record(k, v, method) for k, v in res.items()]
 
     if kind == "contingency":
         test = spec.get("test", "chi2")
-        cells, ns = [], []
+        cells, ns, used = [], [], []
         for line in spec["table"]:
             out_line = []
             for ref in line:
                 row = get(ref)
+                used.append(row)
                 n = _n_for(row, study, n_reading)
                 out_line.append(int(row.parts["count"].value) if "count" in row.parts
                                 else (row.parts["percent"].text, n))
                 ns.append(n)
             cells.append(out_line)
+        cells, nearest = _nearest_cells(cells)
         try:
             tables = list(kgroup_stats.contingency_from_printed(cells, schemes=schemes))
-        except ValueError as exc:
-            return [{**_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc)),
-                     "outcome": IMPOSSIBLE_INPUTS}]
+        except ValueError as exc:   # more tables fit the printed cells than we enumerate
+            return [_exact("p", math.nan, f"{_TEST_NAMES[test]}, {n_reading}", str(exc))]
         shape = f"{len(cells)}x{len(cells[0])}"
-        method = f"{_TEST_NAMES[test]} on the {shape} table of printed counts ({n_reading})"
+        method = f"{_TEST_NAMES[test]} on the {shape} table of printed counts ({_n_words(used, study, n_reading)})"
         if len(tables) == 1:
             res = kgroup_stats.contingency_test(tables[0], test)
             table_text = "; ".join(" ".join(map(str, r)) for r in tables[0])
-            return [_exact("p", res["p"], method, f"table [{table_text}]" + (f"; {res['note']}" if res["note"] else ""))]
+            return [_exact("p", res["p"], method, "; ".join(
+                [f"table [{table_text}]"] + ([res["note"]] if res["note"] else []) + nearest))]
         r = kgroup_stats.contingency_range(tables, test)
-        return [_range_record("p", r, method, f"{len(tables)} tables of counts fit the printed percents")]
+        return [_range_record("p", r, method, "; ".join(
+            [f"{len(tables)} tables of counts fit the printed percents"] + nearest))]
 
     if kind == "reported_statistic":
         row = get(spec["a"])
         tails = spec.get("tails", 2)
-        res = statcheck.statistic_p_range(row.raw["value"], tails)
-        method = (f"p from the printed {row.raw['value']} ({'two' if tails == 2 else 'one'}-tailed), over "
+        text = statistic_text(row.raw["value"])[0]
+        res = statcheck.statistic_p_range(text, tails)
+        method = (f"p from the printed {text} ({'two' if tails == 2 else 'one'}-tailed), over "
                   f"the statistic's rounding interval (statcheck's rule)")
         return [_range_record("p", Range(res["p"], res["low"], res["high"]), method)]
 
@@ -429,18 +598,24 @@ def claim_statistic(spec: dict) -> str:
 # ---------------------------------------------------------------- integrity of each row
 
 def _readings_of_n(row: Row, study: dict):
-    """(n, reading, variant label): the printed n (or, where none is printed, the study's
-    n_as_reported reading), then each n_set's n not already tried."""
-    seen = set()
-    for reading in ["printed"] + list(study.get("n_sets", {})):
-        n = _n_for(row, study, reading)
-        if n is None or (n in seen and reading != "printed"):
-            continue
-        seen.add(n)
-        if reading == "printed":
-            yield n, study["n_as_reported"] if row.n is None else reading, AS_REPORTED
+    """(n, reading in words, variant label): the as-reported n first (the printed n; where
+    none is printed, the study's n_as_reported reading; of known values where so
+    configured); then, in a known_values block, the other denominator (n_known or
+    n_stated); then each n_set's n. A reading whose n is the as-reported one adds
+    nothing and is left out; readings that share another n each keep their own name."""
+    first = _n_for(row, study, PRINTED)
+    if first is not None:
+        if row.denominator == KNOWN:
+            words = _n_words([row], study, PRINTED)
         else:
-            yield n, reading, f"n_{reading}"
+            words = study["n_as_reported"] if row.n is None and study.get("n_as_reported") else PRINTED
+        yield first, words, AS_REPORTED
+    others = ([KNOWN if row.denominator == STATED else STATED] if row.unknown is not None else [])
+    for reading in others + list(study.get("n_sets", {})):
+        n = _n_for(row, study, reading)
+        if n is None or n == first:
+            continue
+        yield n, _n_words([row], study, reading), f"n_{reading}"
 
 
 IMPLIED_N = "implied n:"   # marks the finding in a note (the summary lists each once)
@@ -487,39 +662,56 @@ def implied_n_by_arm(rows: dict[str, Row], study: dict) -> dict[str, str]:
 
 DUPLICATE = "duplicate:"   # marks the finding in a note
 _CENTRE = ("mean", "median", "value")
+# the SD of a normal sample is IQR / (2 Phi^-1(0.75)) = IQR / 1.349
+_IQR_PER_SD = 2 * NormalDist().inv_cdf(0.75)
 
 
-def duplicate_findings(rows: dict[str, Row]) -> dict[str, str]:
-    """Printed numbers repeated where they describe different things (scrutiny's
-    duplicate_count is the model): the same centre value (mean, median or bare value, as
-    printed) for two arms or groups at one outcome and time point, and the same run of
-    two or more consecutive centre values printed for two groups or arms. Restatements
-    of one quantity (same group, arm, outcome and time point) are not findings."""
+def _standard_errors(row: Row, n: int | None) -> tuple[float | None, float | None]:
+    """(SE of the printed centre, SE of the printed dispersion) for the chance of a repeat
+    (duplicates.flag_by_chance); None where the row does not give it. A ± the paper does
+    not call SD or SE is read as an SD, which gives the smaller SE and so the larger chance;
+    a median's SE is taken as a mean's, SD / sqrt(n) with SD = IQR / 1.349, below a
+    median's own (sqrt(pi / 2) larger under normality), again the larger chance. A
+    printed dispersion d has SE d / sqrt(2 (n - 1)) (normal samples)."""
+    if not n or n < 2:
+        return None, None
+    if row.form == "mean_dispersion":
+        d = float(row.parts["dispersion"].value)
+        centre = d if row.dispersion == "sem" else d / math.sqrt(n)
+        return centre, d / math.sqrt(2 * (n - 1))
+    if row.form == "median_iqr":
+        sd = float(row.parts["q3"].value - row.parts["q1"].value) / _IQR_PER_SD
+        return sd / math.sqrt(n), None
+    return None, None
+
+
+def duplicate_findings(rows: dict[str, Row], study: dict) -> dict[str, str]:
+    """Printed numbers repeated where chance makes it unlikely (scrutiny's duplicate_count
+    finds the repeats; duplicates.flag_by_chance says which are unlikely): the same centre
+    value (mean, median or bare value, as printed) for two arms or groups at one outcome
+    and time point, and the same run of two or more consecutive centre values printed for
+    two groups or arms, each pair of the same quantities. A repeat is flagged where its
+    chance, times the number of such comparisons in the table, is at most the study's
+    alpha. Restatements of one quantity (same group, arm, outcome and time point) are not
+    compared."""
     records = []
     for i, row in enumerate(rows.values()):
-        centre = next((row.parts[k].text for k in _CENTRE if k in row.parts), None)
+        centre = next((row.parts[k] for k in _CENTRE if k in row.parts), None)
         if centre is None:
             continue
-        group = f"{row.raw.get('group') or ''}/{row.arm}"
-        records.append({"id": row.value_id, "group": group, "position": i, "value": centre,
-                        "what": (row.outcome, row.timepoint)})
-    what = {r["id"]: (r["group"], *r["what"]) for r in records}
+        se, se_dispersion = _standard_errors(row, _n_for(row, study, "printed"))
+        record = {"id": row.value_id, "group": f"{row.raw.get('group') or ''}/{row.arm}", "position": i,
+                  "value": centre.text, "quantity": (row.outcome, row.timepoint),
+                  "unit": float(centre.unit), "se": se}
+        if row.form == "mean_dispersion":
+            spread = row.parts["dispersion"]
+            record["second"] = {"text": spread.text, "unit": float(spread.unit), "se": se_dispersion}
+        records.append(record)
     out: dict[str, list[str]] = {}
-    for f in duplicates.find_duplicate_runs(records, min_run=2):
-        ids = f["ids"] if f["kind"] == "value" else [i for place in f["ids"] for i in place]
-        if f["kind"] == "value":
-            # the same number for different arms or groups of one outcome and time point
-            by_quantity: dict[tuple, set] = {}
-            for i in ids:
-                by_quantity.setdefault(what[i][1:], set()).add(what[i][0])
-            if not any(len(g) > 1 for g in by_quantity.values()):
-                continue
-        elif len({what[i][0] for i in ids}) < 2:
-            continue
-        text = f"{DUPLICATE} {f['reason']}"
-        for i in ids:
-            out.setdefault(i, []).append(text)
-    return {i: "; ".join(texts) for i, texts in out.items()}
+    for flag in duplicates.flag_by_chance(records, float(study["alpha"])):
+        for i in flag["ids"]:
+            out.setdefault(i, []).append(f"{DUPLICATE} {flag['text']}")
+    return {i: "; ".join(dict.fromkeys(texts)) for i, texts in out.items()}
 
 
 def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
@@ -534,8 +726,16 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
                         for name, other in OTHER_READINGS.items()]
     elif row.form == "count_percent":
         for n, reading, label in _readings_of_n(row, study):
-            out.append({"variant": label, **_percent_check(row, n, reading, schemes)})
-    if row.form == "median_iqr":
+            rec = _percent_check(row, n, reading, schemes)
+            out.append({"variant": label, **rec})
+            if label == AS_REPORTED and not parse_claim(row.parts["percent"].text).holds_for(rec["value"]):
+                # printed count / n does not print as the printed percent: read the percent
+                # as truncated and as rounded twice (the ledger judges each reading)
+                out += [{"variant": name, **rec, "method": rec["method"] + _read_as(other)}
+                        for name, other in OTHER_READINGS.items()]
+    if row.form in _MEDIAN_BOUNDS:
+        out.append({"variant": AS_REPORTED, **_median_order(row)})
+    if False:
         q1, med, q3 = (row.parts[k].value for k in ("q1", "median", "q3"))
         ok = q1 <= med <= q3
         out.append({"variant": AS_REPORTED, "statistic": "order", "value": None, "low": None,
@@ -554,7 +754,36 @@ def integrity(row: Row, rows: dict[str, Row], study: dict) -> list[dict]:
     ref = row.raw.get("same_as")
     if ref:
         out.append({"variant": AS_REPORTED, **_agreement(row, rows[ref])})
+    # a row that another row restates (its `same_as` names this one) gets the same check
+    for other in rows.values():
+        if other.raw.get("same_as") == row.value_id and other.value_id != ref:
+            out.append({"variant": AS_REPORTED, **_agreement(row, other)})
     return out
+
+
+# A median and the two numbers printed around it: its IQR, or its range (smallest and largest
+# value), each with the statistic of its order check and the words for it.
+_MEDIAN_BOUNDS = {"median_iqr": ("q1", "q3", "order", "interquartile range", "IQR", "Q1", "Q3"),
+                  "median_range": ("low", "high", "range_order", "range", "range", "min", "max")}
+
+
+def _median_order(row: Row) -> dict:
+    """A median lies between its Q1 and Q3, or between the smallest and largest value.
+    Printed numbers at their precision: the median is impossible only when no value it
+    rounds from lies between values the bounds round from."""
+    lo_key, hi_key, statistic, what, short, lo_name, hi_name = _MEDIAN_BOUNDS[row.form]
+    lo, med, hi = row.parts[lo_key], row.parts["median"], row.parts[hi_key]
+    ok = lo.lower <= med.upper and med.lower <= hi.upper
+    order = f"{lo_name} {lo.text} ≤ median {med.text} ≤ {hi_name} {hi.text}"
+    if ok and med.value > hi.value:
+        order = (f"median {med.text} is above {hi_name} {hi.text} as printed, but both may be {hi.upper} "
+                 "before rounding")
+    elif ok and med.value < lo.value:
+        order = (f"median {med.text} is below {lo_name} {lo.text} as printed, but both may be {lo.lower} "
+                 "before rounding")
+    return {"statistic": statistic, "value": None, "low": None, "high": None,
+            "method": f"median inside its {what}", "outcome": POSSIBLE if ok else IMPOSSIBLE,
+            "note": order if ok else f"median {med.text} lies outside its printed {short} {lo.text}–{hi.text}"}
 
 
 def _percent_check(row: Row, n: int, reading: str, schemes) -> dict:
@@ -641,53 +870,68 @@ def _wanted(spec: dict, ref: str, row: Row) -> tuple:
     return ()
 
 
-def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml") -> None:
-    """Every value a check names exists, has the components it needs, and has an n."""
-    needs = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
-             "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
-             "reported_statistic": ("statistic",)}
+_NEEDS = {"two_sample_t": ("mean", "dispersion"), "paired_from_summary": ("mean", "dispersion"),
+          "change_between_groups": ("mean", "dispersion"), "k_group_anova": ("mean", "dispersion"),
+          "reported_statistic": ("statistic",)}
+
+
+def validate_checks(study: dict, rows: dict[str, Row], config_file: str = "config/studies/<study>.yaml",
+                    errors: list | None = None, unreadable: frozenset = frozenset()) -> None:
+    """Every value a check names exists, has the components it needs, and has an n. With
+    a list ``errors``, each check's fault is appended there; else the first raises. A
+    check naming an ``unreadable`` row (whose own fault is reported) is not judged."""
+    apply_known_values(study, rows, config_file)
     for name, spec in study["checks"].items():
-        for v in expand_check(spec):
-            s = v.spec
-            for ref in input_ids(s):
-                if ref not in rows:
-                    raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
-                                     value=ref, rule=f"a value_id of {study['table']}")
-                row = rows[ref]
-                wanted = needs.get(s["kind"]) or _wanted(s, ref, row)
-                missing = [c for c in wanted if c not in row.parts]
-                if missing:
-                    raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
-                                     f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
-                                     rule=f"a row with {', '.join(wanted)}")
-                if s["kind"] in _USES_N and ref != s.get("range"):
-                    reading = s.get("n", "printed")
-                    if reading != "printed" and reading not in study.get("n_sets", {}):
-                        raise InputError(config_file, f"check '{name}' names an unknown n reading",
-                                         column="n", value=reading, rule="a key of n_sets or 'printed'")
-                    if _n_for(row, study, reading) is None and "count" not in row.parts:
-                        raise InputError(config_file, f"check '{name}' has no n for {ref} under "
-                                         f"reading '{reading}'", column="n", value=reading,
-                                         rule="a printed n in the row, or the arm in n_sets")
-            if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
-                raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
-                                 column="range/bounds", value=None,
-                                 rule="range: the value_id of a printed range whose ends were observed; "
-                                      "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
-            if s["kind"] == "proportion_difference_ci" and "bound" not in s:
-                raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
-                                 value=None, rule="lower or upper")
-
-
+        if not unreadable.intersection(i for v in expand_check(spec) for i in input_ids(v.spec)):
+            gather(errors, _validate_check, name, spec, study, rows, config_file)
     for fig, spec in study.get("figures", {}).items():
         for panel in spec.get("panels", []):
             for check in panel.get("between_checks", []):
                 if check not in study["checks"]:
-                    raise InputError(config_file, f"figure '{fig}' marks an unknown check",
-                                     column="between_checks", value=check, rule="a check of this study")
+                    gather(errors, _unknown_marked_check, config_file, fig, check)
+
+
+def _unknown_marked_check(config_file: str, fig: str, check: str) -> None:
+    raise InputError(config_file, f"figure '{fig}' marks an unknown check", column="between_checks",
+                     value=check, rule="a check of this study")
+
+
+def _validate_check(name: str, spec: dict, study: dict, rows: dict[str, Row], config_file: str) -> None:
+    for v in expand_check(spec):
+        s = v.spec
+        for ref in input_ids(s):
+            if ref not in rows:
+                raise InputError(config_file, f"check '{name}' names an unknown value", column="a/b",
+                                 value=ref, rule=f"a value_id of {study['table']}")
+            row = rows[ref]
+            wanted = _NEEDS.get(s["kind"]) or _wanted(s, ref, row)
+            missing = [c for c in wanted if c not in row.parts]
+            if missing:
+                raise InputError(config_file, f"check '{name}' ({s['kind']}) needs {missing[0]} "
+                                 f"but {ref} is printed as {row.form}", column="kind", value=s["kind"],
+                                 rule=f"a row with {', '.join(wanted)}")
+            if s["kind"] in _USES_N and ref != s.get("range"):
+                reading = s.get("n", PRINTED)
+                if reading not in BUILT_IN_N and reading not in study.get("n_sets", {}):
+                    raise InputError(config_file, f"check '{name}' names an unknown n reading",
+                                     column="n", value=reading,
+                                     rule="a key of n_sets, or 'printed', 'stated' or 'known'")
+                if _n_for(row, study, reading) is None and "count" not in row.parts:
+                    raise InputError(config_file, f"check '{name}' has no n for {ref} under "
+                                     f"reading '{reading}'", column="n", value=reading,
+                                     rule="a printed n in the row, or the arm in n_sets")
+        if s["kind"] == "sd_feasibility" and ("range" in s) == ("bounds" in s):
+            raise InputError(config_file, f"check '{name}' needs exactly one of `range` and `bounds`",
+                             column="range/bounds", value=None,
+                             rule="range: the value_id of a printed range whose ends were observed; "
+                                  "bounds: [lower, upper] known otherwise (a follow-up, a scale)")
+        if s["kind"] == "proportion_difference_ci" and "bound" not in s:
+            raise InputError(config_file, f"check '{name}' needs `bound`", column="bound",
+                             value=None, rule="lower or upper")
 
 
 def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFrame:
+    apply_known_values(study, rows)
     records = []
     for name, spec in study["checks"].items():
         # a check of one printed row is that row's integrity result
@@ -697,7 +941,7 @@ def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFram
                 records.append({"study": study_name, "check": label, "variant": v.label,
                                 "outcome": "", **rec})
     implied = implied_n_by_arm(rows, study)
-    repeated = duplicate_findings(rows)
+    repeated = duplicate_findings(rows, study)
     for row in rows.values():
         for rec in integrity(row, rows, study):
             if rec["variant"] == AS_REPORTED and rec.get("outcome") == IMPOSSIBLE and row.value_id in implied:
@@ -706,7 +950,8 @@ def recompute(rows: dict[str, Row], study: dict, study_name: str) -> pd.DataFram
         if row.value_id in repeated:
             records.append({"study": study_name, "check": f"row:{row.value_id}", "variant": AS_REPORTED,
                             "statistic": "duplicate", "value": None, "low": None, "high": None,
-                            "method": "repeated printed values (scrutiny's duplicate_count)",
+                            "method": "repeated printed values (scrutiny's duplicate_count), flagged where "
+                                      "unlikely by chance (reanalysis.duplicates.flag_by_chance)",
                             "outcome": FLAGGED, "note": repeated[row.value_id]})
     df = pd.DataFrame.from_records(records, columns=RECOMPUTED_COLUMNS)
     return df

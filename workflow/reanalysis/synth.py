@@ -47,7 +47,10 @@ whole numbers can have), percent_slip (the percent of an n (%) not count / n), t
 arm's printed N, and the n of every row printed for that arm, off by 1-3; or the total of a
 patient-level study), sd_infeasible (the SD of the insulin-free onset, whose range is
 printed, above the largest SD any sample in that range can have), duplicate (one arm's
-mean ± SD printed again for the other arm at the same outcome and time point).
+mean ± SD printed again for the other arm at the same outcome and time point; must-detect only
+where chance makes the repeat unlikely: its chance, worked out by quadrature in
+``_duplicate_chance`` apart from the engine, times the study's number of comparisons, at
+most alpha).
 
 truth.csv, one row per printed summary row and claim:
 
@@ -294,6 +297,10 @@ class Study:
     injections: list = field(default_factory=list)  # truth records of injected errors
     affected: dict = field(default_factory=dict)    # id -> (kind, injected id)
     used: set = field(default_factory=set)          # ids inside some injection's footprint
+    stats: list = field(default_factory=list)       # PrintedStat: the statistics section
+    decoys: list = field(default_factory=list)      # its lines that print no checkable result
+    stat_rng: object = None                         # the section's own generator
+    stat_truth: list = field(default_factory=list)  # rows of stat_truth.csv
 
     def line(self, *segments) -> None:
         self.lines.append(list(segments))
@@ -922,11 +929,16 @@ def _propose(s: Study, kind: str, item, rng) -> Injection | None:
             return None     # stay a pure duplicate, not also a GRIM error
         old, new = row.value(), other.value()
         parts = dict(other.parts)
-        return Injection(kind, row.value_id, fp | touch(s, other.value_id), where, True, "flagged",
+        chance, comparisons = _duplicate_chance(s, row, other)
+        must = chance * comparisons <= ALPHA
+        why = (f"chance of one arm printing the other's mean ± SD at most {chance:.2g}, times "
+               f"{comparisons} comparisons = {chance * comparisons:.2g}"
+               + (f" <= {ALPHA:g}" if must else f" > {ALPHA:g}: as likely as a coincidence"))
+        return Injection(kind, row.value_id, fp | touch(s, other.value_id), where, must, "flagged",
                          [row.value_id],
                          "duplicate", printed=new, correct=old,
                          detail=f"{row.arm} arm prints {new}, the {other.arm} arm's values ({other.value_id}); "
-                                f"its own are {old}",
+                                f"its own are {old}; {why}",
                          apply=lambda: row.parts.update(parts))
     if kind == "wrong_n":
         arm, n = row.arm, row.n
@@ -954,6 +966,36 @@ def _rounding_interval(text: str) -> tuple[float, float]:
     """The values a printed number rounds from: its value +- half a unit of its last digit."""
     half = 0.5 * 10.0 ** -decimals_of(text)
     return float(text) - half, float(text) + half
+
+
+def _repeat_chance(unit: float, se_a: float, se_b: float) -> float:
+    """The chance that two independent estimates with these SEs and equal true means print
+    the same at ``unit`` (the grid's phase uniform): E[max(0, 1 - |D| / unit)], D ~ N(0,
+    se_a^2 + se_b^2), by quadrature; worked here apart from the engine's closed form
+    (reanalysis.duplicates.coincidence_chance)."""
+    from scipy import integrate
+
+    s = math.hypot(se_a, se_b)
+    return 2 * integrate.quad(lambda d: (1 - d / unit) * stats.norm.pdf(d, 0, s), 0, unit,
+                              epsabs=0, epsrel=1e-12)[0]
+
+
+def _duplicate_chance(s: Study, row: Row, other: Row) -> tuple[float, int]:
+    """For ``row`` printing ``other``'s mean ± SD: the chance that two arms of these sizes
+    print the same mean and the same SD (SE of a mean SD / sqrt n, of an SD SD / sqrt(2 (n -
+    1)); the two independent), and the number of comparisons the audit's search makes in
+    this study: pairs of printed centre values (means, medians) of one outcome and time
+    point in two arms."""
+    mean, sd = Decimal(other.parts["mean"]), Decimal(other.parts["dispersion"])
+    d = float(sd)
+    chance = (_repeat_chance(float(Decimal(1).scaleb(mean.as_tuple().exponent)),
+                             d / math.sqrt(row.n), d / math.sqrt(other.n))
+              * _repeat_chance(float(Decimal(1).scaleb(sd.as_tuple().exponent)),
+                               d / math.sqrt(2 * (row.n - 1)), d / math.sqrt(2 * (other.n - 1))))
+    centres = [r for r in s.rows.values() if r.form in ("mean_dispersion", "median_iqr")]
+    comparisons = sum(a.outcome == b.outcome and a.timepoint == b.timepoint and a.arm != b.arm
+                      for i, a in enumerate(centres) for b in centres[i + 1:])
+    return chance, comparisons
 
 
 def _paired_p_span(s: Study, c: Claim) -> tuple[float, float]:
@@ -1100,6 +1142,306 @@ def inject(s: Study, rate: float) -> None:
             break
 
 
+# ---------------------------------------------------------------- printed test statistics (the text scan)
+
+# Each paper ends with a section of test statistics printed in the text and transcribed
+# nowhere (the text scan, reanalysis.scan, must find them): t, F, chi-square, r, z and Q
+# with their p, in APA and non-APA forms, some split across lines, some with PDF artefacts
+# (a minus as U+2212, 'p ˂ 0.001', 'χ²', ligatures in the words around), some in a table
+# flattened into text; and decoys that print a p but no checkable statistic. Drawn with a
+# generator of their own (seed, study index, 2), so the rest of the corpus is the same as
+# without them. Kinds of error injected into them (STAT_KINDS), each judged here, apart
+# from the engine, by statcheck's definition (the p over the printed statistic's rounding
+# interval, with scipy):
+STAT_KINDS = {
+    "stat_wrong_p": "a printed p off by a factor of 3-10 from the statistic's p, on the same side of alpha",
+    "stat_decision_error": "a printed p on the other side of alpha from the statistic's p",
+    "stat_wrong_df": "printed degrees of freedom that are not the test's",
+    "stat_rounding_slip": "the printed p truncated instead of rounded, or one unit off in its last digit",
+}
+STAT_TRUTH_COLUMNS = ["study", "line", "printed", "layout", "test_type", "df1", "df2", "statistic", "p",
+                      "error", "expected", "must_detect", "decision_error", "correct", "detail"]
+_STAT_TYPES = ("t", "t", "t", "F", "F", "Chi2", "Chi2", "r", "Z", "Q")
+_LAYOUTS = ("apa", "clinical", "df_after", "table", "paren")
+_PREFIXES = ("The change in HbA1c differed between the arms, ", "Fasting glucose fell over the year, ",
+             "The eﬀect of dose was signiﬁcant in the per-protocol set, ", "Across the four sites ",
+             "Adherence was related to age, ", "In a sensitivity analysis the diﬀerence remained, ",
+             "Insulin needs ﬂuctuated by season, ", "The prespeciﬁed subgroup showed ")
+_SUFFIXES = (".", "; see the supplement.", ", as prespeciﬁed.", " (post hoc).")
+_ROW_LABELS = ("Change in HbA1c", "Fasting glucose", "Body weight", "Insulin dose", "C-peptide")
+
+
+@dataclass
+class PrintedStat:
+    """One printed test result of the statistics section (before and after its error)."""
+
+    test: str
+    df1: object
+    df2: object
+    x: float                 # the test's statistic, unrounded
+    stat: str                # as printed (rounded)
+    p_true: float
+    p: str                   # what the p part prints: '0.031', '< 0.001', '> 0.05', 'ns'
+    p_decimals: int
+    layout: str
+    split: bool
+    pdf: bool
+    style: dict
+    error: str = CLEAN
+    must_detect: bool = False
+    correct: str = ""
+    detail: str = ""
+    line: int = 0
+    printed: str = ""
+
+
+def _stat_p(test: str, x: float, df1, df2) -> float:
+    """p of a statistic as statcheck computes it (two-tailed t, r, z; upper tail F, chi2, Q)."""
+    if test == "t":
+        return float(2 * stats.t.sf(abs(x), df2))
+    if test == "r":
+        if abs(x) >= 1:
+            return 0.0
+        return float(2 * stats.t.sf(abs(x) * math.sqrt(df2 / (1 - x * x)), df2))
+    if test == "Z":
+        return float(2 * stats.norm.sf(abs(x)))
+    if test == "F":
+        return float(stats.f.sf(x, df1, df2))
+    return float(stats.chi2.sf(x, df1))
+
+
+def _stat_span(st: PrintedStat) -> tuple[float, float]:
+    """The smallest and largest p over the printed statistic's rounding interval."""
+    lo, hi = _rounding_interval(st.stat)
+    if st.test == "r":
+        lo, hi = max(lo, -1.0), min(hi, 1.0)
+    ends = [_stat_p(st.test, v, st.df1, st.df2) for v in (lo, hi)]
+    low, high = min(ends), max(ends)
+    if st.test in ("t", "r", "Z") and lo < 0 < hi:
+        high = 1.0
+    return low, high
+
+
+def _stat_error(st: PrintedStat) -> tuple[bool, bool]:
+    """(an error, a decision error) by statcheck's definitions, worked here: an '=' p is an
+    error when no p over the statistic's rounding interval rounds to it (half-up or
+    half-even); '<' and '>' are compared unrounded; 'ns' is p > alpha. A decision error is
+    an error whose printed p and the p at the printed statistic lie on two sides of alpha."""
+    low, high = _stat_span(st)
+    at = _stat_p(st.test, float(st.stat), st.df1, st.df2)
+    if st.p in ("ns",) or st.p.startswith(">"):
+        bound = ALPHA if st.p == "ns" else float(st.p[1:])
+        error, significant = not high > bound, False
+    elif st.p.startswith("<"):
+        bound = float(st.p[1:])
+        error, significant = not low < bound, bound <= ALPHA
+    else:
+        d = decimals_of(st.p)
+        low_r = min(Decimal(t) for t in roundings(low, d))
+        high_r = max(Decimal(t) for t in roundings(high, d))
+        error = not low_r <= Decimal(st.p) <= high_r
+        significant = Decimal(st.p) <= Decimal(str(ALPHA))
+    return error, error and significant != (at <= ALPHA)
+
+
+def _new_stat(rng) -> PrintedStat:
+    test = str(rng.choice(_STAT_TYPES))
+    df1 = df2 = None
+    if test == "t":
+        df2 = float(round(float(rng.uniform(30, 120)), 1)) if rng.random() < 0.2 else float(rng.integers(20, 150))
+        x = float(rng.uniform(0.2, 4.5)) * (1 if rng.random() < 0.6 else -1)
+    elif test == "F":
+        df1, df2 = float(rng.integers(1, 5)), float(rng.integers(30, 150))
+        x = float(rng.uniform(0.3, 9))
+    elif test in ("Chi2", "Q"):
+        df1 = float(rng.integers(1, 5)) if test == "Chi2" else float(rng.integers(3, 13))
+        x = float(rng.uniform(0.2, 16)) if test == "Chi2" else float(rng.uniform(1, 30))
+    elif test == "r":
+        df2 = float(rng.integers(20, 150))
+        x = float(rng.uniform(-0.55, 0.55))
+    else:
+        x = float(rng.uniform(0.2, 4)) * (1 if rng.random() < 0.6 else -1)
+    decimals = 2 if test == "r" else int(rng.choice([2, 2, 2, 2, 2, 2, 2, 2, 1, 3]))
+    stat = fmt(x, decimals)
+    p = _stat_p(test, x, df1, df2)
+    d = int(rng.choice([3, 3, 3, 2, 4]))
+    floor = 0.001 if d >= 3 else 0.01
+    if p < floor:
+        p_text = f"< {fmt(floor, 3 if d >= 3 else 2)}"
+    elif p > ALPHA and rng.random() < 0.1:
+        p_text = "ns"
+    else:
+        p_text = fmt(p, d)
+    layout = str(rng.choice(_LAYOUTS))
+    if layout == "df_after" and test == "Z":
+        layout = "apa"
+    style = {"apa_zero": rng.random() < 0.5, "capital": rng.random() < 0.4,
+             "label": {"t": "t", "F": "F", "r": "r", "Q": "Q", "Z": str(rng.choice(["z", "Z"])),
+                       "Chi2": str(rng.choice(["χ2", "chi2", "X2", "chi-square"]))}[test],
+             "n": int(rng.integers(60, 200)) if test == "Chi2" and rng.random() < 0.3 else None,
+             "prefix": str(rng.choice(_PREFIXES)), "suffix": str(rng.choice(_SUFFIXES)),
+             "row": str(rng.choice(_ROW_LABELS)), "split_at": float(rng.random())}
+    return PrintedStat(test, df1, df2, x, stat, p, p_text, d, layout, layout != "table" and rng.random() < 0.2,
+                       rng.random() < 0.3, style)
+
+
+def _inject_stat(st: PrintedStat, kind: str, rng) -> bool:
+    """Inject ``kind`` into a clean printed statistic; False where it cannot take it."""
+    d = st.p_decimals
+    if kind == "stat_wrong_p":
+        if st.p == "ns" or st.p[0] in "<>":
+            return False
+        options = []
+        for _ in range(20):
+            f = float(rng.uniform(3, 10))
+            for q in (st.p_true * f, st.p_true / f):
+                text = fmt(q, d)
+                if 0.001 <= q <= 0.99 and (q < ALPHA) == (st.p_true < ALPHA) and float(text) > 0 \
+                        and text not in roundings(st.p_true, d) and abs(math.log(float(text) / st.p_true)) >= math.log(3):
+                    options.append(text)
+        if not options:
+            return False
+        new, detail = options[0], f"p {st.p_true:.6g} printed as {options[0]}"
+    elif kind == "stat_decision_error":
+        if ALPHA - 0.03 < st.p_true < 0.1:
+            return False            # near alpha: the statistic's rounding may allow either side
+        if st.p_true < ALPHA:
+            new = "ns" if rng.random() < 0.1 else "> 0.05" if rng.random() < 0.15 else fmt(rng.uniform(0.06, 0.95), d)
+        else:
+            new = str(rng.choice(["< 0.05", "< 0.01"])) if rng.random() < 0.2 else fmt(rng.uniform(0.001, 0.04), max(d, 3))
+        detail = f"p {st.p_true:.6g} ({'significant' if st.p_true < ALPHA else 'not significant'}) printed as {new}"
+    elif kind == "stat_wrong_df":
+        if st.test == "Z":
+            return False
+        which = "df1" if st.test in ("Chi2", "Q") or (st.test == "F" and rng.random() < 0.5) else "df2"
+        old = getattr(st, which)
+        choices = [v for v in (old * 2, old // 2, old + 10, old - 10, old + 1, old + 2) if v >= 1 and v != old]
+        new_df = float(round(rng.choice(choices), 1))
+        setattr(st, which, new_df)
+        st.correct = f"{which} {format_value_df(old)}"
+        st.detail = f"{which} {format_value_df(old)} printed as {format_value_df(new_df)}"
+        st.error = kind
+        st.must_detect = _stat_error(st)[0]
+        return True
+    else:   # stat_rounding_slip
+        if st.p == "ns" or st.p[0] in "<>":
+            return False
+        trunc = fmt(st.p_true, d, ROUND_DOWN)
+        if trunc not in roundings(st.p_true, d):
+            new, how = trunc, "truncated"
+        else:
+            step = Decimal(1).scaleb(-d) * (1 if rng.random() < 0.5 else -1)
+            new, how = format(Decimal(st.p) + step, "f"), "one unit off in its last digit"
+            if Decimal(new) <= 0:
+                return False
+        detail = f"p {st.p_true:.6g} printed as {new} ({how}; rounds to {st.p})"
+    st.correct, st.p, st.detail, st.error = st.p, new, detail, kind
+    error, decision = _stat_error(st)
+    st.must_detect = error and (decision or kind != "stat_decision_error")
+    return True
+
+
+def format_value_df(df) -> str:
+    return str(int(df)) if float(df).is_integer() else str(df)
+
+
+def _render_stat(st: PrintedStat) -> tuple[str, str, str]:
+    """(text before, the exact printed result, text after) of one statistic's sentence."""
+    s = st.style
+    minus = "−" if st.pdf else "-"
+    value = st.stat.replace("-", minus)
+    label = "χ²" if st.pdf and st.test == "Chi2" else s["label"]
+    dfs = [format_value_df(d) for d in (st.df1, st.df2) if d is not None]
+    if st.test == "Chi2" and s["n"]:
+        dfs.append(f"N = {s['n']}")
+    df = f"({', '.join(dfs)})" if dfs else ""
+    zero = st.layout == "apa" and s["apa_zero"]
+    p = st.p
+    if p == "ns":
+        p_part = "ns"
+    else:
+        op, number = (p[0], p[1:].strip()) if p[0] in "<>" else ("=", p)
+        if zero and number.startswith("0."):
+            number = number[1:]
+        if st.pdf and op in "<>":
+            op = {"<": "˂", ">": "˃"}[op]
+        p_part = f"{'P' if s['capital'] and st.layout != 'apa' else 'p'} {op} {number}"
+    if st.layout == "df_after":
+        df_text = ", ".join(format_value_df(d) for d in (st.df1, st.df2) if d is not None)
+        result = f"{label} = {value}, df = {df_text}, {p_part}"
+    elif st.layout == "table":
+        result = f"{label}{df} = {value} | {p_part}"
+        return f"| {s['row']} | ", result, " |"
+    elif st.layout == "paren":
+        result = f"{label}{df} = {value}; {p_part}"
+        return s["prefix"].rstrip(" ,") + " (", result, ")."
+    else:
+        result = f"{label}{df} = {value}, {p_part}"
+    return s["prefix"], result, s["suffix"]
+
+
+_DECOYS = ("A correlation of r = {r} (p = {p}) was seen without its df.", "HR 0.{a} (95% CI 0.{b}–0.{c}), p = {p}.",
+           "The t-test gave t = {t}, p = {p} (no df printed).", "Hotelling's T2 = {t}, p = {p}.",
+           "OR = 1.{a}, P < 0.05 in {n} patients (n = {n}, p = {p}).")
+
+
+def add_statistics(s: Study, rng, error_rate: float) -> None:
+    """The clean printed statistics of the section, then errors at ``error_rate``."""
+    s.stats = [_new_stat(rng) for _ in range(int(rng.integers(5, 9)))]
+    s.decoys = [str(rng.choice(_DECOYS)).format(
+        r=fmt(rng.uniform(0.1, 0.6), 2), p=fmt(rng.uniform(0.001, 0.2), 3), a=int(rng.integers(10, 99)),
+        b=int(rng.integers(10, 50)), c=int(rng.integers(50, 99)), t=fmt(rng.uniform(0.5, 4), 2),
+        n=int(rng.integers(20, 200))) for _ in range(int(rng.integers(1, 4)))]
+    s.stat_rng = rng
+    for st in s.stats:
+        if rng.random() < error_rate:
+            for kind in rng.permutation(list(STAT_KINDS)):
+                if _inject_stat(st, str(kind), rng):
+                    break
+
+
+def ensure_statistic(s: Study, kind: str) -> bool:
+    """Inject ``kind`` into a clean statistic of the study, if one can take it."""
+    for st in s.stats:
+        if st.error == CLEAN and _inject_stat(st, kind, s.stat_rng):
+            return True
+    return False
+
+
+def _write_statistics(s: Study) -> list[dict]:
+    """The section's lines (after every transcribed line) and its truth rows."""
+    s.line("")
+    s.line("Further results (printed in the text; transcribed nowhere)")
+    order = list(range(len(s.stats))) + [None] * len(s.decoys)
+    decoys = iter(s.decoys)
+    out = []
+    for i in order:
+        if i is None:
+            s.line(next(decoys))
+            continue
+        st = s.stats[i]
+        before, result, after = _render_stat(st)
+        st.line, st.printed = len(s.lines) + 1, result
+        spaces = [k for k, ch in enumerate(result) if ch == " "]
+        if st.split and spaces:
+            k = spaces[int(st.style["split_at"] * len(spaces))]
+            s.line(before + result[:k])
+            s.line(result[k + 1:] + after)
+        else:
+            s.line(before + result + after)
+        error, decision = _stat_error(st)
+        assert not error or st.error != CLEAN, f"{s.name}: a clean statistic is an error: {result}"
+        injected = st.error != CLEAN
+        out.append({"study": s.name, "line": st.line, "printed": result,
+                    "layout": st.layout + (", split" if st.split else "") + (", pdf" if st.pdf else ""),
+                    "test_type": st.test, "df1": "" if st.df1 is None else format_value_df(st.df1),
+                    "df2": "" if st.df2 is None else format_value_df(st.df2), "statistic": st.stat, "p": st.p,
+                    "error": st.error, "expected": DISCREPANT if injected else NOT_DISCREPANT,
+                    "must_detect": str(st.must_detect).lower() if injected else "",
+                    "decision_error": str(decision).lower(), "correct": st.correct, "detail": st.detail})
+    return out
+
+
 # ---------------------------------------------------------------- writing the corpus
 
 def _render(s: Study) -> tuple[str, dict]:
@@ -1159,6 +1501,7 @@ def _truth_rows(s: Study) -> list[dict]:
 
 
 def write_study(s: Study, out: Path) -> list[dict]:
+    s.stat_truth = _write_statistics(s)
     paper, lines = _render(s)
     source = f"{s.name}.txt"
     _write(out / "papers" / source, paper)
@@ -1179,7 +1522,8 @@ def write_study(s: Study, out: Path) -> list[dict]:
         _write(raw / "patients.csv", _csv(s.patients, PATIENT_COLUMNS))
     for name, text in s.extra_files.items():
         _write(raw / name, text)
-    config = {**s.config, "checks": s.checks}
+    # the text scan reads the paper (its statistics section is transcribed nowhere)
+    config = {**s.config, "scan_text": [source], "checks": s.checks}
     header = (f"# {s.name}: a synthetic {s.design.replace('_', '-')} study written by "
               f"python -m reanalysis.synth (simulated data; errors listed in truth.csv)\n")
     _write(out / "config" / "studies" / f"{s.name}.yaml",
@@ -1209,7 +1553,12 @@ def build(studies: int, seed: int, error_rate: float, ensure=()) -> list[Study]:
         rng = np.random.default_rng([seed, i])
         builder = build_patient if design_of(i) == "patient_level" else build_summary
         out.append(builder(name, rng, seed))
+        add_statistics(out[-1], np.random.default_rng([seed, i, 2]), error_rate)
     for kind in ensure:
+        if kind in STAT_KINDS:
+            if not any(ensure_statistic(s, kind) for s in out):
+                raise ValueError(f"no study of this corpus could take an error of kind {kind!r}")
+            continue
         for s in out:
             kinds = SUMMARY_KINDS if s.design == "summary_level" else PATIENT_KINDS
             if kind in kinds and inject_one(s, [kind], s.rng) is not None:
@@ -1231,7 +1580,8 @@ STUDIES_PER_JOB, MIN_JOBS = 50, 4
 def studies_per_job(studies: int) -> int:
     return max(1, min(STUDIES_PER_JOB, math.ceil(studies / MIN_JOBS)))
 
-_OURS = ("config", "raw", "papers", "workflow", "truth.csv", "results", ".snakemake")
+STAT_TRUTH = "stat_truth.csv"
+_OURS = ("config", "raw", "papers", "workflow", "truth.csv", STAT_TRUTH, "results", ".snakemake")
 
 
 def generate(out: str | Path, studies: int = 12, seed: int = 1, error_rate: float = 0.1,
@@ -1241,9 +1591,9 @@ def generate(out: str | Path, studies: int = 12, seed: int = 1, error_rate: floa
     per_job = studies_per_job(studies) if per_job is None else per_job
     if studies < 1 or per_job < 1:
         raise ValueError("studies and studies_per_job must be at least 1")
-    unknown = set(ensure) - set(KINDS)
+    unknown = set(ensure) - set(KINDS) - set(STAT_KINDS)
     if unknown:
-        raise ValueError(f"unknown error kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
+        raise ValueError(f"unknown error kinds {sorted(unknown)}; known: {', '.join([*KINDS, *STAT_KINDS])}")
     if out.exists() and any(out.iterdir()):
         if not force:
             raise FileExistsError(f"{out} is not empty (use --force to replace a corpus there)")
@@ -1262,11 +1612,13 @@ def generate(out: str | Path, studies: int = 12, seed: int = 1, error_rate: floa
            f"# studies audited by one job\nstudies_per_job: {per_job}\n")
     for path in sorted(schema_dir().glob("*.yaml")):
         _write(out / "workflow" / "schemas" / path.name, path.read_text(encoding="utf-8"))
-    truth = []
+    truth, stat_truth = [], []
     for s in build(studies, seed, error_rate, ensure):
         truth += write_study(s, out)
+        stat_truth += s.stat_truth
     manifest.sign(out / "raw")
     _write(out / "truth.csv", _csv(truth, TRUTH_COLUMNS))
+    _write(out / STAT_TRUTH, _csv(stat_truth, STAT_TRUTH_COLUMNS))
     return truth
 
 
@@ -1298,6 +1650,10 @@ def main(argv: list[str] | None = None) -> int:
     counts = ", ".join(f"{k} {sum(t['error'] == k for t in injected)}" for k in KINDS)
     print(f"wrote {args.out}: {args.studies} studies, {len(truth)} printed items, {len(injected)} injected "
           f"errors ({counts})")
+    with open(Path(args.out) / STAT_TRUTH, newline="", encoding="utf-8") as fh:
+        stat_truth = list(csv.DictReader(fh))
+    counts = ", ".join(f"{k} {sum(t['error'] == k for t in stat_truth)}" for k in STAT_KINDS)
+    print(f"and {len(stat_truth)} printed test statistics for the text scan ({counts})")
     return 0
 
 

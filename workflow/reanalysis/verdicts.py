@@ -172,3 +172,23 @@ def judge_reading(claim: Claim, value: float, scheme: str, scale: float = 1.0,
 # Integrity checks of printed rows (summary_level.integrity) report an outcome, not a value.
 INTEGRITY_VERDICTS = {"possible": CONSISTENT, "impossible": DISCREPANT, "undetermined": UNVERIFIABLE,
                       "identical": REPRODUCED, "overlapping": CONSISTENT, "disjoint": DISCREPANT}
+
+
+def claims_agreement(a: Claim, scale_a: float, b: Claim, scale_b: float) -> tuple[str, str]:
+    """Two printed claims about one quantity or comparison (linked by ``same_as`` in a
+    claims file): 'identical', 'overlapping' (some value satisfies both, e.g. '< 0.05' and
+    '< 0.01') or 'disjoint' (no value satisfies both, e.g. '> 0.05' and '< 0.01': the paper
+    contradicts itself whatever the data). Each claim is taken in data units (its printed
+    number times its scale, e.g. 12 months per printed year); a half-way point counts only
+    where it prints as the number (``Claim.overlaps``), checked both ways so that an open
+    end on either side is respected. Returns the outcome and its reason."""
+    sa, sb = Decimal(str(scale_a)), Decimal(str(scale_b))
+    if a.op == b.op and a.number.value * sa == b.number.value * sb and a.number.decimals == b.number.decimals:
+        return "identical", f"'{a.text}' and '{b.text}' are the same claim"
+    a_lo, a_hi = (x * sa for x in a.interval())
+    b_lo, b_hi = (x * sb for x in b.interval())
+    meet = b.overlaps(a_lo / sb, a_hi / sb) and a.overlaps(b_lo / sa, b_hi / sa)
+    units = "" if sa == sb else f" (in data units: × {format_value(sa)} and × {format_value(sb)})"
+    if meet:
+        return "overlapping", f"'{a.text}' and '{b.text}' can both hold{units}"
+    return "disjoint", f"no value satisfies both '{a.text}' and '{b.text}'{units}: the two printings contradict each other"

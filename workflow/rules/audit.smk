@@ -27,15 +27,12 @@ rule audit_study:
 rule ledger:
     input:
         studies=expand(AUDIT_OUTPUTS["audit"], studies=AUDIT_PARTS),
-        # the "Is the effect real?" rows, summarised after the ledger's sections
-        beyond=BEYOND_TABLES,
         config=CONFIG_FILE,
         # every signed file checked again here, so that a change to the manifest alone
         # (which no study's job takes) is still caught
         manifest=f"{RAW}/MANIFEST.sha256",
     output:
         ledger=report(LEDGER, caption="../report/ledger.rst", category="Audit"),
-        summary=report(SUMMARY, caption="../report/summary.rst", category="Audit"),
         # drawn from the ledger in the same job (one interpreter start and one step fewer
         # on the way to the report): printed against recomputed p-values of all studies
         pvalues=[

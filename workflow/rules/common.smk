@@ -11,6 +11,7 @@ from reanalysis.config import (
     load_studies,
     study_file,
 )
+from reanalysis.scan.papers import paper_paths as _scanned_papers
 
 min_version("9.0")
 
@@ -87,6 +88,14 @@ def part_raw_files(wildcards):
     files = {k: per_study[0][k] for k in shared}
     files["studies"] = sorted(
         {v for f in per_study for k, v in f.items() if k not in shared}
+    )
+    # the paper files each study's text scan reads (config `scan_text`)
+    files["papers"] = sorted(
+        {
+            p
+            for s in AUDIT_PARTS[wildcards.studies]
+            for p in _scanned_papers(config, s, study_file(config, s))
+        }
     )
     return files
 

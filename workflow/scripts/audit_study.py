@@ -11,6 +11,8 @@ from reanalysis.cli import run
 from reanalysis.config import audit_parts, study_file
 from reanalysis.ledger import load_claims, to_frame, write_ledger
 from reanalysis.manifest import verify_study
+from reanalysis.scan.papers import papers_folder
+from reanalysis.scan.study import add_scanned
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
@@ -26,7 +28,10 @@ def audit_one(name):
     recomputed = designs.recompute(study, data, name).to_csv(index=False, lineterminator="\n")
     # audited from the table as written, exactly as the figures and any later reader see it
     stats = pd.read_csv(io.StringIO(recomputed))
-    return validated, recomputed, to_frame(designs.audit(name, study, claims, stats, data))
+    rows = designs.audit(name, study, claims, stats, data)
+    # the printed test statistics of its paper (scan_text), each a row unless transcribed
+    rows = add_scanned(rows, name, study, papers_folder(sm.config, name), claims, data)
+    return validated, recomputed, to_frame(rows)
 
 
 def main():

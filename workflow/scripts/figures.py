@@ -6,9 +6,8 @@ import pandas as pd
 
 from reanalysis import designs
 from reanalysis.cli import run
-from reanalysis.figures import render_figures
+from reanalysis.figures import render_figures, with_hue
 from reanalysis.ledger import load_claims
-from reanalysis.patient_level import group_labels
 from reanalysis.summary_figures import render_summary_figures
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
@@ -28,9 +27,8 @@ def main():
         audit = audit[audit["study"] == name].reset_index(drop=True)
         paths = render_summary_figures(data, claims, stats, study, out_dir, audit=audit)
     else:
-        grouping = study["figures"]["hue_grouping"]
-        data[grouping] = group_labels(data, study, grouping)
-        paths = render_figures(data, study["figures"]["specs"], out_dir)
+        data, specs = with_hue(data, study)
+        paths = render_figures(data, specs, out_dir)
     return f"wrote {len(paths)} files"
 
 

@@ -1,0 +1,90 @@
+"""The findings stage on the real papers (one shared run of the workflow): the findings table,
+summary.md rendered from it, the ranking by evidence strength, and the import direction
+ledger -> findings. No study is named: each property is checked for every study."""
+import ast
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reanalysis.findings import FINDING_COLUMNS, STRENGTHS
+from reanalysis.inputs import InputError
+from reanalysis.ledger import load_claims
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "workflow" / "reanalysis"
+
+
+@pytest.fixture(scope="module")
+def tables(finished_run):
+    audit = finished_run / "results" / "audit"
+    read = lambda name: pd.read_csv(audit / name, dtype=str, keep_default_na=False)  # noqa: E731
+    return read("findings.csv"), read("finding_evidence.csv"), read("claims.csv"), (audit / "summary.md").read_text()
+
+
+def test_the_findings_table_is_what_summary_renders(tables):
+    table, evidence, _, summary = tables
+    assert list(table.columns) == FINDING_COLUMNS
+    assert list(table["id"]) == [f"F{i}" for i in range(1, len(table) + 1)]
+    headings = [line for line in summary.splitlines() if line.startswith("### F")]
+    assert [h.split(".")[0].removeprefix("### ") for h in headings] == list(table["id"])
+    for (_, f), heading in zip(table.iterrows(), headings):
+        assert f["title"] in heading and f["study"] in heading
+    assert set(evidence["finding"]) <= set(table["id"])
+
+
+def test_strength_first_then_consequence(tables):
+    table = tables[0]
+    ranks = [STRENGTHS.index(s) for s in table["strength"]]
+    assert ranks == sorted(ranks), "a finding of weaker evidence ranks above a stronger one"
+    order = {"decision error": 0, "headline claim": 1, "": 2}
+    for _, group in table.groupby("strength", sort=False):
+        keys = [order[c] for c in group["consequence"]]
+        assert keys == sorted(keys)
+
+
+def test_a_contradiction_between_verbatim_printings_leads_its_study(tables):
+    table, _, ledger, _ = tables
+    basis = dict(zip(zip(ledger["study"], ledger["claim_id"]), ledger["claim_basis"]))
+    clash = ledger[(ledger["statistic"] == "agreement") & (ledger["verdict"] == "discrepant")]
+    for study, rows in clash.groupby("study"):
+        partners = rows["method"].str.extract(r"^agreement with (\S+) ")[0]
+        verbatim = [basis[(study, a)] != "interpreted" and basis[(study, b)] != "interpreted"
+                    for a, b in zip(rows["claim_id"], partners)]
+        if any(verbatim):
+            first = table[table["study"] == study].iloc[0]
+            assert first["strength"] == "contradiction", first["title"]
+            assert first["readings"].startswith("none")
+
+
+def test_interpreted_statements_are_never_decision_errors_of_the_paper(tables):
+    table, _, ledger, _ = tables
+    basis = dict(zip(zip(ledger["study"], ledger["claim_id"]), ledger["claim_basis"]))
+    for _, f in table.iterrows():
+        if all(basis[(f["study"], c)] == "interpreted" for c in f["claims"].split("; ")):
+            assert f["strength"] in ("interpreted", "flag")
+            assert f["consequence"] != "decision error" and f["decision_errors"] == "0"
+
+
+def test_no_code_label_without_its_words(tables):
+    # readings are named in words with the code label in brackets
+    for text in tables[0]["readings"]:
+        assert not text or text.startswith("none") or "(`" in text
+        assert not text.startswith("`")
+
+
+def test_the_ledger_does_not_import_the_findings():
+    source = ast.parse((PACKAGE / "ledger.py").read_text())
+    imported = {n.module for n in ast.walk(source) if isinstance(n, ast.ImportFrom)}
+    assert not imported & {"findings", "summary", "report", "summary_figures"}
+
+
+def test_same_as_names_a_claim_of_the_file(tmp_path):
+    header = ("claim_id,source_file,source_line,location,quantity,reported,claim,claim_basis,scale,check,"
+              "why_not_recomputable,also_in,same_as,note\n")
+    path = tmp_path / "claims.csv"
+    path.write_text(header + "X-ABS-01,p.txt,1,Abstract,p,p > 0.05,> 0.05,verbatim,1,c,,,X-RES-09,\n")
+    with pytest.raises(InputError) as err:
+        load_claims(path, ROOT / "workflow" / "schemas" / "claims.schema.yaml", {"checks": {"c": {}}})
+    text = str(err.value)
+    assert "same_as" in text and "X-RES-09" in text and "unknown claim" in text
