@@ -526,9 +526,8 @@ CLAIM_HEADER = "claim_id,source_file,source_line,location,quantity,reported,clai
 
 def throwaway_study(root: pathlib.Path) -> dict:
     """A two-arm study printing the percentage of patients at target at two visits, with a
-    p-value at each. At week 1 the second arm's 4.55% is impossible at its n = 46 (2/46 is
-    4.35%, 3/46 is 6.52%), so nothing can be recomputed there; at week 2 every number is
-    possible (18/45 = 40.00%, 4/46 = 8.70%)."""
+    p-value at each (18/45 = 40.00% and 4/46 = 8.70% at week 2; at week 1 the second arm's
+    4.55% is impossible at its n = 46: 2/46 is 4.35%, 3/46 is 6.52%)."""
     raw = root / "raw" / "throwaway"
     raw.mkdir(parents=True)
     (raw / "summaries.csv").write_text("\n".join([
@@ -561,10 +560,19 @@ def test_throwaway_study_missing_recomputation_is_a_dash(tmp_path):
     data = designs.load(study)
     claims = load_claims(pathlib.Path(study["claims"]), ROOT / "workflow" / "schemas" / "claims.schema.yaml", study)
     stats = designs.recompute(study, data, "throwaway")
+    # Nothing recomputed at week 1: the engine returns p = NaN where it cannot recompute (a
+    # table of printed percentages that more tables fit than it enumerates,
+    # summary_level.run_check's contingency); the week-1 p is set to that here. The audit
+    # then finds nothing recomputed for its claim.
+    week1 = (stats["check"] == "w1") & (stats["statistic"] == "p")
+    assert week1.any()
+    stats.loc[week1, ["value", "low", "high"]] = float("nan")
     # the ledger as the workflow writes it and every later step reads it: as text
     write_ledger(to_frame(designs.audit("throwaway", study, claims, stats, data)), tmp_path / "claims.csv")
     ledger = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
     paths = summary_figures.render_summary_figures(data, claims, stats, study, tmp_path / "figures", audit=ledger)
+    assert ledger.loc[(ledger["claim_id"] == "T-PW-01") & (ledger["statistic"] == "p"), "verdict"].iloc[0] \
+        == "unverifiable"
     marks = pd.read_csv(tmp_path / "figures" / "course.marks.csv", dtype=str, keep_default_na=False)
     assert [p.name for p in paths] == ["course.marks.csv", "course.png", "course.svg"]
     assert assert_marks_equal_the_ledger(marks, ledger) == 1          # week 1: nothing recomputed

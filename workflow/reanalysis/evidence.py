@@ -158,7 +158,9 @@ class StudySources:
             v, lo, hi = stats[key]
             if v == v:
                 return _df(v)
-            return f"{_df(lo)}–{_df(hi)}" if lo == lo else "?"
+            if lo != lo:
+                return "?"
+            return _df(lo) if _df(lo) == _df(hi) else f"{_df(lo)}–{_df(hi)}"
         parts = []
         if "t" in stats and "df" in stats:
             parts.append(f"t({dof('df')}) = {value('t')}")

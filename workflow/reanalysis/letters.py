@@ -90,6 +90,8 @@ def plain(text: str, study: dict, claim_ids=()) -> str:
     """Text without internal labels: a `code` reading in words, a bracketed code label
     dropped, claim ids dropped, snake_case names spelled out, library names left out."""
     words = str(text)
+    for arm, label in study.get("arm_labels", {}).items():  # an arm's key: its printed name
+        words = re.sub(rf"(?<![\w-]){re.escape(arm)}(?![\w-])", str(label), words)
     words = re.sub(r"\s*\(`[^`]+`\)", "", words)
     words = re.sub(r"`([^`]+)`", lambda m: reading_words(m.group(1), study), words)
     words = re.sub(r"\s*\((?:[a-z][a-z0-9]*_[a-z0-9_+]*)\)", "", words)
@@ -114,6 +116,9 @@ def recomputed_words(r: dict) -> str:
     the printed inputs, a range, or why nothing was."""
     text = str(r["recomputed"]).strip()
     unit = _unit(r["quantity"])
+    scale = re.search(r"/ scale ([0-9.eE+-]+)\)", str(r.get("note", "")))
+    if scale and re.fullmatch(r"-?[0-9.eE+-]+", text):  # recomputed in the data's units
+        text = repr(float(text) / float(scale.group(1)))
     u = "" if not unit else ("%" if unit == "%" else f" {unit}")
     if text in ("", "nan"):
         return "nothing: its inputs are impossible as printed"
@@ -148,28 +153,66 @@ def _inputs(lines: list[str], limit: int = 2) -> str:
     return f" ({shown})"
 
 
+# evidence rows whose check finds a printed value impossible (the strongest row of an
+# 'impossible' finding)
+IMPOSSIBILITY_STATISTICS = ("count", "grim", "grimmer", "percent", "sd_feasibility", "order")
+
+
+def lead_row(f: dict, rows: list[dict]) -> dict | None:
+    """The evidence row a letter states: the first of a contradiction (its first printing),
+    the first impossibility of an impossible finding, else the first decision error, else
+    the first row (the findings table lists a finding's strongest evidence first)."""
+    if not rows:
+        return None
+    if f["strength"] == "impossible":
+        found = next((r for r in rows if r["statistic"] in IMPOSSIBILITY_STATISTICS), None)
+        if found is not None:
+            return found
+    if f["strength"] == "contradiction":
+        return rows[0]
+    return next((r for r in rows if r["decision_error"] == "true"), rows[0])
+
+
 def item_sentence(f: dict, rows: list[dict], study: dict, ids, sources: StudySources | None = None) -> str:
     """One finding in plain words: where the paper prints it, what it prints against what
-    the printed numbers give (with the printed inputs), and how many other values share it."""
-    lead = next((r for r in rows if r["decision_error"] == "true"), rows[0]) if rows else None
+    the printed numbers give (with the printed inputs), and how many other values share it.
+    A contradiction quotes both printings."""
+    lead = lead_row(f, rows)
     title = plain(f["title"], study, ids).rstrip(".")
-    out = f"**{title[:1].upper()}{title[1:]}** ({plain(f['locations'], study, ids)})."
+    out = f"**{title}** ({plain(f['locations'], study, ids)})."
     if lead is not None:
         where = plain(lead["location"], study, ids)
         what = plain(lead["quantity"], study, ids)
         test = _test_name(lead["method"], study, ids)
         printed = lead["reported"].strip().strip(";,(").strip()
         rec = plain(recomputed_words(lead), study, ids)
-        inputs = _inputs([plain(x, study, ids) for x in sources.inputs(lead["claim_id"], lead["method"])]
-                         if sources else [])
-        if rec.startswith("that the printed value is impossible"):
+        own = sources is not None and lead["claim_id"] in sources.summaries  # the row is its own input
+        inputs = "" if own or sources is None else _inputs(
+            [plain(x, study, ids) for x in sources.inputs(lead["claim_id"], lead["method"])])
+        shown = {lead["claim_id"]}
+        if f["strength"] == "contradiction":
+            # the other printing: the one the title quotes, else another claim, else another row
+            others = [r for r in rows if r["claim_id"] != lead["claim_id"]]
+            other = next((r for r in others if r["claim"] != lead["claim"] and f"'{r['claim']}'" in f["title"]),
+                         next((r for r in others if r["claim"] != lead["claim"]), others[0] if others else None))
+            out += f" {where} prints “{printed}” for {what}"
+            if other is not None:
+                shown.add(other["claim_id"])
+                out += (f"; {plain(other['location'], study, ids)} prints "
+                        f"“{other['reported'].strip().strip(';,(').strip()}” for the same comparison")
+            out += "."
+            if test and not rec.startswith(("nothing", "that the printed")):
+                out += f" From the printed numbers{inputs}, {test} gives {rec}."
+        elif rec.startswith("that the printed value is impossible"):
             why = plain(str(lead["note"]).split("; ")[0], study, ids)
             out += f" {where} prints “{printed}” for {what}: {why}."
-        elif test:
+        elif test and inputs:
             out += f" {where} prints “{printed}” for {what}; {test} on the printed numbers{inputs} gives {rec}."
+        elif test:
+            out += f" {where} prints “{printed}” for {what}; {test} gives {rec}."
         else:
             out += f" {where} prints “{printed}” for {what}; the printed numbers{inputs} give {rec}."
-        others = len({r["claim_id"] for r in rows}) - 1
+        others = len({r["claim_id"] for r in rows} - shown)
         if others > 0:
             out += f" The same holds for {others} other printed value{'s' if others != 1 else ''}."
     errors = int(f["decision_errors"] or 0)

@@ -70,7 +70,8 @@ LEDGER_COLUMNS = [("paper", "label", "8.5rem"), ("claim", "claim_id", "9.5rem"),
                   ("printed", "reported", "10rem"), ("recomputed", "recomputed_shown", "11rem"),
                   ("verdict", "verdict", "9.5rem"), ("finding", "finding", "4.2rem")]
 _VERDICT_RANK = {v: i for i, v in enumerate(VERDICT_ORDER)}
-_CLAIM_ID = re.compile(r"\b[A-Z]+(?:-[A-Z0-9]+)+\b")
+# evidence rows whose statistic is not a test's (integrity checks, agreement of printings)
+NOT_A_TEST = ("", "agreement", "grim", "grimmer", "count", "percent", "order", "sd_feasibility", "duplicate")
 
 
 def caption_html(path: Path) -> str:
@@ -238,7 +239,9 @@ def _source_lines(sources: dict, study: str, rows: list[dict]) -> None:
     for r in rows:
         src = sources[study]
         r["inputs"] = src.inputs(r["claim_id"], r["method"])
-        r["test"] = src.test(r["claim_id"], r["method"]) if r["statistic"] == "p" or src.check_of(r["claim_id"]) else ""
+        # the test's statistic and df where the row is the test's own (not an integrity check
+        # or the agreement of two printings, whose method says what was done)
+        r["test"] = src.test(r["claim_id"], r["method"]) if r["statistic"] not in NOT_A_TEST else ""
         r["paper_line"] = src.line(r["source_file"], r["source_line"])
         r["anchor"] = claim_anchor(study, r["claim_id"])
 
@@ -315,6 +318,14 @@ def claim_groups(ledger: pd.DataFrame, finding_of: dict | None = None, labels: d
 
 # --- "Is the effect real?" ------------------------------------------------------------------
 
+def _magnitude(value) -> float:
+    """A result's value as a number: a float, or the number of a bound ('< 0.0002')."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = re.search(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", str(value))
+    return float(m.group()) if m else math.nan
+
+
 def key_results(rows: list[dict]) -> list[dict]:
     """The decision-relevant results of "Is the effect real?", one line each: an indirect
     external control (a comparison across studies), each random-effects pool, each study's
@@ -331,7 +342,8 @@ def key_results(rows: list[dict]) -> list[dict]:
             out.append(r)
         elif r["part"] == part.get(5) and "combined" in r["question"].lower() + r["reading"].lower():
             best = carlisle.get(r["study"])
-            if r["value"] == r["value"] and (best is None or r["value"] < best["value"]):
+            value = _magnitude(r["value"])
+            if value == value and (best is None or value < _magnitude(best["value"])):
                 carlisle[r["study"]] = r
         elif (r["part"] == part.get(1) and r["study"] not in rtm and r["low"] == r["low"]
               and r["high"] == r["high"]):

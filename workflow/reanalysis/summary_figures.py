@@ -207,8 +207,12 @@ def plot_forest(rows: dict, spec: dict, study: dict | None = None):
         members.setdefault((r.raw.get("group") or r.value_id.split("-")[1], r.arm), []).append(r)
     groups = list(members.items())
 
+    one_group = len({g for (g, _a), _r in groups}) == 1  # one table of arms: name the arms only
+
     def label(group, arm):
-        return group if arm in ("all", "") else f"{group} ({arm_label(study, arm)})"
+        if arm in ("all", ""):
+            return group
+        return arm_label(study, arm) if one_group else f"{group} ({arm_label(study, arm)})"
     height = [0.42 * len(groups) + 0.75 for _ in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(7.2, sum(height) + 1.0), squeeze=False,
                              gridspec_kw={"height_ratios": height})
@@ -238,12 +242,17 @@ def plot_forest(rows: dict, spec: dict, study: dict | None = None):
         ax.grid(axis="x", lw=0.3)
         ax.set_yticks(range(len(groups)), [label(g, a) for (g, a), _ in groups], fontsize=7.5)
         ax.set_ylim(len(groups) - 0.5, -0.5)
-    handles = [plt.Line2D([], [], color=BASELINE, marker="o", label="baseline"),
-               plt.Line2D([], [], color=FOLLOW_UP, marker="o", label="follow-up"),
-               plt.Line2D([], [], color="grey", ls="-", label="mean ± dispersion"),
-               plt.Line2D([], [], color="grey", ls="--", marker="s", label="median (IQR)")]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7.5, frameon=False)
-    fig.suptitle(f"{spec['title']}\nright of each row: the values as printed (baseline → follow-up)", fontsize=9)
+    follow_up = any(r.timepoint != "baseline" for r in sel)
+    handles = [plt.Line2D([], [], color=BASELINE, marker="o", label="baseline")]
+    if follow_up:
+        handles.append(plt.Line2D([], [], color=FOLLOW_UP, marker="o", label="follow-up"))
+    if any(r.form != "median_iqr" for r in sel):
+        handles.append(plt.Line2D([], [], color="grey", ls="-", label="mean ± dispersion"))
+    if any(r.form == "median_iqr" for r in sel):
+        handles.append(plt.Line2D([], [], color="grey", ls="--", marker="s", label="median (IQR)"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7.5, frameon=False)
+    fig.suptitle(f"{spec['title']}\nright of each row: the values as printed"
+                 + (" (baseline → follow-up)" if follow_up else ""), fontsize=9)
     fig.subplots_adjust(left=0.27, right=0.62, top=1 - 0.75 / fig.get_figheight(),
                         bottom=0.75 / fig.get_figheight(), hspace=0.55)
     return fig
