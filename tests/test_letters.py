@@ -35,7 +35,7 @@ def test_recomputed_in_words():
     row = {"quantity": "median follow-up (months)", "recomputed": "35.5"}
     assert recomputed_words(row) == "35.5 months"
     assert recomputed_words({**row, "recomputed": "range [1.18175e-44, 0.0339942]", "quantity": "p, x"}) == \
-        "a value between 1.2 × 10^-44 and 0.034"
+        "a value between 1.2 × 10⁻⁴⁴ and 0.034"
     assert recomputed_words({**row, "recomputed": "1.5 [1.49, 1.51]",
                              "quantity": "decrease in HbA1c, arm (percentage points)"}) == \
         "1.5 percentage points (1.49 to 1.51 over the rounding of the printed inputs)"

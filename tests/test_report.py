@@ -700,8 +700,10 @@ def test_report_in_headless_chromium(finished_run):
         shot(phone.page, "report_findings_390")
         for fig in phone.page.eval_on_selector_all("figure", "fs => fs.map(f => f.id)"):
             shot(phone.page, f"figure_{fig}_390", f"#{fig}")
-        phone.page.locator("#ledger").scroll_into_view_if_needed()
+        phone.page.locator("#claims").scroll_into_view_if_needed()
+        phone.page.locator("#claims tbody.claim").first.locator("button.fold").click()
         shot(phone.page, "report_ledger_390")
+        assert phone.page.evaluate("document.querySelector('#claims').parentElement.scrollWidth") <= 390
         assert_axe_clean(phone.page, "report at 390 px")
         browser.close()
     for watch in (wide, phone):

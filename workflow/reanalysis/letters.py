@@ -45,11 +45,19 @@ READING_WORDS = {
     "oldham": "Oldham's method for a change against its baseline",
 }
 # Most findings a letter states in full; the rest are counted and listed in its appendix.
-# The words of the body are held to LETTER_WORDS so that the letter prints on one A4 page.
 LETTER_MAX_ITEMS = 6
-LETTER_WORDS = 470
+# What one A4 page holds in the letter's print style (letter.html.j2: 9.6 pt serif, 1.32 line
+# height, margins 14/16 mm; the appendix at 7.6 pt), by page_lines' estimate: printed in
+# Chromium, letters of 61.6 estimated lines took one page and of 67.6 two; PAGE_LINES keeps a
+# margin below (tests/test_letters.py prints every letter).
+PAGE_LINES = 60
+CHARS_PER_LINE = 96
+APPENDIX_CHARS_PER_LINE = 128
+APPENDIX_LINE = 0.75
+PARAGRAPH_SPACE = 0.45
 # the claim ids the appendix names per point (the rest counted; the report lists them all)
 APPENDIX_CLAIMS = 6
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _RANGE = re.compile(r"^range \[([^,\]]+), ([^\]]+)\]$")
 _VALUE_RANGE = re.compile(r"^(\S+) \[([^,\]]+), ([^\]]+)\]$")
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -67,7 +75,7 @@ def _number(text: str) -> str:
     if x == 0 or 1e-4 <= abs(x) < 1e6:
         return f"{x:.3g}"
     mantissa, exponent = f"{x:.2e}".split("e")
-    return f"{float(mantissa):.2g} × 10^{int(exponent)}"
+    return f"{float(mantissa):.2g} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def reading_words(label: str, study: dict) -> str:
@@ -259,11 +267,14 @@ def _journal(cit: dict) -> str:
 
 def letter_context(study_name: str, table: pd.DataFrame, evidence: pd.DataFrame, ledger: pd.DataFrame,
                    config: dict, total: Counts, root: Path = Path(".")) -> dict:
-    """Everything one paper's letter says, from the findings table and its evidence."""
+    """Everything one paper's letter says, from the findings table and its evidence: its
+    strongest findings in rank order, as many as one A4 page holds (:func:`page_lines`), the
+    rest counted and listed in the appendix."""
     study = config["studies"][study_name]
     cit = study.get("citation", {"title": study.get("title", study_name), "label": study_name})
     mine = table[table["study"] == study_name]
-    by_finding = {k: g.to_dict("records") for k, g in evidence[evidence["study"] == study_name].groupby("finding", sort=False)}
+    by_finding = {k: g.to_dict("records")
+                  for k, g in evidence[evidence["study"] == study_name].groupby("finding", sort=False)}
     sources = StudySources(study_name, config, root=root)
     ids = set(ledger.loc[ledger["study"] == study_name, "claim_id"]) | set(sources.summaries)
     items = []
@@ -271,40 +282,64 @@ def letter_context(study_name: str, table: pd.DataFrame, evidence: pd.DataFrame,
         rows = by_finding.get(f["id"], [])
         items.append({"finding": f, "rows": rows, "text": item_sentence(f, rows, study, ids, sources)})
     stated = [it for it in items if it["finding"]["strength"] != "flag"]
-    flags = [it for it in items if it["finding"]["strength"] == "flag"]
-    # the strongest findings while the page has room; the rest are counted
-    body, words = [], 0
-    for it in stated:
-        n = len(it["text"].split())
-        if len(body) < LETTER_MAX_ITEMS and (not body or words + n <= LETTER_WORDS - 200):
-            body.append(it)
-            words += n
-    rest = [it for it in items if it not in body]
     claims = [c for it in items for c in str(it["finding"]["claims"]).split("; ") if c]
     tried = _tried(ledger, study_name, claims, study)
     per = next((p for p in total.per_study if p["study"] == study_name), {"claims": 0})
-    for i, it in enumerate(body, 1):
-        it["number"] = i
+    base = {"study": study_name, "label": cit.get("label", study_name), "journal": _journal(cit),
+            "citation": citation_text(cit), "also": " ".join(str(cit.get("also", "")).split()),
+            "short_title": cit.get("short_title", ""), "claims": per["claims"], "tried": tried,
+            "headline": total.sentence(), "n_findings": len(items), "css": css_variables()}
+    for k in range(min(len(stated), LETTER_MAX_ITEMS), 0, -1):
+        ctx = _with_items(base, items, stated[:k], study, ids)
+        if page_lines(ctx) <= PAGE_LINES:
+            return ctx
+    return _with_items(base, items, stated[:1], study, ids)
+
+
+def _with_items(base: dict, items: list[dict], body: list[dict], study: dict, ids) -> dict:
+    """The letter with ``body`` stated in full (numbered), the rest counted; its appendix."""
+    body = [{**it, "number": i} for i, it in enumerate(body, 1)]
+    chosen = {it["finding"]["id"] for it in body}
+    rest = [it for it in items if it["finding"]["id"] not in chosen]
     appendix = []
     for it in body + rest:
         f = it["finding"]
         readings = sorted({r["reading"] for r in it["rows"] if r["reading"]})
         lines = [f"{file}:{line}" for file, line in sorted(
-            {(r["source_file"], int(r["source_line"])) for r in it["rows"] if r["source_file"] and r["source_line"].isdigit()})]
+            {(r["source_file"], int(r["source_line"])) for r in it["rows"]
+             if r["source_file"] and r["source_line"].isdigit()})]
         claims_of = [c for c in str(f["claims"]).split("; ") if c]
         shown = ", ".join(claims_of[:APPENDIX_CLAIMS]) + (
             f" and {len(claims_of) - APPENDIX_CLAIMS} more" if len(claims_of) > APPENDIX_CLAIMS else "")
+        half = APPENDIX_CLAIMS // 2
         appendix.append({"point": it.get("number", ""), "id": f["id"], "claims": shown,
-                         "readings": ", ".join(readings), "lines": ", ".join(lines[:APPENDIX_CLAIMS // 2])
-                         + (f" and {len(lines) - APPENDIX_CLAIMS // 2} more" if len(lines) > APPENDIX_CLAIMS // 2 else ""),
+                         "readings": ", ".join(readings),
+                         "lines": ", ".join(lines[:half]) + (f" and {len(lines) - half} more" if len(lines) > half else ""),
                          "title": plain(f["title"], study, ids), "flag": f["strength"] == "flag"})
-    return {"study": study_name, "label": cit.get("label", study_name), "journal": _journal(cit),
-            "citation": citation_text(cit), "also": " ".join(str(cit.get("also", "")).split()),
-            "short_title": cit.get("short_title", ""), "claims": per["claims"], "items": body,
-            "rest": [it for it in rest if it["finding"]["strength"] != "flag"], "flags": flags,
-            "tried": tried, "explained": _explained(body, study), "request": _request(body or stated),
-            "appendix": appendix, "headline": total.sentence(), "n_findings": len(items),
-            "css": css_variables()}
+    return {**base, "items": body, "rest": [it for it in rest if it["finding"]["strength"] != "flag"],
+            "flags": [it for it in rest if it["finding"]["strength"] == "flag"],
+            "explained": _explained(body, study), "request": _request(body), "appendix": appendix}
+
+
+def _lines(text: str, per_line: int) -> int:
+    return max(1, -(-len(text) // per_line))
+
+
+def page_lines(ctx: dict) -> float:
+    """The lines the letter takes on an A4 page in its HTML's print style (body text about
+    CHARS_PER_LINE characters a line, the appendix in smaller type at APPENDIX_CHARS_PER_LINE
+    characters and APPENDIX_LINE of a body line's height; a paragraph's space after it), to
+    be held to PAGE_LINES; tested by printing each letter in Chromium."""
+    paragraphs = [f"To the Editor, {ctx['journal']}", f"Re: {ctx['citation']} {ctx['also']}", "Dear Editor,",
+                  opening(ctx), *[it["text"] for it in ctx["items"]], caveat(ctx), ctx["request"],
+                  "Yours sincerely,", "The reanalysis team"]
+    if ctx["rest"] or ctx["flags"]:
+        paragraphs.append(further(ctx))
+    body = sum(_lines(p, CHARS_PER_LINE) + PARAGRAPH_SPACE for p in paragraphs)
+    notes = [f"Point {a['point']} = {a['id']}: claims {a['claims']}; readings {a['readings']}; paper lines {a['lines']}"
+             for a in ctx["appendix"]] + ["Appendix (for the authors and the editor)", f"About: {ctx['headline']} Report"
+                                          " results/report.html; every claim: results/audit/claims.csv."]
+    return body + APPENDIX_LINE * sum(_lines(n, APPENDIX_CHARS_PER_LINE) for n in notes)
 
 
 def letter_markdown(ctx: dict) -> str:

@@ -119,6 +119,16 @@ def recomputed_text(row: dict) -> str:
     return shown
 
 
+def printed_short(row: dict) -> str:
+    """The printed value in short, for a table cell: the printed text where it is only
+    numbers ('73 (86.8%)', '12 ± 7.6'), else what it claims ('0.58', '< 0.05'); the full
+    text is in the claim's detail pane."""
+    reported = str(row.get("reported", ""))
+    if len(reported) <= 24 and not re.search(r"[A-Za-z]", reported):
+        return reported
+    return str(row.get("claim") or reported)
+
+
 def _sort_key_claim(text: str) -> str:
     """A printed claim's number, for numeric sorting ('' where it has none)."""
     try:
@@ -305,6 +315,7 @@ def claim_groups(ledger: pd.DataFrame, finding_of: dict | None = None, labels: d
         primary = shown[0]
         out.append({"study": study, "claim_id": claim_id, "anchor": claim_anchor(study, claim_id),
                     "rows": shown, "primary": primary, "position": members[0][0],
+                    "printed": printed_short(primary),
                     "label": labels.get(study, study), "verdict": verdict, "decision_error": error,
                     "finding": finding, "finding_anchor": finding_anchor(finding) if finding else "",
                     "paper_line": src.line(primary["source_file"], primary["source_line"]) if src else "",
