@@ -31,3 +31,4 @@ rule all:
         BEYOND_FIGURES,
         HTML_REPORT,
         TRUST_TABLES,
+        LETTERS,

@@ -77,6 +77,11 @@ def resign(workdir: Path) -> None:
 def finished_run(tmp_path_factory):
     """One clean run of the whole workflow, shared by every test that reads its results."""
     workdir = copy_repo(tmp_path_factory.mktemp("run"))
+    # the papers beside the copy, as beside the repository (config papers_dir ../shared/papers):
+    # the report quotes their lines
+    shared = workdir.parent / "shared"
+    if not shared.exists():
+        shared.symlink_to(SHARED.resolve(), target_is_directory=True)
     result = run_snakemake(workdir)
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir

@@ -472,19 +472,20 @@ def test_summary_section_has_every_part(section):
 
 def test_report_shows_the_section_and_embeds_the_forest_plot(section, tmp_path):
     out, written, frames = section
-    from test_report import CONFIG as REPORT_CONFIG, LEDGER
+    from test_report import CONFIG as REPORT_CONFIG, EVIDENCE, LEDGER, TABLE
 
     fig_dir = tmp_path / "figures"
     shutil.copytree(out / "figures" / beyond.FIGURE_DIR, fig_dir / beyond.FIGURE_DIR)
     shutil.copy(fig_dir / beyond.FIGURE_DIR / "pooled_forest.png", fig_dir / "pvalues.png")  # any PNG
     tables = [p for p in written if p.suffix == ".csv"]
-    html = render(build_context(LEDGER, REPORT_CONFIG, fig_dir, TEMPLATE.parent, tables), TEMPLATE)
+    html = render(build_context(LEDGER, TABLE, EVIDENCE, REPORT_CONFIG, fig_dir, TEMPLATE.parent, tables), TEMPLATE)
     assert '<h2 id="beyond">Is the effect real?</h2>' in html
     assert html.count('<tr class="beyond-row"') == sum(len(f) for f in frames.values())
-    assert html.count('<tr class="v-') == len(LEDGER)  # the ledger table is unchanged
+    assert html.count('<tr class="ledger-row v-') == len(LEDGER)  # the ledger table is unchanged
+    assert html.count('<tr class="key-row"') >= 1  # the decision-relevant results open the section
     assert 'id="figure-beyond-pooled_forest"' in html
     assert html.count('src="data:image/png;base64,') == 2  # the p-value figure and the forest plot
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)  # still self-contained
     # without tables, no section
-    html = render(build_context(LEDGER, REPORT_CONFIG, fig_dir, TEMPLATE.parent), TEMPLATE)
+    html = render(build_context(LEDGER, TABLE, EVIDENCE, REPORT_CONFIG, fig_dir, TEMPLATE.parent), TEMPLATE)
     assert 'id="beyond"' not in html

@@ -1,8 +1,16 @@
-"""Tests for reanalysis.figures: byte-determinism and plot structure; and for the ledger's
+"""Tests for reanalysis.figures: byte-determinism and plot structure; for the ledger's
 figures of a corpus (reanalysis.summary_figures above config `studies_in_full` studies): one
-pooled p-value panel drawing every recomputed p, fast at 40,000 p-values, and the panel of
-the highest-ranked findings. Their ledgers are drawn at random here; expected counts come
-from the ledger with pandas."""
+pooled p-value panel drawing every recomputed p, fast at 40,000 p-values, and the findings'
+figure of the highest-ranked findings. Their ledgers are drawn at random here; expected
+counts come from the ledger with pandas.
+
+And honest figures: every mark a figure draws equals the ledger's verdict for that cell
+(a time course's significance marks, written beside it; the p-value figure's points, which
+its drawing returns), a missing recomputation is "–" and never "ns", no point crosses a
+threshold line (each point's quadrant is its ledger classification), and the findings'
+figure shows each finding's printed value against the ledger's recomputation. These hold
+on the five papers (the workflow's run) and on a throwaway study with a missing
+recomputation, audited here in process."""
 
 from __future__ import annotations
 
@@ -17,9 +25,10 @@ import pandas as pd
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-from reanalysis import figures, summary_figures
-from reanalysis.findings import findings
-from reanalysis.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
+from conftest import load_config  # noqa: E402
+from reanalysis import designs, figures, summary_figures
+from reanalysis.ledger import LEDGER_COLUMNS, load_claims, to_frame, write_ledger
+from reanalysis.palette import VERDICT_STYLE, colour, contrast, ink
 
 CSV = ROOT / "raw" / "matsuoka2025" / "table1_patients.csv"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -268,14 +277,14 @@ def test_pooled_pvalue_panel_draws_every_recomputed_p_without_labels(tmp_path):
     strong = ranged[(ranged["verdict"] == "discrepant") | (ranged["decision_error"].astype(str).str.lower() == "true")]
     faint = ranged.drop(strong.index)
     faint = faint[(faint["low"] < 0.05) & (faint["high"] > 0.05)]
-    fig = summary_figures.plot_pvalues(ledger, pooled=True)
+    fig, points = summary_figures.plot_pvalues(ledger, pooled=True)
     try:
         axes = [ax for ax in fig.axes if ax.get_visible()]
         assert len(axes) == 1                                   # one pooled panel
         ax = axes[0]
         scatters = [c for c in ax.collections if c.__class__.__name__ == "PathCollection"]
         rings = [c for c in scatters if len(c.get_facecolor()) == 0 or c.get_facecolor()[0][3] == 0]
-        assert sum(_points(c) for c in scatters) - sum(_points(c) for c in rings) == len(drawn)
+        assert sum(_points(c) for c in scatters) - sum(_points(c) for c in rings) == len(drawn) == len(points)
         assert sum(_points(c) for c in rings) == len(errors)
         bars = [c for c in ax.collections if c.__class__.__name__ == "LineCollection"]
         assert sum(len(c.get_segments()) for c in bars) == len(strong) + len(faint)
@@ -285,6 +294,7 @@ def test_pooled_pvalue_panel_draws_every_recomputed_p_without_labels(tmp_path):
         assert f"{len(ledger) - len(drawn)} not recomputable" in ax.get_title()
     finally:
         figures.plt.close(fig)
+    assert_quadrants(points, ledger)
 
 
 def test_pooled_pvalues_of_40000_claims_are_drawn_and_saved(tmp_path):
@@ -293,49 +303,294 @@ def test_pooled_pvalues_of_40000_claims_are_drawn_and_saved(tmp_path):
     figures.configure_matplotlib()
     ledger = as_read_by_the_script(p_ledger(studies=1000, per_study=40), tmp_path / "claims.csv")
     assert len(ledger) == 40_000
-    paths = figures.save_figure(summary_figures.plot_pvalues(ledger, pooled=True), tmp_path / "pvalues")
+    fig, points = summary_figures.plot_pvalues(ledger, pooled=True)
+    paths = figures.save_figure(fig, tmp_path / "pvalues")
     assert paths[0].read_bytes().startswith(PNG_SIGNATURE)
     assert paths[0].stat().st_size < 5_000_000 and paths[1].stat().st_size < 20_000_000
+    assert_quadrants(points, ledger)
 
 
 def _png_height(path: pathlib.Path) -> int:
     return int.from_bytes(path.read_bytes()[20:24], "big")  # the IHDR chunk: width, then height
 
 
-def test_ledger_figures_summarise_above_studies_in_full(tmp_path):
+def test_pvalue_figure_pools_a_corpus(tmp_path):
     ledger = p_ledger(studies=6, per_study=12)
     write_ledger(ledger, tmp_path / "claims.csv")
-    found = findings(read_ledger(tmp_path / "claims.csv"))
-    flagged = [f for f in found if f.rule != "duplicates"]
-    assert len(flagged) > summary_figures.DISCREPANCY_TOP_FINDINGS  # else nothing to leave out
     heights = {}
-    for limit in (6, 5):  # 6 studies: in full at 6, a corpus at 5
-        out = tmp_path / f"limit{limit}"
-        paths, n = summary_figures.write_ledger_figures(tmp_path / "claims.csv", {"studies_in_full": limit},
-                                                        out / "pvalues", out / "discrepancies")
-        assert [p.name for p in paths] == ["pvalues.png", "pvalues.svg", "discrepancies.png", "discrepancies.svg"]
-        assert n == len(found) and all(p.stat().st_size > 0 for p in paths)
-        assert paths[0].read_bytes().startswith(PNG_SIGNATURE)
-        heights[limit] = {p.stem: _png_height(p) for p in paths if p.suffix == ".png"}
-    # per study: 3 rows of 2 panels and a row per finding; for a corpus: one panel, 30 rows
-    assert heights[5]["pvalues"] < heights[6]["pvalues"]
-    assert heights[5]["discrepancies"] < heights[6]["discrepancies"]
+    for corpus in (False, True):
+        paths, points = summary_figures.write_pvalue_figure(tmp_path / "claims.csv", {}, tmp_path / f"p{corpus}",
+                                                            corpus=corpus)
+        assert [p.suffix for p in paths] == [".png", ".svg"] and paths[0].read_bytes().startswith(PNG_SIGNATURE)
+        heights[corpus] = _png_height(paths[0])
+    assert heights[True] < heights[False]  # one panel against 3 rows of 2
 
 
-def test_top_discrepancies_in_rank_order_with_their_count(tmp_path):
+# --- the findings' figure, from a findings table built by hand ------------------------------
+
+FINDING_COLUMNS = ["id", "rank", "study", "strength", "strength_label", "consequence", "decision_errors",
+                   "headline", "rule", "title", "statement", "summary", "claims", "checks", "printed",
+                   "recomputed", "readings", "locations"]
+EVIDENCE_COLUMNS = ["finding", "study", "claim_id", "location", "source_file", "source_line", "quantity",
+                    "reported", "claim", "recomputed", "verdict", "decision_error", "statistic", "method",
+                    "note", "reading", "reading_recomputed", "reading_verdict"]
+
+
+def findings_of(ledger: pd.DataFrame, flags: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A findings table and its evidence, one finding per discrepant as-reported row of a
+    ledger in its order (the ranking is the lead's; any order will do here), then ``flags``
+    flags."""
+    rows, evidence = [], []
+    flagged = ledger[(ledger["variant"] == "as_reported") & (ledger["verdict"] == "discrepant")]
+    for k, r in enumerate(flagged.to_dict("records"), 1):
+        rows.append({**dict.fromkeys(FINDING_COLUMNS, ""), "id": f"F{k}", "rank": str(k), "study": r["study"],
+                     "strength": "discrepant", "strength_label": "discrepant under every reading",
+                     "decision_errors": "1" if r["decision_error"] == "true" else "0", "headline": "false",
+                     "title": f"{r['quantity']}: printed {r['claim']}", "claims": r["claim_id"],
+                     "locations": r["location"]})
+        evidence.append({**{k2: r.get(k2, "") for k2 in EVIDENCE_COLUMNS}, "finding": f"F{k}"})
+    for j in range(flags):
+        k = len(rows) + 1
+        rows.append({**dict.fromkeys(FINDING_COLUMNS, ""), "id": f"F{k}", "rank": str(k), "study": "st0000",
+                     "strength": "flag", "strength_label": "flag", "claims": "X-1", "decision_errors": "0"})
+    return (pd.DataFrame(rows, columns=FINDING_COLUMNS).astype(str),
+            pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS).astype(str))
+
+
+def as_text(ledger: pd.DataFrame) -> pd.DataFrame:
+    return ledger.astype(str).replace("nan", "")
+
+
+def test_discrepancy_figure_shows_printed_against_the_ledger(tmp_path):
     figures.configure_matplotlib()
-    ledger = p_ledger(studies=6, per_study=12)
-    write_ledger(ledger, tmp_path / "claims.csv")
-    found = findings(read_ledger(tmp_path / "claims.csv"))
+    ledger = as_text(p_ledger(studies=14, per_study=12))
+    table, evidence = findings_of(ledger)
     top = summary_figures.DISCREPANCY_TOP_FINDINGS
-    fig = summary_figures.plot_discrepancies(found, top=top)
-    try:
-        ax = fig.axes[0]
-        labels = [t.get_text() for t in ax.get_yticklabels()]
-        expected = [f for f in found if f.rule != "duplicates"][:top]
-        assert [label.split(" ")[0] for label in labels] == [f"F{i}" for i in range(1, top + 1)]
-        assert [label.split(" ")[1].rstrip(":") for label in labels] == [f.study for f in expected]
-        assert f"the {top} highest-ranked of {len(found)} findings; all are in summary.md" in fig._suptitle.get_text()
-        assert len([a for a in fig.axes if a.get_visible()]) == 2   # the panel and its strip
-    finally:
-        figures.plt.close(fig)
+    assert (table["strength"] != "flag").sum() > top  # else nothing to leave out
+    fig, rows = summary_figures.plot_discrepancies(table, evidence, ledger, top=top)
+    figures.plt.close(fig)
+    # the highest-ranked, in rank order, flags left out
+    assert [r["finding"] for r in rows] == [f"F{i}" for i in range(1, top + 1)]
+    by_claim = {(r["study"], r["claim_id"]): r for r in ledger.to_dict("records")}
+    for r in rows:
+        row = by_claim[(r["study"], r["claim_id"])]
+        assert r["verdict"] == row["verdict"]                       # its colour is the ledger's verdict
+        numbers = r["numbers"]
+        if numbers is None:                                         # nothing numeric recomputed
+            assert row["value"] == row["low"] == ""
+            continue
+        printed = float(row["claim"].lstrip("<> "))
+        assert numbers["printed"] == printed
+        for k in ("value", "low", "high"):
+            expected = float(row[k]) if row[k] else float("nan")
+            assert (numbers[k] == expected) or (numbers[k] != numbers[k] and expected != expected)
+    paths, drawn = summary_figures.write_discrepancy_figure(table, evidence, ledger, {}, tmp_path / "d", corpus=False)
+    assert len(drawn) == (table["strength"] != "flag").sum() and paths[0].read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_units_of_printed_quantities():
+    assert summary_figures.unit_of("median follow-up (months)") == "months"
+    assert summary_figures.unit_of("decrease in mean HbA1c from baseline to week 48, UC-MSC (percentage points)") \
+        == "percentage points"
+    assert summary_figures.unit_of("p, UC-MSC vs placebo, HbA1c at week 32 (independent two-sample t-test)") == "p"
+    assert summary_figures.unit_of("male patients, n (%) (placebo, baseline, n = 46)", "percent") == "%"
+    assert summary_figures.unit_of("age (unit not printed), mean ± dispersion (SD or SE not stated)") == ""
+
+
+# --- honest marks: each equals the ledger's verdict for its cell ----------------------------
+
+def quadrant_flip(x: float, y: float, alpha: float) -> bool:
+    """Is a point in a quadrant where significance flips (printed and recomputed on either
+    side of alpha)?"""
+    return (x < alpha) != (y < alpha)
+
+
+def assert_quadrants(points: pd.DataFrame, ledger: pd.DataFrame) -> None:
+    """Each point drawn is in a flip quadrant exactly when the ledger calls it a decision
+    error, sits on no threshold line, and has the ledger's verdict (its colour)."""
+    rows = ledger[(ledger["statistic"] == "p") & (ledger["variant"] == "as_reported")]
+    truth = {(r["study"], r["claim_id"]): r for r in rows.astype(str).to_dict("records")}
+    assert len(points)
+    for p in points.to_dict("records"):
+        row = truth[(p["study"], p["claim_id"])]
+        assert p["x"] != p["alpha"] and p["y"] != p["alpha"]
+        assert quadrant_flip(p["x"], p["y"], p["alpha"]) == (row["decision_error"].lower() == "true"), p
+        assert p["verdict"] == row["verdict"]
+
+
+def stars(p: float) -> str:
+    """The marks the figures' captions define, worked here: *** below 0.001, ** below 0.01,
+    * below 0.05, ns otherwise."""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else "ns"
+
+
+def expected_mark(row: dict) -> str:
+    """The recomputed mark a ledger row calls for: its value's; a range's two ends (one mark
+    where they agree); "–" where nothing was recomputed."""
+    value, low, high = (float(row[k]) if row[k] not in ("", "nan") else None for k in ("value", "low", "high"))
+    if value is not None:
+        return stars(value)
+    if low is None or high is None:
+        return "–"
+    return stars(low) if stars(low) == stars(high) else f"{stars(low)}…{stars(high)}"
+
+
+def assert_marks_equal_the_ledger(marks: pd.DataFrame, ledger: pd.DataFrame) -> int:
+    """Every mark with a claim has the ledger's verdict and the ledger's recomputed mark;
+    returns how many marks had nothing recomputed."""
+    rows = ledger[(ledger["statistic"] == "p") & (ledger["variant"] == "as_reported")]
+    truth = {r["claim_id"]: r for r in rows.astype(str).to_dict("records")}
+    missing = 0
+    for m in marks.astype(str).replace("nan", "").to_dict("records"):
+        if not m["claim_id"]:
+            assert m["verdict"] == "" and m["printed_mark"] == "–"
+            continue
+        row = truth[m["claim_id"]]
+        assert m["verdict"] == row["verdict"], m
+        assert m["recomputed_mark"] == expected_mark(row), m
+        if expected_mark(row) == "–":
+            missing += 1
+            assert m["recomputed_mark"] != "ns"
+    return missing
+
+
+def test_pipeline_time_course_marks_equal_the_ledger(finished_run):
+    results = finished_run / "results"
+    ledger = pd.read_csv(results / "audit" / "claims.csv", dtype=str, keep_default_na=False)
+    files = sorted((results / "figures").rglob("*.marks.csv"))
+    config_figures = [(s, n) for s, spec in load_config(finished_run)["studies"].items()
+                      if spec["design"] == "summary_level"
+                      for n, f in spec.get("figures", {}).items() if f["kind"] == "time_course"]
+    assert len(files) == len(config_figures)  # one marks file beside each time course
+    for path in files:
+        study = path.parent.name
+        assert_marks_equal_the_ledger(pd.read_csv(path, dtype=str, keep_default_na=False),
+                                      ledger[ledger["study"] == study])
+
+
+def test_pipeline_pvalue_points_sit_in_their_ledger_quadrant(finished_run):
+    results = finished_run / "results"
+    config = load_config(finished_run)
+    ledger = pd.read_csv(results / "audit" / "claims.csv", keep_default_na=False, na_values=[""])
+    fig, points = summary_figures.plot_pvalues(ledger, alphas={s: c["alpha"] for s, c in config["studies"].items()})
+    figures.plt.close(fig)
+    assert_quadrants(points, ledger)
+    # the printed side of a shared threshold is kept: '< 0.05' drawn left of 0.05, '> 0.05' right
+    for p in points.to_dict("records"):
+        if p["said"] is True:
+            assert p["x"] < p["alpha"]
+        elif p["said"] is False:
+            assert p["x"] > p["alpha"]
+
+
+def test_pipeline_figures_record_their_smallest_text(finished_run):
+    """Every PNG records its smallest text (points), which the report keeps >= 9 px on screen;
+    none is below 7 pt."""
+    from PIL import Image
+    for png in sorted((finished_run / "results" / "figures").rglob("*.png")):
+        with Image.open(png) as im:
+            assert float(im.info[figures.MIN_FONT_KEY]) >= 7, png
+
+
+def test_one_verdict_palette_colour_blind_safe_with_aa_text():
+    """Okabe and Ito's colours (their published hex values), each verdict's text colour at
+    least 4.5:1 on white and on its tint (WCAG AA, the formula of WCAG 2.x in
+    reanalysis.palette, checked here on black and white: 21:1)."""
+    assert round(contrast("#000000", "#FFFFFF"), 6) == 21
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"}
+    assert {s["colour"] for s in VERDICT_STYLE.values()} <= okabe_ito
+    assert len({s["colour"] for s in VERDICT_STYLE.values()}) == len(VERDICT_STYLE)
+    for verdict, s in VERDICT_STYLE.items():
+        assert contrast(ink(verdict), "#FFFFFF") >= 4.5 and contrast(ink(verdict), s["tint"]) >= 4.5
+        assert colour(verdict) == s["colour"]
+
+
+def test_no_module_defines_its_own_verdict_colours():
+    """The palette is defined once: no other module of the package spells a verdict colour."""
+    package = ROOT / "workflow" / "reanalysis"
+    hexes = {s[k].lower() for s in VERDICT_STYLE.values() for k in ("colour", "ink", "tint")}
+    for path in package.glob("*.py"):
+        if path.name == "palette.py":
+            continue
+        text = path.read_text(encoding="utf-8").lower()
+        assert not [h for h in hexes if h in text], path.name
+        assert "color_palette(\"colorblind\"" not in text and "verdict_colours" not in text, path.name
+
+
+# --- a throwaway study with a missing recomputation ------------------------------------------
+
+SUMMARY_HEADER = ("value_id,source_file,source_line,location,outcome,quantity,arm,timepoint,n,reported,value,form,"
+                  "dispersion,same_as,marker,repair_note,note")
+CLAIM_HEADER = "claim_id,source_file,source_line,location,quantity,reported,claim,claim_basis,scale,check,why_not_recomputable,also_in,note"
+
+
+def throwaway_study(root: pathlib.Path) -> dict:
+    """A two-arm study printing the percentage of patients at target at two visits, with a
+    p-value at each (18/45 = 40.00% and 4/46 = 8.70% at week 2; at week 1 the second arm's
+    4.55% is impossible at its n = 46: 2/46 is 4.35%, 3/46 is 6.52%)."""
+    raw = root / "raw" / "throwaway"
+    raw.mkdir(parents=True)
+    (raw / "summaries.csv").write_text("\n".join([
+        SUMMARY_HEADER,
+        "T-W1-A,paper.txt,3,Table 2,target,\"patients at target, % of patients\",cell,week_1,45,20.00,20.00,percent,,,,,",
+        "T-W1-B,paper.txt,3,Table 2,target,\"patients at target, % of patients\",control,week_1,46,4.55,4.55,percent,,,,,",
+        "T-W2-A,paper.txt,4,Table 2,target,\"patients at target, % of patients\",cell,week_2,45,40.00,40.00,percent,,,,,",
+        "T-W2-B,paper.txt,4,Table 2,target,\"patients at target, % of patients\",control,week_2,46,8.70,8.70,percent,,,,,",
+    ]) + "\n", encoding="utf-8")
+    (raw / "claims.csv").write_text("\n".join([
+        CLAIM_HEADER,
+        "T-PW-01,paper.txt,3,Table 2,\"p, cell vs control, at target at week 1 (chi-squared test)\",p < 0.05,< 0.05,verbatim,1,w1,,,",
+        "T-PW-02,paper.txt,4,Table 2,\"p, cell vs control, at target at week 2 (chi-squared test)\",p < 0.05,< 0.05,verbatim,1,w2,,,",
+    ]) + "\n", encoding="utf-8")
+    (raw / "ranges.yaml").write_text("outcomes:\n  target: {minimum: 0, maximum: 100}\n", encoding="utf-8")
+    return {"design": "summary_level", "title": "A throwaway study", "table": str(raw / "summaries.csv"),
+            "table_schema": str(ROOT / "workflow" / "schemas" / "summaries.schema.yaml"),
+            "claims": str(raw / "claims.csv"), "value_ranges": str(raw / "ranges.yaml"), "alpha": 0.05,
+            "checks": {w: {"kind": "two_proportions", "a": f"T-{w.upper()}-A", "b": f"T-{w.upper()}-B", "test": "chi2"}
+                       for w in ("w1", "w2")},
+            "arm_labels": {"cell": "Cell therapy", "control": "Control"},
+            "figures": {"course": {"kind": "time_course", "title": "Throwaway: patients at target",
+                                   "panels": [{"outcome": "target", "label": "A. Patients at target (%)",
+                                               "between_checks": ["w1", "w2"]}],
+                                   "timepoints": {"week_1": 1, "week_2": 2}, "time_unit": "weeks"}}}
+
+
+def test_throwaway_study_missing_recomputation_is_a_dash(tmp_path):
+    study = throwaway_study(tmp_path)
+    data = designs.load(study)
+    claims = load_claims(pathlib.Path(study["claims"]), ROOT / "workflow" / "schemas" / "claims.schema.yaml", study)
+    stats = designs.recompute(study, data, "throwaway")
+    # Nothing recomputed at week 1: the engine returns p = NaN where it cannot recompute (a
+    # table of printed percentages that more tables fit than it enumerates,
+    # summary_level.run_check's contingency); the week-1 p is set to that here. The audit
+    # then finds nothing recomputed for its claim.
+    week1 = (stats["check"] == "w1") & (stats["statistic"] == "p")
+    assert week1.any()
+    stats.loc[week1, ["value", "low", "high"]] = float("nan")
+    # the ledger as the workflow writes it and every later step reads it: as text
+    write_ledger(to_frame(designs.audit("throwaway", study, claims, stats, data)), tmp_path / "claims.csv")
+    ledger = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    paths = summary_figures.render_summary_figures(data, claims, stats, study, tmp_path / "figures", audit=ledger)
+    assert ledger.loc[(ledger["claim_id"] == "T-PW-01") & (ledger["statistic"] == "p"), "verdict"].iloc[0] \
+        == "unverifiable"
+    marks = pd.read_csv(tmp_path / "figures" / "course.marks.csv", dtype=str, keep_default_na=False)
+    assert [p.name for p in paths] == ["course.marks.csv", "course.png", "course.svg"]
+    assert assert_marks_equal_the_ledger(marks, ledger) == 1          # week 1: nothing recomputed
+    week1 = marks[marks["claim_id"] == "T-PW-01"].iloc[0]
+    assert (week1["printed_mark"], week1["recomputed_mark"]) == ("*", "–")
+    p_row = ledger[(ledger["claim_id"] == "T-PW-01") & (ledger["variant"] == "as_reported")
+                   & (ledger["statistic"] == "p")].iloc[0]
+    assert p_row["value"] == p_row["low"] == "" and week1["verdict"] == p_row["verdict"]
+    # week 2 is recomputed: a mark, never a dash
+    assert marks[marks["claim_id"] == "T-PW-02"].iloc[0]["recomputed_mark"] in ("***", "**", "*", "ns")
+    # the arms are named as the config names them, not by their keys
+    fig, _ = summary_figures.plot_time_course(data, claims, stats, study, study["figures"]["course"], audit=ledger)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    figures.plt.close(fig)
+    assert "Cell therapy" in labels and "Control" in labels and "cell" not in labels
+    # its p-value figure: every point in its ledger quadrant
+    fig, points = summary_figures.plot_pvalues(pd.read_csv(tmp_path / "claims.csv", keep_default_na=False,
+                                                           na_values=[""]))
+    figures.plt.close(fig)
+    assert list(points["claim_id"]) == ["T-PW-02"]                     # nothing to draw for week 1
+    assert_quadrants(points, ledger)

@@ -252,7 +252,9 @@ def test_summary_figures_are_byte_identical_across_renders(tmp_path):
             stats = sl.recompute(rows, study, name)
             paths += render_summary_figures(rows, claims, stats, study, tmp_path / attempt / name)
         digests.append([(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths])
-    assert len(digests[0]) == 8
+    # two files a figure, and beside each time course its marks
+    figures = [f for name in ("zang2022", "review2018") for f in config["studies"][name]["figures"].values()]
+    assert len(digests[0]) == 2 * len(figures) + sum(f["kind"] == "time_course" for f in figures)
     assert digests[0] == digests[1]
 
 

@@ -41,7 +41,8 @@ def floor_work() -> dict:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py; returns
     the seconds of the computations without imports and without figures and report."""
     import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
-    from reanalysis import designs, figures, findings, ledger, manifest, report, summary, summary_figures
+    from reanalysis import designs, figures, findings, ledger, letters, manifest, report, summary, summary_figures
+    from reanalysis.counts import read_table
     from reanalysis.config import load_studies, study_file
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
@@ -64,7 +65,8 @@ def floor_work() -> dict:
             compute += time.perf_counter() - start
             start = time.perf_counter()
             if study["design"] == designs.SUMMARY_LEVEL:
-                summary_figures.render_summary_figures(data, claims, stats, study, figure_dir / name)
+                audited = read_table(Path(outdir) / f"{name}.csv")
+                summary_figures.render_summary_figures(data, claims, stats, study, figure_dir / name, audit=audited)
             elif "figures" in study:
                 data, specs = figures.with_hue(data, study)
                 figures.render_figures(data, specs, figure_dir / name)
@@ -75,8 +77,14 @@ def floor_work() -> dict:
         summary.summary_markdown(table, findings.findings_table(found), findings.evidence_table(found))
         compute += time.perf_counter() - start
         ledger.write_ledger(table, Path(outdir) / "claims.csv")
-        figures.save_figure(summary_figures.plot_pvalues(table), figure_dir / "pvalues")
-        figures.save_figure(summary_figures.plot_discrepancies(found), figure_dir / "discrepancies")
+        claims_csv, findings_csv, evidence_csv = (Path(outdir) / f for f in ("claims.csv", "findings.csv",
+                                                                              "finding_evidence.csv"))
+        # as workflow/scripts/findings.py: the findings table, then everything renders from it
+        findings.write_findings(found, findings_csv, evidence_csv)
+        summary_figures.write_pvalue_figure(claims_csv, config, figure_dir / "pvalues", corpus=False)
+        summary_figures.write_discrepancy_figure(read_table(findings_csv), read_table(evidence_csv),
+                                                 read_table(claims_csv), config, figure_dir / "discrepancies",
+                                                 corpus=False)
         start = time.perf_counter()
         tables = []
         if config.get("beyond"):
@@ -85,10 +93,11 @@ def floor_work() -> dict:
             written = beyond.write_section(config, load_beyond(config), outdir, str(schema))
             tables = [p for p in written if p.suffix == ".csv"]
         beyond_s = time.perf_counter() - start
-        report.write_report(Path(outdir) / "claims.csv", config, figure_dir,
+        report.write_report(claims_csv, findings_csv, evidence_csv, config, figure_dir,
                             Path("workflow/report/report.html.j2"), Path(outdir) / "report.html",
                             beyond_tables=tables)
-        report.write_letter(Path(outdir) / "claims.csv", config, Path(outdir) / "letter.md")
+        letters.write_letters(claims_csv, findings_csv, evidence_csv, config, Path(outdir) / "letters",
+                              Path("workflow/report/letter.html.j2"))
     return {"compute_s": compute, "figures_s": drawing, "beyond_s": beyond_s}
 
 

@@ -770,14 +770,21 @@ def forest_figure(forest: dict, stem: Path) -> list[Path]:
                 lo, hi = item["envelope"]
                 if item["pool"] is None:
                     ax.plot([item["value"]], [y], marker="x", color="grey", ms=6)
+                    numbers = f"{item['value']:.2f} (no CI: no dispersion printed)"
                 else:
                     ax.plot([lo, hi], [y, y], color="grey", lw=0.8)
                     ax.plot(item["ci"], [y, y], color="black", lw=1.8)
                     ax.plot([item["value"]], [y], marker="s", color="black", ms=4)
+                    numbers = f"{item['value']:.2f} [{item['ci'][0]:.2f}, {item['ci'][1]:.2f}]"
             elif kind == "pool":
                 est, (lo, hi) = item["estimate"], item["ci"]
                 ax.plot(item["envelope"], [y, y], color="#b2182b", lw=0.6, ls=":")
                 ax.fill([lo, est, hi, est], [y, y + 0.3, y, y - 0.3], color="#b2182b")
+                numbers = f"{est:.2f} [{lo:.2f}, {hi:.2f}]"
+            if kind != "heading":
+                # estimate [CI] printed beside each row, right of the panel
+                ax.text(1.01, y, numbers.replace("-", "−"), transform=ax.get_yaxis_transform(), fontsize=7,
+                        va="center", ha="left", clip_on=False)
         ax.axvline(0, color="grey", lw=0.6, ls="--")
         ax.set_ylim(0.3, n + 0.7)
         ax.set_yticks(ticks, labels, fontsize=7)
@@ -785,8 +792,8 @@ def forest_figure(forest: dict, stem: Path) -> list[Path]:
         for tick, is_bold in zip(ax.get_yticklabels(), bold):
             if is_bold:
                 tick.set_fontweight("bold")
-        ax.set_title(f"{forest['outcomes'][o]['label']}: change after - before (negative = fall)",
-                     fontsize=9)
+        ax.set_title(f"{forest['outcomes'][o]['label']}: change after - before (negative = fall); "
+                     "right: estimate [CI]", fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
     fig.suptitle(f"Change from baseline per study arm (black: CI at r = {forest['central']:g}; grey: "
                  "envelope over r and rounding) and random-effects pools (red)", fontsize=9)

@@ -11,6 +11,9 @@ import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+from .palette import group_colours
 
 PAIRED_X = (0.0, 1.0)  # x positions of "Before" / "After"
 _DPI = 150
@@ -34,14 +37,29 @@ def configure_matplotlib() -> None:
     })
 
 
+# The PNG text key under which a figure records the size of its smallest text (points), so
+# that the report can keep it at least 9 px on screen (reanalysis.report).
+MIN_FONT_KEY = "MinFontPt"
+
+
+def min_font_pt(fig) -> float:
+    """The size (points) of the smallest visible, non-empty text in a figure."""
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.get_figure(root=True) is fig]
+    return min(sizes) if sizes else 10.0
+
+
 def save_figure(fig, stem: pathlib.Path) -> list[pathlib.Path]:
-    """Write stem.png and stem.svg without dates/versions, close fig."""
+    """Write stem.png and stem.svg without dates/versions, close fig. The PNG records its
+    smallest text size (``MIN_FONT_KEY``) and its resolution."""
     stem = pathlib.Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     # Append rather than with_suffix() so a dotted name like "fig.v2" survives.
     png, svg = (stem.with_name(stem.name + ext) for ext in (".png", ".svg"))
     try:
-        fig.savefig(png, format="png", dpi=_DPI, metadata={"Software": None})
+        fig.canvas.draw()  # tick labels exist once drawn
+        fig.savefig(png, format="png", dpi=_DPI,
+                    metadata={"Software": None, MIN_FONT_KEY: f"{min_font_pt(fig):g}"})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     finally:
         plt.close(fig)
@@ -52,8 +70,7 @@ def _palette(df, hue: str | None) -> dict:
     """Colour per hue level; sorted levels so colours do not depend on row order."""
     if hue is None:
         return {}
-    levels = sorted(df[hue].dropna().unique().tolist())
-    return dict(zip(levels, sns.color_palette("colorblind", len(levels))))
+    return group_colours(df[hue].dropna().unique().tolist())
 
 
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}

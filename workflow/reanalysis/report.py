@@ -1,68 +1,77 @@
-"""The self-contained HTML report: the ranked findings first, then their figures, the "Is
-the effect real?" section, every claim of the ledger and every figure; and the letter.
+"""The self-contained HTML report: the papers (their references) and the ranked findings
+first, then the figures of the findings, "Is the effect real?" (opening on its decision-
+relevant results), every claim of the ledger, the verdicts per paper and every figure.
 
-Everything the report says is computed here from the ledger and the config, then written
-through a Jinja2 template (``workflow/report/report.html.j2``); no number is typed into
-the template. The findings come from :mod:`reanalysis.findings`. Figures are embedded as
-PNG data URIs and the page carries its own CSS and script, so it opens offline. Nothing
-in it depends on the time or the machine, so two runs give the same bytes.
+It renders three tables and computes no finding: the ledger (``results/audit/claims.csv``),
+the findings table and its evidence (``results/audit/findings.csv``,
+``finding_evidence.csv``). Beside each evidence row it shows what a reviewer needs to check
+it, read from the transcription, the recomputation and the paper's text
+(:mod:`reanalysis.evidence`). The counts are :mod:`reanalysis.counts`'s, the colours
+:mod:`reanalysis.palette`'s. Everything goes through a Jinja2 template
+(``workflow/report/report.html.j2``); figures are embedded as PNG data URIs and the page
+carries its own CSS and script, so it opens offline. Nothing depends on the time or the
+machine, so two runs give the same bytes.
 
-The ledger table shows one row per claim (its ``as_reported`` row); its other rows (other
-readings, and other statistics of the same claim) are folded under it. All rows are in the
-page, inside a ``<template>`` (parsed, never laid out), and the script shows one page of
-claims at a time, so the page stays fast with 10,000 rows.
+The ledger table shows one row per claim (its verdict is its worst as-reported row); opening
+it shows the claim's full text and every ledger row of it (other readings, other statistics)
+in a detail pane. All claims are in the page, inside a ``<template>`` (parsed, never laid
+out), and the script shows one page of claims at a time, so the page stays fast with 10,000
+rows.
 
-A corpus (more studies in the ledger than config ``studies_in_full``, see
-:func:`reanalysis.findings.is_corpus`) has tens of thousands of rows and thousands of
-findings: there the report summarises. It lists the ``REPORT_TOP_FINDINGS`` highest-ranked
-findings and counts the rest, gives the verdicts per study as a compact table and leaves the
-rows to ``results/audit/claims.csv`` (and every finding to ``results/audit/summary.md``); the
-letter gives the ``LETTER_TOP_FINDINGS`` highest-ranked findings and counts the rest.
+A corpus (more studies than config ``studies_in_full``, :func:`reanalysis.counts.is_corpus`)
+has tens of thousands of rows and thousands of findings: there the report lists the
+``REPORT_TOP_FINDINGS`` highest-ranked findings, counts the rest, gives the verdicts per
+study as a compact table and leaves the rows to ``results/audit/claims.csv``.
 """
 from __future__ import annotations
 
 import base64
+import html
+import math
 import re
-from collections import Counter
 from pathlib import Path
 
 import docutils.core
 import jinja2
 import markupsafe
 import pandas as pd
+from PIL import Image
 
 from . import beyond as beyond_section
 from .catalogue import PVALUE_FIGURE, figure_catalogue
-from .findings import (DISCREPANCY_FIGURE, STUDIES_IN_FULL, claim_anchor, figure_links, finding_of_claims,
-                       findings, is_corpus, letter_markdown, recomputed_text)
-from .ledger import read_ledger
-from .summary_level import AS_REPORTED
-from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE, VERDICTS
+from .counts import VERDICT_ORDER, claim_verdicts, counts, is_corpus, read_table
+from .evidence import StudySources, load_recomputed
+from .figures import MIN_FONT_KEY
+from .palette import VERDICT_STYLE, css_variables
+from .rounding import NumberFormatError, parse_claim
+from .summary_figures import pvalue_table
 
-# Rows needing a reader's eye first: decision errors, then discrepant, consistent, ...
-_VERDICT_RANK = {DISCREPANT: 0, CONSISTENT: 1, REPRODUCED: 2, UNVERIFIABLE: 3}
-# the ledger table's columns (after the fold button), and those clipped to one line
-COLUMNS = ["study", "claim_id", "location", "quantity", "reported", "claim", "recomputed", "variant",
-           "method", "verdict", "decision error", "reason", "source", "finding"]
-LONG = {"location", "quantity", "reported", "recomputed", "method", "reason"}
-# For a corpus, the findings the report lists in full (with their evidence): the worst are
-# what a reader acts on, and thousands of them would make a page of tens of megabytes; the
-# rest are counted, and summary.md has every one.
+AS_REPORTED = "as_reported"
+# the findings' figure (drawn by the report's rule from the findings table)
+DISCREPANCY_FIGURE = {"study": None, "name": "discrepancies", "kind": "discrepancies",
+                      "title": "Each finding's strongest evidence, printed against recomputed",
+                      "caption": "discrepancies.rst"}
+# For a corpus, the findings the report lists in full (with their evidence).
 REPORT_TOP_FINDINGS = 50
-# For a corpus, the findings the letter gives a paragraph each: a letter an editor reads to
-# the end; the rest are counted.
-LETTER_TOP_FINDINGS = 20
-# For a corpus the figures of the findings are drawn otherwise than their captions (the RST
-# files ``snakemake --report`` also uses) describe: their titles and a note say how.
+# On-screen text of a figure is kept at least this large (CSS px): below it, the figure
+# scrolls sideways inside its frame rather than shrinking further.
+MIN_TEXT_PX = 9.0
+FIGURE_DPI = 150
 CORPUS_FIGURES = {
     "pvalues": {"title": "Printed against recomputed p-values, all studies in one panel",
                 "note": "For a corpus every study's p-values are pooled in one panel, and a decision error "
                         "is ringed without its claim id; the findings above name them."},
-    "discrepancies": {"title": "Discrepancies of the highest-ranked findings",
-                      "note": "For a corpus only the highest-ranked findings are drawn, in one panel, each "
-                              "labelled with its study (the figure's title says how many of how many); every "
-                              "finding is in results/audit/summary.md."},
+    "discrepancies": {"title": "The strongest evidence of the highest-ranked findings",
+                      "note": "For a corpus only the highest-ranked findings are drawn; every finding is in "
+                              "results/audit/summary.md."},
 }
+# the ledger table's columns (after the open button): header, the row's field, its width
+LEDGER_COLUMNS = [("paper", "label", "8.5rem"), ("claim", "claim_id", "9.5rem"), ("what", "quantity", "auto"),
+                  ("printed", "reported", "10rem"), ("recomputed", "recomputed_shown", "11rem"),
+                  ("verdict", "verdict", "9.5rem"), ("finding", "finding", "4.2rem")]
+_VERDICT_RANK = {v: i for i, v in enumerate(VERDICT_ORDER)}
+# evidence rows whose statistic is not a test's (integrity checks, agreement of printings)
+NOT_A_TEST = ("", "agreement", "grim", "grimmer", "count", "percent", "order", "sd_feasibility", "duplicate")
 
 
 def caption_html(path: Path) -> str:
@@ -73,34 +82,223 @@ def caption_html(path: Path) -> str:
     return parts["fragment"]
 
 
-def _data_uri(png: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(Path(png).read_bytes()).decode("ascii")
+def _plain(html_text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
 
 
-def ordered_rows(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Decision errors first, then discrepant, consistent, reproduced, unverifiable;
-    within each, the paper's stated reading before its variants; then the ledger's order."""
-    key = pd.DataFrame({
-        "error": (ledger["decision_error"] != "true").astype(int),
-        "verdict": ledger["verdict"].map(_VERDICT_RANK),
-        "variant": (ledger["variant"] != AS_REPORTED).astype(int),
-        "position": range(len(ledger)),
-    })
-    order = key.sort_values(["error", "verdict", "variant", "position"], kind="stable").index
-    return ledger.loc[order]
+def claim_anchor(study: str, claim_id: str) -> str:
+    """The id of a claim's rows in the report (letters, digits, '-', '_' and '.' only)."""
+    return "claim-" + re.sub(r"[^A-Za-z0-9_.-]", "_", f"{study}--{claim_id}")
 
+
+def finding_anchor(finding_id: str) -> str:
+    return f"finding-{str(finding_id).lstrip('F')}"
+
+
+def figure_anchor(figure: dict) -> str:
+    """The report's id of a figure (figure-<study or all>-<name>, figure-beyond-<name>)."""
+    return f"figure-{figure.get('study') or 'all'}-{figure['name']}"
+
+
+def _number(x) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v
+
+
+def recomputed_text(row: dict) -> str:
+    """The recomputed value, with its interval over the rounding box where there is one."""
+    shown = str(row.get("recomputed", "") or "")
+    low, high = _number(row.get("low")), _number(row.get("high"))
+    if low == low and high == high:
+        interval = f"[{low:.6g}, {high:.6g}]"
+        if interval not in shown and "[" not in shown:
+            shown = f"{shown} {interval}".strip()
+    return shown
+
+
+def printed_short(row: dict) -> str:
+    """The printed value in short, for a table cell: the printed text where it is only
+    numbers ('73 (86.8%)', '12 ± 7.6'), else what it claims ('0.58', '< 0.05'); the full
+    text is in the claim's detail pane."""
+    reported = str(row.get("reported", ""))
+    if len(reported) <= 24 and not re.search(r"[A-Za-z]", reported):
+        return reported
+    return str(row.get("claim") or reported)
+
+
+def _sort_key_claim(text: str) -> str:
+    """A printed claim's number, for numeric sorting ('' where it has none)."""
+    try:
+        return repr(float(parse_claim(text).number.value))
+    except (NumberFormatError, TypeError, ValueError):
+        return ""
+
+
+def _sort_key_recomputed(row: dict) -> str:
+    for k in ("value", "high", "low"):
+        v = _number(row.get(k))
+        if v == v:
+            return repr(v)
+    return ""
+
+
+def _embed(png: Path) -> dict:
+    """A figure as a data URI, with the sizes that keep its smallest text >= MIN_TEXT_PX on
+    screen: its natural width and the width below which it must scroll."""
+    data = Path(png).read_bytes()
+    with Image.open(png) as im:
+        width, height = im.size
+        font_pt = float(im.info.get(MIN_FONT_KEY, 10))
+    text_px = font_pt / 72 * FIGURE_DPI
+    return {"src": "data:image/png;base64," + base64.b64encode(data).decode("ascii"),
+            "width": width, "height": height, "text_px": round(text_px, 2),
+            # a quarter pixel to spare: the browser rounds the laid-out width
+            "min_width": math.ceil(width * (MIN_TEXT_PX + 0.25) / text_px)}
+
+
+def _labels(config: dict) -> dict[str, str]:
+    return {s: spec.get("citation", {}).get("label", s) for s, spec in config["studies"].items()}
+
+
+def citation_text(citation: dict) -> str:
+    """A reference as printed: authors. Title. Journal year;volume(issue):pages. doi."""
+    if not citation:
+        return ""
+    where = citation.get("journal", "")
+    if citation.get("year"):
+        where += f" {citation['year']}"
+    if citation.get("volume"):
+        where += f";{citation['volume']}" + (f"({citation['issue']})" if citation.get("issue") else "")
+    if citation.get("pages"):
+        where += f":{citation['pages']}"
+    parts = [citation.get("authors", ""), " ".join(str(citation["title"]).split()), where.strip()]
+    text = ". ".join(p.rstrip(".") for p in parts if p) + "."
+    if citation.get("doi"):
+        text += f" doi:{citation['doi']}"
+    return text
+
+
+def paper_context(config: dict, c) -> list[dict]:
+    """Every paper: its label, short title and full reference, with its counts."""
+    per = {p["study"]: p for p in c.per_study}
+    out = []
+    for s in sorted(config["studies"], key=lambda s: _labels(config)[s].lower()):
+        spec = config["studies"][s]
+        cit = spec.get("citation", {})
+        p = per.get(s, {"claims": 0, "rows": 0, "findings": 0})
+        out.append({"name": s, "label": cit.get("label", s), "short_title": cit.get("short_title", ""),
+                    "reference": citation_text(cit) or " ".join(str(spec.get("title", s)).split()),
+                    "also": " ".join(str(cit.get("also", "")).split()),
+                    "design": spec["design"].replace("_", "-"), "anchor": f"paper-{s}",
+                    "claims": p["claims"], "findings": p["findings"]})
+    return out
+
+
+# --- findings -------------------------------------------------------------------------------
+
+def _core(label: str) -> str:
+    """A panel label without its letter and unit: 'D. HbA1c (%)' -> 'HbA1c'."""
+    label = re.sub(r"^[A-Z]\.\s+", "", str(label))
+    return re.sub(r"\s*\([^()]*\)\s*$", "", label).strip()
+
+
+def _spec(config: dict, figure: dict) -> dict | None:
+    study = config.get("studies", {}).get(figure.get("study") or "", {})
+    figures = study.get("figures", {})
+    specs = figures.get("specs", figures) if study.get("design") == "patient_level" else figures
+    return specs.get(figure["name"])
+
+
+def _shows(figure: dict, spec: dict | None, study: str, rows: list[dict]) -> bool:
+    """Does a study's figure show a finding's evidence rows? A patient-level figure when the
+    method of a row names every column it plots; a forest of a printed table when a row is
+    printed in that table; a time course when a row's quantity names one of its panels."""
+    if study != figure.get("study") or spec is None:
+        return False
+    kind = figure["kind"]
+    if kind in ("paired", "scatter"):
+        columns = [spec.get(k) for k in (("before", "after") if kind == "paired" else ("x", "y"))]
+        return all(columns) and any(all(col in r["method"] for col in columns) for r in rows)
+    if kind == "forest":
+        return any(r["location"].startswith(spec.get("location", "\0")) for r in rows)
+    if kind == "time_course":
+        cores = [_core(p["label"]).lower() for p in spec.get("panels", [])]
+        return any(core and core in r["quantity"].lower() for r in rows for core in cores)
+    return False
+
+
+def _figure_links(f: dict, rows: list[dict], figures: list[dict], config: dict) -> list[dict]:
+    links = []
+    for fig in figures:
+        kind = fig.get("kind")
+        if kind == "discrepancies":
+            show = f["strength"] != "flag"
+        elif kind == "pvalues":
+            show = any(r["statistic"] == "p" for r in rows)
+        else:
+            show = _shows(fig, _spec(config, fig), f["study"], rows)
+        if show:
+            links.append({"anchor": figure_anchor(fig), "title": fig["title"]})
+    return links
+
+
+def _source_lines(sources: dict, study: str, rows: list[dict]) -> None:
+    for r in rows:
+        src = sources[study]
+        r["inputs"] = src.inputs(r["claim_id"], r["method"])
+        # the test's statistic and df where the row is the test's own (not an integrity check
+        # or the agreement of two printings, whose method says what was done)
+        r["test"] = src.test(r["claim_id"], r["method"]) if r["statistic"] not in NOT_A_TEST else ""
+        r["paper_line"] = src.line(r["source_file"], r["source_line"])
+        r["anchor"] = claim_anchor(study, r["claim_id"])
+
+
+def finding_context(table: pd.DataFrame, evidence: pd.DataFrame, config: dict, figures: list[dict],
+                    sources: dict, listed: int | None = None) -> list[dict]:
+    """The findings in rank order, each with its evidence rows (with their printed inputs,
+    test and paper line) and the figures that show it."""
+    labels = _labels(config)
+    by_finding = {k: g.to_dict("records") for k, g in evidence.groupby("finding", sort=False)}
+    out = []
+    for f in table.head(listed).to_dict("records") if listed else table.to_dict("records"):
+        rows = by_finding.get(f["id"], [])
+        # one row per claim and statistic, as the evidence lists them
+        seen, unique = set(), []
+        for r in rows:
+            key = (r["claim_id"], r["statistic"])
+            if key not in seen:
+                seen.add(key)
+                unique.append(dict(r))
+        if f["study"] in sources:
+            _source_lines(sources, f["study"], unique)
+        claims = [c for c in str(f["claims"]).split("; ") if c]
+        out.append({**f, "anchor": finding_anchor(f["id"]), "label": labels.get(f["study"], f["study"]),
+                    "claims": claims, "links": [(c, claim_anchor(f["study"], c)) for c in claims],
+                    "evidence": unique, "figures": _figure_links(f, unique, figures, config),
+                    "number": str(f["id"]).lstrip("F")})
+    return out
+
+
+# --- the ledger -----------------------------------------------------------------------------
 
 def _row_rank(row: dict) -> tuple:
     return (row["variant"] != AS_REPORTED, row["decision_error"] != "true",
-            _VERDICT_RANK.get(row["verdict"], 4))
+            _VERDICT_RANK.get(row["verdict"], len(_VERDICT_RANK)))
 
 
-def claim_groups(ledger: pd.DataFrame, finding_of: dict | None = None) -> list[dict]:
+def claim_groups(ledger: pd.DataFrame, finding_of: dict | None = None, labels: dict | None = None,
+                 sources: dict | None = None) -> list[dict]:
     """One entry per claim (study, claim_id): its rows with the one shown by default first
     (the as-reported row, the worst of them where a claim has several: decision error,
     discrepant, consistent, reproduced, unverifiable), then its other rows in ledger order.
-    Claims are ordered like rows in :func:`ordered_rows`, by their first row."""
-    finding_of = finding_of or {}
+    Claims come in that order too (decision errors first), then in ledger order. The
+    claim's verdict is :func:`reanalysis.counts.claim_verdicts`'s."""
+    finding_of, labels, sources = finding_of or {}, labels or {}, sources or {}
+    verdicts = {(r.study, r.claim_id): (r.verdict, r.decision_error)
+                for r in claim_verdicts(ledger).itertuples()}
     groups: dict[tuple[str, str], list[tuple[int, dict]]] = {}
     for i, row in enumerate(ledger.to_dict("records")):
         groups.setdefault((row["study"], row["claim_id"]), []).append((i, row))
@@ -111,107 +309,151 @@ def claim_groups(ledger: pd.DataFrame, finding_of: dict | None = None) -> list[d
         shown = [{**r, "recomputed_shown": recomputed_text(r),
                   "source": f"{r['source_file']}:{r['source_line']}" if r["source_file"] else ""}
                  for r in rows]
+        verdict, error = verdicts[(study, claim_id)]
+        finding = finding_of.get((study, claim_id), "")
+        src = sources.get(study)
+        primary = shown[0]
         out.append({"study": study, "claim_id": claim_id, "anchor": claim_anchor(study, claim_id),
-                    "rows": shown, "primary": shown[0], "position": members[0][0],
-                    "finding": finding_of.get((study, claim_id), "")})
-    out.sort(key=lambda g: (_row_rank({**g["primary"], "variant": AS_REPORTED}), g["position"]))
+                    "rows": shown, "primary": primary, "position": members[0][0],
+                    "printed": printed_short(primary),
+                    "label": labels.get(study, study), "verdict": verdict, "decision_error": error,
+                    "finding": finding, "finding_anchor": finding_anchor(finding) if finding else "",
+                    "paper_line": src.line(primary["source_file"], primary["source_line"]) if src else "",
+                    "sort": {"printed": _sort_key_claim(primary["claim"]),
+                             "recomputed": _sort_key_recomputed(primary),
+                             "verdict": str(_VERDICT_RANK.get(verdict, 9) - (1 if error else 0)),
+                             "finding": str(finding).lstrip("F")}})
+    out.sort(key=lambda g: ((not g["decision_error"]), _VERDICT_RANK.get(g["verdict"], 9), g["position"]))
     return out
 
 
-def verdict_counts(ledger: pd.DataFrame) -> list[dict]:
-    """Per study: as-reported rows by verdict, decision errors, and all rows."""
-    out = []
-    for study, group in ledger.groupby("study", sort=True):
-        main = group[group["variant"] == AS_REPORTED]
-        counts = Counter(main["verdict"])
-        out.append({"study": study, "rows": len(group), "as_reported": len(main),
-                    **{v: counts.get(v, 0) for v in VERDICTS},
-                    "decision_errors": int((main["decision_error"] == "true").sum())})
-    return out
+# --- "Is the effect real?" ------------------------------------------------------------------
+
+def _magnitude(value) -> float:
+    """A result's value as a number: a float, or the number of a bound ('< 0.0002')."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = re.search(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", str(value))
+    return float(m.group()) if m else math.nan
 
 
-def beyond_context(tables, figure_dir: Path, caption_dir: Path) -> dict:
-    """The "Is the effect real?" section: its rows (results/beyond/*.csv) in part order, and
-    its figures (results/figures/beyond/), each drawn when the section has rows."""
+def key_results(rows: list[dict]) -> list[dict]:
+    """The decision-relevant results of "Is the effect real?", one line each: an indirect
+    external control (a comparison across studies), each random-effects pool, each study's
+    Carlisle check combined over its variables (the more extreme of its two tails), and
+    the regression to the mean of a whole cohort (its first selection with an interval).
+    The other rows are detail (per-variable, per-arm and robustness rows, exploratory
+    searches)."""
+    part = {k: v for k, v in beyond_section.PARTS.items()}
+    out, carlisle, rtm = [], {}, set()
+    for r in rows:
+        if r["part"] == part.get(2) and " vs " in str(r["study"]):
+            out.append(r)
+        elif r["part"] == part.get(4) and r["study"] == "pooled":
+            out.append(r)
+        elif r["part"] == part.get(5) and "combined" in r["question"].lower() + r["reading"].lower():
+            best = carlisle.get(r["study"])
+            value = _magnitude(r["value"])
+            if value == value and (best is None or value < _magnitude(best["value"])):
+                carlisle[r["study"]] = r
+        elif (r["part"] == part.get(1) and r["study"] not in rtm and r["low"] == r["low"]
+              and r["high"] == r["high"]):
+            rtm.add(r["study"])
+            out.append(r)
+    out += list(carlisle.values())
+    order = {label: i for i, label in enumerate(part.values())}
+    return sorted(out, key=lambda r: order.get(r["part"], len(order)))
+
+
+def beyond_context(tables, figure_dir: Path, caption_dir: Path, labels: dict) -> dict:
+    """The "Is the effect real?" section: its key results, its rows in part order, and its
+    figures."""
     frames = [beyond_section.read_rows(p) for p in tables]
     frames = [f for f in frames if len(f)]
     if not frames:
-        return {"rows": [], "figures": [], "parts": []}
+        return {"rows": [], "figures": [], "parts": [], "key": []}
     rows = pd.concat(frames, ignore_index=True)
     order = {label: i for i, label in enumerate(beyond_section.PARTS.values())}
     rows = rows.iloc[sorted(range(len(rows)), key=lambda i: (order.get(rows["part"].iat[i], len(order)), i))]
-    shown = [{**r, "shown": beyond_section.shown(r["value"], r["low"], r["high"])}
+    shown = [{**r, "shown": beyond_section.shown(r["value"], r["low"], r["high"]),
+              "label": " vs ".join(labels.get(s, s) for s in str(r["study"]).split(" vs "))}
              for r in rows.to_dict("records")]
     figures = []
     for fig in beyond_section.FIGURES:
         png = Path(figure_dir) / beyond_section.FIGURE_DIR / f"{fig['name']}.png"
         if png.is_file():
-            figures.append({**fig, "study": "", "src": _data_uri(png),
-                            "caption_html": caption_html(Path(caption_dir) / fig["caption"])})
-    return {"rows": shown, "figures": figures, "parts": list(beyond_section.PARTS.values())}
+            caption = caption_html(Path(caption_dir) / fig["caption"])
+            figures.append({**fig, "study": "", **_embed(png), "caption_html": caption,
+                            "alt": f"{fig['title']}. {_plain(caption)}"})
+    return {"rows": shown, "figures": figures, "parts": list(beyond_section.PARTS.values()),
+            "key": key_results(shown)}
 
 
-def _figure(fig: dict, figure_dir: Path, caption_dir: Path) -> dict:
+# --- figures --------------------------------------------------------------------------------
+
+def _figure(fig: dict, figure_dir: Path, caption_dir: Path, alt: str = "") -> dict:
     stem = f"{fig['study']}/{fig['name']}" if fig["study"] else fig["name"]
-    return {**fig, "src": _data_uri(Path(figure_dir) / f"{stem}.png"),
-            "caption_html": caption_html(Path(caption_dir) / fig["caption"])}
+    caption = caption_html(Path(caption_dir) / fig["caption"])
+    return {**fig, **_embed(Path(figure_dir) / f"{stem}.png"), "caption_html": caption,
+            "alt": alt or f"{fig['title']}. {_plain(caption)}"}
 
 
-def _titles(config: dict) -> dict[str, str]:
-    return {s: " ".join(str(spec.get("title", s)).split()) for s, spec in config["studies"].items()}
+def _pvalue_alt(ledger: pd.DataFrame, labels: dict) -> str:
+    """What the p-value figure shows, in words: per paper, its printed p and decision errors."""
+    p = pvalue_table(ledger)
+    parts = []
+    for study, g in p.groupby("study", sort=True):
+        errors = g[g["decision_error"]]["claim_id"].tolist()
+        parts.append(f"{labels.get(study, study)}: {len(g)} printed p-values, {len(errors)} decision error"
+                     + ("s" if len(errors) != 1 else "") + (f" ({', '.join(errors)})" if errors else ""))
+    return "Printed against recomputed p-values, log scales, one panel per paper. " + "; ".join(parts) + "."
 
 
-def build_context(ledger: pd.DataFrame, config: dict, figure_dir: Path, caption_dir: Path,
-                  beyond_tables=()) -> dict:
-    """Everything the template shows, computed from the ledger, config, figures and captions
-    (and the "Is the effect real?" tables, when given)."""
-    counts = verdict_counts(ledger)
-    totals = {k: sum(c[k] for c in counts)
-              for k in ("rows", "as_reported", *VERDICTS, "decision_errors")}
-    found = findings(ledger, config["studies"])
+def _discrepancy_alt(found: list[dict]) -> str:
+    items = [f"{f['id']} ({f['label']}): {f['title']}" for f in found if f["strength"] != "flag"][:30]
+    return ("Each finding's strongest evidence, printed against recomputed on the quantity's own axis. "
+            + "; ".join(items) + ".")
+
+
+def build_context(ledger: pd.DataFrame, table: pd.DataFrame, evidence: pd.DataFrame, config: dict,
+                  figure_dir: Path, caption_dir: Path, beyond_tables=(), recomputed: pd.DataFrame | None = None,
+                  root: Path = Path(".")) -> dict:
+    """Everything the template shows, read from the ledger, the findings table and its
+    evidence, the config, the figures and captions (and the "Is the effect real?" tables)."""
+    c = counts(ledger, table)
     corpus = is_corpus(ledger, config)
-    # a corpus lists no ledger rows (claims.csv has them) and only the top-ranked findings
-    claims = [] if corpus else claim_groups(ledger, finding_of_claims(found))
-    listed = found[:REPORT_TOP_FINDINGS] if corpus else found
-    # the figures of the findings (the panel of discrepancies where it was drawn, and the
-    # p-values), then every study's figures
-    overview = [f for f in (DISCREPANCY_FIGURE, PVALUE_FIGURE)
-                if f is PVALUE_FIGURE or (Path(figure_dir) / f"{f['name']}.png").is_file()]
-    overview = [_figure(f, figure_dir, caption_dir) for f in overview]
+    labels = _labels(config)
+    studies = sorted(set(table["study"]) | set(ledger["study"]))
+    sources = {s: StudySources(s, config, recomputed, root) for s in studies if s in config["studies"]}
+    listed = REPORT_TOP_FINDINGS if corpus else None
+    overview = []
+    if (Path(figure_dir) / f"{DISCREPANCY_FIGURE['name']}.png").is_file():
+        overview.append(DISCREPANCY_FIGURE)
+    overview.append(PVALUE_FIGURE)
+    figures = figure_catalogue(config)
+    found = finding_context(table, evidence, config, overview + figures, sources, listed)
+    overview = [_figure(f, figure_dir, caption_dir,
+                        _discrepancy_alt(found) if f["kind"] == "discrepancies" else _pvalue_alt(ledger, labels))
+                for f in overview]
     if corpus:
         overview = [{**f, **CORPUS_FIGURES.get(f["name"], {})} for f in overview]
-    figures = [_figure(f, figure_dir, caption_dir) for f in figure_catalogue(config)]
-    beyond = beyond_context(beyond_tables, figure_dir, caption_dir)
-    figure_links(listed, config, overview + figures, beyond["rows"], beyond["figures"])
-    titles = _titles(config)
-    studies = [{"name": s, "title": titles[s], "design": config["studies"][s]["design"]}
-               for s in sorted(config["studies"])]
-    n_claims = len(ledger.drop_duplicates(["study", "claim_id"])) if corpus else len(claims)
-    return {"studies": studies, "counts": counts, "totals": totals, "verdicts": VERDICTS,
-            "findings": found, "claims": claims, "n_claims": n_claims,
-            "corpus": corpus, "listed_findings": listed,
-            "studies_in_full": int(config.get("studies_in_full", STUDIES_IN_FULL)),
-            "designs": Counter(s["design"].replace("_", "-") for s in studies),
-            "flagged_claims": sum(len(f.claims) for f in found if f.rule != "duplicates"),
-            "tier_summary": tier_summary(found),
-            "overview_figures": overview, "figures": figures, "beyond": beyond,
-            "columns": COLUMNS, "long": LONG}
-
-
-_TIER_WORDS = {"contradiction": ("contradiction", "contradictions"),
-               "impossible": ("impossibility", "impossibilities"),
-               "discrepant": ("discrepancy under every reading", "discrepancies under every reading"),
-               "reading": ("claim group that holds only under a labelled reading",
-                           "claim groups that hold only under a labelled reading"),
-               "interpreted": ("interpreted statement", "interpreted statements"),
-               "rounding": ("rounding-level slip", "rounding-level slips"),
-               "flag": ("flag of repeated values", "flags of repeated values")}
-
-
-def tier_summary(found) -> str:
-    """'3 decision errors, 5 headline claims, ...' over the findings, in rank order."""
-    counts = Counter(f.tier_label for f in found)
-    return ", ".join(f"{n} {_TIER_WORDS[t][n != 1]}" for t, n in counts.items())
+    figures = [_figure(f, figure_dir, caption_dir) for f in figures]
+    for f in figures:
+        f["label"] = labels.get(f["study"], f["study"])
+    finding_of: dict = {}
+    for f in table.to_dict("records"):
+        for claim in str(f["claims"]).split("; "):
+            finding_of.setdefault((f["study"], claim), f["id"])
+    claims = [] if corpus else claim_groups(ledger, finding_of, labels, sources)
+    papers = paper_context(config, c)
+    return {"papers": papers, "without_findings": [p for p in papers if not p["findings"]],
+            "counts": c, "headline": c.sentence(), "verdicts": list(VERDICT_STYLE), "palette_css": css_variables(),
+            "findings": found, "n_findings": len(table), "claims": claims, "corpus": corpus,
+            "studies_in_full": int(config.get("studies_in_full", 12)),
+            "strengths": list(dict.fromkeys(table["strength_label"])) if len(table) else [],
+            "overview_figures": overview, "figures": figures,
+            "beyond": beyond_context(beyond_tables, figure_dir, caption_dir, labels),
+            "columns": LEDGER_COLUMNS, "labels": labels}
 
 
 def _ticks(text) -> markupsafe.Markup:
@@ -228,19 +470,16 @@ def render(context: dict, template: Path) -> str:
     return env.get_template(Path(template).name).render(**context)
 
 
-def write_report(ledger_csv: Path, config: dict, figure_dir: Path, template: Path, out: Path,
-                 beyond_tables=()) -> int:
-    """Render the report; the template's folder holds the RST captions too."""
-    ledger = read_ledger(ledger_csv)
-    context = build_context(ledger, config, figure_dir, Path(template).parent, beyond_tables)
+def read_inputs(ledger_csv: Path, findings_csv: Path, evidence_csv: Path) -> tuple:
+    return read_table(ledger_csv), read_table(findings_csv), read_table(evidence_csv)
+
+
+def write_report(ledger_csv: Path, findings_csv: Path, evidence_csv: Path, config: dict, figure_dir: Path,
+                 template: Path, out: Path, beyond_tables=(), recomputed=()) -> dict:
+    """Render the report; the template's folder holds the RST captions too. Returns the
+    context it rendered."""
+    ledger, table, evidence = read_inputs(ledger_csv, findings_csv, evidence_csv)
+    context = build_context(ledger, table, evidence, config, figure_dir, Path(template).parent, beyond_tables,
+                            load_recomputed(recomputed))
     Path(out).write_text(render(context, template), encoding="utf-8")
-    return len(ledger)
-
-
-def write_letter(ledger_csv: Path, config: dict, out: Path) -> int:
-    """The one-page letter to the editor (results/letter.md); returns its findings."""
-    ledger = read_ledger(ledger_csv)
-    found = findings(ledger, config["studies"])
-    top = LETTER_TOP_FINDINGS if is_corpus(ledger, config) else None
-    Path(out).write_text(letter_markdown(found, ledger, _titles(config), top=top), encoding="utf-8")
-    return len(found)
+    return context

@@ -44,16 +44,6 @@ rule ledger:
             )
             for path in PVALUE_FIGURE
         ],
-        # the findings (reanalysis/findings.py), one row each, a panel per study
-        discrepancies=[
-            report(
-                path,
-                caption="../report/discrepancies.rst",
-                category="Figures",
-                subcategory="all studies",
-            )
-            for path in DISCREPANCY_FIGURE
-        ],
     log:
         f"{RESULTS}/logs/ledger.log",
     # on the path to the report (beyond -> ledger -> report): started before the

@@ -30,6 +30,8 @@ SUMMARY = f"{RESULTS}/audit/summary.md"
 FINDINGS = f"{RESULTS}/audit/findings.csv"
 FINDING_EVIDENCE = f"{RESULTS}/audit/finding_evidence.csv"
 HTML_REPORT = f"{RESULTS}/report.html"
+# one letter per paper with findings (<study>.md and .html)
+LETTERS = f"{RESULTS}/letters"
 CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
 # the report's template and captions are part of the workflow, not of the data: found
 # beside this Snakefile even when Snakemake runs in another --directory (a corpus)

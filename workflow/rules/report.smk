@@ -1,15 +1,20 @@
-# Stage 5: the self-contained HTML report, from the ledger and every figure, and the
-# one-page letter to the editor (both open on the findings, reanalysis/findings.py).
+# Stage 5: the self-contained HTML report, the findings' figure and one letter per paper
+# with findings, all rendered from the ledger and the findings table (results/audit/
+# findings.csv and finding_evidence.csv); none computes a finding.
 
 
 rule html_report:
     input:
         ledger=LEDGER,
+        findings=FINDINGS,
+        evidence=FINDING_EVIDENCE,
+        # the statistics beside each evidence row (the test with its df)
+        recomputed=expand(AUDIT_OUTPUTS["recomputed"], studies=AUDIT_PARTS),
         figures=all_figures(),
-        finding_figures=DISCREPANCY_FIGURE,
         beyond=BEYOND_TABLES,
         beyond_figures=BEYOND_FIGURES,
         template=f"{REPORT_TEMPLATES}/report.html.j2",
+        letter_template=f"{REPORT_TEMPLATES}/letter.html.j2",
         captions=sorted(
             {f"{REPORT_TEMPLATES}/{f['caption']}" for f in FIGURES}
             | {
@@ -23,7 +28,17 @@ rule html_report:
         config=CONFIG_FILE,
     output:
         html=HTML_REPORT,
-        letter=f"{RESULTS}/letter.md",
+        # the findings, one strip each: printed against recomputed
+        discrepancies=[
+            report(
+                path,
+                caption="../report/discrepancies.rst",
+                category="Figures",
+                subcategory="all studies",
+            )
+            for path in DISCREPANCY_FIGURE
+        ],
+        letters=directory(LETTERS),
     log:
         f"{RESULTS}/logs/report.log",
     conda:

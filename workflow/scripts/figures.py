@@ -1,4 +1,5 @@
-"""Regenerate a study's figures from its data (patient table or printed summaries)."""
+"""Regenerate a study's figures from its data (patient table or printed summaries); a time
+course's marks from the study's audited rows."""
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,9 @@ def main():
         claims = load_claims(Path(sm.input.claims), Path(sm.input.claims_schema), study)
         stats = pd.read_csv(sm.input.recomputed)  # a batch's table holds other studies too
         stats = stats[stats["study"] == name].reset_index(drop=True)
-        paths = render_summary_figures(data, claims, stats, study, out_dir)
+        audit = pd.read_csv(sm.input.audit, dtype=str, keep_default_na=False)
+        audit = audit[audit["study"] == name].reset_index(drop=True)
+        paths = render_summary_figures(data, claims, stats, study, out_dir, audit=audit)
     else:
         data, specs = with_hue(data, study)
         paths = render_figures(data, specs, out_dir)

@@ -1,20 +1,30 @@
-"""Write the self-contained HTML report from the ledger and the figures, and the letter."""
+"""Write the self-contained HTML report, the findings' figure and one letter per paper with
+findings, from the ledger and the findings table."""
 from pathlib import Path
 
 from reanalysis.cli import run
-from reanalysis.report import write_letter, write_report
+from reanalysis.counts import is_corpus, read_table
+from reanalysis.letters import write_letters
+from reanalysis.report import write_report
+from reanalysis.summary_figures import write_discrepancy_figure
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 
 def main():
     figure_dir = Path(sm.config["results_dir"]) / "figures"
-    rows = write_report(Path(sm.input.ledger), sm.config, figure_dir, Path(sm.input.template),
-                        Path(sm.output.html), beyond_tables=[Path(p) for p in sm.input.beyond])
-    found = write_letter(Path(sm.input.ledger), sm.config, Path(sm.output.letter))
-    return (f"report with {rows} ledger rows, {found} findings, "
-            f"{len(sm.input.figures) + len(sm.input.finding_figures)} figures and "
-            f"{len(sm.input.beyond)} tables of the effect section; letter with its findings")
+    ledger = read_table(sm.input.ledger)
+    table, evidence = read_table(sm.input.findings), read_table(sm.input.evidence)
+    _, drawn = write_discrepancy_figure(table, evidence, ledger, sm.config,
+                                        Path(sm.output.discrepancies[0]).with_suffix(""),
+                                        corpus=is_corpus(ledger, sm.config))
+    context = write_report(Path(sm.input.ledger), Path(sm.input.findings), Path(sm.input.evidence), sm.config,
+                           figure_dir, Path(sm.input.template), Path(sm.output.html),
+                           beyond_tables=[Path(p) for p in sm.input.beyond], recomputed=sm.input.recomputed)
+    letters = write_letters(Path(sm.input.ledger), Path(sm.input.findings), Path(sm.input.evidence), sm.config,
+                            Path(sm.output.letters), Path(sm.input.letter_template))
+    return (f"report: {context['headline']} {len(drawn)} findings drawn; "
+            f"{len(letters) // 2} letters")
 
 
 run(main, sm.log[0])
