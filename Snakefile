@@ -16,8 +16,8 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/beyond.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/findings.smk"
-include: "workflow/rules/report.smk"
 include: "workflow/rules/trust.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -88,3 +88,26 @@ def test_same_as_names_a_claim_of_the_file(tmp_path):
         load_claims(path, ROOT / "workflow" / "schemas" / "claims.schema.yaml", {"checks": {"c": {}}})
     text = str(err.value)
     assert "same_as" in text and "X-RES-09" in text and "unknown claim" in text
+
+
+def test_trials_carry_their_inspect_sr_judgement_into_the_report_and_letters(finished_run):
+    """Each randomised trial's Domain 4 judgement (results/trust/<study>.csv) is the one its
+    letter states and the report shows; a study INSPECT-SR does not apply to has no such
+    sentence in its letter."""
+    results = finished_run / "results"
+    index = pd.read_csv(results / "trust" / "index.csv", dtype=str, keep_default_na=False)
+    html = (results / "report.html").read_text(encoding="utf-8")
+    assert 'id="trust"' in html
+    for _, row in index.iterrows():
+        letter = results / "letters" / f"{row['study']}.md"
+        text = letter.read_text(encoding="utf-8") if letter.is_file() else ""
+        table = results / "trust" / f"{row['study']}.csv"
+        if table.is_file():
+            t = pd.read_csv(table, dtype=str, keep_default_na=False)
+            d4 = t[(t["level"] == "domain") & (t["domain"] == "4")]["answer"].item()
+            overall = t[t["level"] == "overall"]["answer"].item()
+            assert f"overall {overall}" in html
+            if text:
+                assert f"(its Domain 4) raise {d4}" in text
+        else:
+            assert "INSPECT-SR" not in text

@@ -21,6 +21,7 @@ from .counts import Counts, counts, read_table
 from .evidence import StudySources
 from .palette import css_variables
 from .report import citation_text
+from .trust import trust_sentence_for_letter
 
 AS_REPORTED = "as_reported"
 # the words of the engine's own labelled readings (a study's config `readings` adds its own)
@@ -288,7 +289,9 @@ def letter_context(study_name: str, table: pd.DataFrame, evidence: pd.DataFrame,
     base = {"study": study_name, "label": cit.get("label", study_name), "journal": _journal(cit),
             "citation": citation_text(cit), "also": " ".join(str(cit.get("also", "")).split()),
             "short_title": cit.get("short_title", ""), "claims": per["claims"], "tried": tried,
-            "headline": total.sentence(), "n_findings": len(items), "css": css_variables()}
+            "headline": total.sentence(), "n_findings": len(items), "css": css_variables(),
+            # a randomised trial's INSPECT-SR Domain 4 judgement and the checks behind it
+            "trust": trust_sentence_for_letter(study_name, config.get("results_dir", "results"))}
     for k in range(min(len(stated), LETTER_MAX_ITEMS), 0, -1):
         ctx = _with_items(base, items, stated[:k], study, ids)
         if page_lines(ctx) <= PAGE_LINES:
@@ -331,7 +334,8 @@ def page_lines(ctx: dict) -> float:
     characters and APPENDIX_LINE of a body line's height; a paragraph's space after it), to
     be held to PAGE_LINES; tested by printing each letter in Chromium."""
     paragraphs = [f"To the Editor, {ctx['journal']}", f"Re: {ctx['citation']} {ctx['also']}", "Dear Editor,",
-                  opening(ctx), *[it["text"] for it in ctx["items"]], caveat(ctx), ctx["request"],
+                  opening(ctx), *[it["text"] for it in ctx["items"]], caveat(ctx),
+                  *([ctx["trust"]] if ctx.get("trust") else []), ctx["request"],
                   "Yours sincerely,", "The reanalysis team"]
     if ctx["rest"] or ctx["flags"]:
         paragraphs.append(further(ctx))
@@ -350,7 +354,8 @@ def letter_markdown(ctx: dict) -> str:
         lines += [f"{it['number']}. {it['text']}", ""]
     if ctx["rest"] or ctx["flags"]:
         lines += [further(ctx), ""]
-    lines += [caveat(ctx), "", ctx["request"], "", "Yours sincerely,", "", "The reanalysis team", "", "---", "",
+    lines += [caveat(ctx), ""] + ([ctx["trust"], ""] if ctx.get("trust") else [])
+    lines += [ctx["request"], "", "Yours sincerely,", "", "The reanalysis team", "", "---", "",
               "**Appendix** (for the authors and the editor: where each point is in our report and ledger)", ""]
     for a in ctx["appendix"]:
         point = f"Point {a['point']}" if a["point"] else ("Flag" if a["flag"] else "Further")

@@ -415,6 +415,23 @@ def _discrepancy_alt(found: list[dict]) -> str:
             + "; ".join(items) + ".")
 
 
+def trust_tables(config: dict, papers: list[dict]) -> list[dict]:
+    """Each paper's INSPECT-SR context (a trial's 21 checks and judgements, or why it does not
+    apply), where the trust stage ran (results/trust/index.csv)."""
+    from .trust import trust_context  # the trust stage, read only where it wrote its tables
+    results = Path(config.get("results_dir", "results"))
+    if not (results / "trust" / "index.csv").is_file():
+        return []
+    out = []
+    for p in papers:
+        try:
+            ctx = trust_context(p["name"], results)
+        except KeyError:
+            continue
+        out.append({**ctx, "label": p["label"]})
+    return out
+
+
 def build_context(ledger: pd.DataFrame, table: pd.DataFrame, evidence: pd.DataFrame, config: dict,
                   figure_dir: Path, caption_dir: Path, beyond_tables=(), recomputed: pd.DataFrame | None = None,
                   root: Path = Path(".")) -> dict:
@@ -446,7 +463,7 @@ def build_context(ledger: pd.DataFrame, table: pd.DataFrame, evidence: pd.DataFr
             finding_of.setdefault((f["study"], claim), f["id"])
     claims = [] if corpus else claim_groups(ledger, finding_of, labels, sources)
     papers = paper_context(config, c)
-    return {"papers": papers, "without_findings": [p for p in papers if not p["findings"]],
+    return {"papers": papers, "trust": trust_tables(config, papers), "without_findings": [p for p in papers if not p["findings"]],
             "counts": c, "headline": c.sentence(), "verdicts": list(VERDICT_STYLE), "palette_css": css_variables(),
             "findings": found, "n_findings": len(table), "claims": claims, "corpus": corpus,
             "studies_in_full": int(config.get("studies_in_full", 12)),

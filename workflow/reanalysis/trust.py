@@ -1106,6 +1106,27 @@ def trust_table_markdown(study: str, results_dir: str | Path) -> str:
     return ctx["markdown"] if ctx["applies"] else ctx["reason"] + "\n"
 
 
+def trust_sentence_for_letter(study: str, results_dir: str | Path) -> str:
+    """The Domain 4 sentence of a randomised trial's letter, or '' where INSPECT-SR does not
+    apply or was not run (no results/trust/index.csv, e.g. a synthetic corpus)."""
+    if not (Path(results_dir) / "trust" / f"{INDEX}.csv").is_file():
+        return ""
+    try:
+        ctx = trust_context(study, results_dir)
+    except KeyError:
+        return ""
+    if not ctx["applies"]:
+        return ""
+    d4 = next(r for r in ctx["domains"] if r["domain"] == "4")
+    yes = [r for r in ctx["checks"] if r["domain"] == "4" and r["answer"] == YES]
+    yes.sort(key=lambda r: r["serious"] != "true")
+    named = [f"{r['id']} ({r['short']})" for r in yes]
+    behind = (f", from check{'s' if len(named) > 1 else ''} "
+              + (", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0])) if named else ""
+    return ("In the terms of INSPECT-SR, Cochrane's tool for judging a trial's trustworthiness, the results "
+            f"reported in this trial (its Domain 4) raise {d4['answer']}{behind}; the table is in our report.")
+
+
 def domain4_sentence(study: str, results_dir: str | Path) -> str:
     """One sentence for a letter: the Domain 4 judgement and the checks behind it."""
     ctx = trust_context(study, results_dir)

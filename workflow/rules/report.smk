@@ -8,6 +8,8 @@ rule html_report:
         ledger=LEDGER,
         findings=FINDINGS,
         evidence=FINDING_EVIDENCE,
+        # INSPECT-SR per randomised trial: a table in the report, a sentence in the letter
+        trust=TRUST_TABLES,
         # the statistics beside each evidence row (the test with its df)
         recomputed=expand(AUDIT_OUTPUTS["recomputed"], studies=AUDIT_PARTS),
         figures=all_figures(),
