@@ -179,3 +179,24 @@ class StudySources:
 def load_recomputed(paths) -> pd.DataFrame | None:
     frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths if Path(p).is_file()]
     return pd.concat(frames, ignore_index=True) if frames else None
+
+
+# evidence rows whose check finds a printed value impossible (the strongest row of an
+# 'impossible' finding)
+IMPOSSIBILITY_STATISTICS = ("count", "grim", "grimmer", "percent", "sd_feasibility", "order")
+
+
+def lead_row(f: dict, rows: list[dict]) -> dict | None:
+    """The evidence row that states a finding (in a letter, in the findings' figure): the
+    first of a contradiction (its first printing), the first impossibility of an impossible
+    finding, else the first decision error, else the first row (the findings table lists a
+    finding's strongest evidence first)."""
+    if not rows:
+        return None
+    if f["strength"] == "impossible":
+        found = next((r for r in rows if r["statistic"] in IMPOSSIBILITY_STATISTICS), None)
+        if found is not None:
+            return found
+    if f["strength"] == "contradiction":
+        return rows[0]
+    return next((r for r in rows if r["decision_error"] == "true"), rows[0])

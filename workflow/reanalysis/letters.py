@@ -18,7 +18,7 @@ import jinja2
 import pandas as pd
 
 from .counts import Counts, counts, read_table
-from .evidence import StudySources
+from .evidence import StudySources, lead_row
 from .palette import css_variables
 from .report import citation_text
 from .trust import trust_sentence_for_letter
@@ -160,26 +160,6 @@ def _inputs(lines: list[str], limit: int = 2) -> str:
         return ""
     shown = "; ".join(lines[:limit]) + (f"; and {len(lines) - limit} more" if len(lines) > limit else "")
     return f" ({shown})"
-
-
-# evidence rows whose check finds a printed value impossible (the strongest row of an
-# 'impossible' finding)
-IMPOSSIBILITY_STATISTICS = ("count", "grim", "grimmer", "percent", "sd_feasibility", "order")
-
-
-def lead_row(f: dict, rows: list[dict]) -> dict | None:
-    """The evidence row a letter states: the first of a contradiction (its first printing),
-    the first impossibility of an impossible finding, else the first decision error, else
-    the first row (the findings table lists a finding's strongest evidence first)."""
-    if not rows:
-        return None
-    if f["strength"] == "impossible":
-        found = next((r for r in rows if r["statistic"] in IMPOSSIBILITY_STATISTICS), None)
-        if found is not None:
-            return found
-    if f["strength"] == "contradiction":
-        return rows[0]
-    return next((r for r in rows if r["decision_error"] == "true"), rows[0])
 
 
 def item_sentence(f: dict, rows: list[dict], study: dict, ids, sources: StudySources | None = None) -> str:

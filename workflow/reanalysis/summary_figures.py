@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 
-from .evidence import arm_label
+from .evidence import arm_label, lead_row
 from .figures import configure_matplotlib, save_figure
 from .palette import (BASELINE, DECISION_ERROR, FOLLOW_UP, GROUP_LINESTYLES, NEUTRAL, VERDICT_STYLE,
                       colour, group_colours, ink)
@@ -626,8 +626,8 @@ def _ledger_rows(ledger: pd.DataFrame) -> dict:
 def discrepancy_rows(table: pd.DataFrame, evidence: pd.DataFrame, ledger: pd.DataFrame,
                      top: int | None = None) -> list[dict]:
     """One row per finding (flags left out; with ``top``, the ``top`` highest-ranked): its
-    first evidence row (the finding's strongest), printed against recomputed from the
-    ledger, with its unit."""
+    strongest evidence row (:func:`reanalysis.evidence.lead_row`, the one its letter states),
+    printed against recomputed from the ledger, with its unit."""
     rows = table[table["strength"] != "flag"]
     if top is not None:
         rows = rows.head(top)
@@ -638,7 +638,7 @@ def discrepancy_rows(table: pd.DataFrame, evidence: pd.DataFrame, ledger: pd.Dat
         ev_rows = by_finding.get(f["id"])
         if ev_rows is None or not len(ev_rows):
             continue
-        ev = ev_rows.iloc[0].to_dict()
+        ev = lead_row(f, ev_rows.to_dict("records"))
         row = ledger_of.get((ev["study"], ev["claim_id"], ev["statistic"]))
         numbers = printed_against_recomputed(ev, row)
         n_claims = len([c for c in str(f["claims"]).split("; ") if c])
@@ -704,7 +704,7 @@ def _draw_strip(ax, d: dict, log: bool) -> None:
     ax.tick_params(axis="x", labelsize=7.5, pad=1.5)
 
 
-def _wrap(text: str, width: int = 82) -> list[str]:
+def _wrap(text: str, width: int = 72) -> list[str]:
     return textwrap.wrap(" ".join(str(text).split()), width) or [""]
 
 
@@ -716,10 +716,11 @@ def plot_discrepancies(table: pd.DataFrame, evidence: pd.DataFrame, ledger: pd.D
     the recomputed value (its verdict's colour and marker, with its range over the rounding
     box; a black edge for a decision error) on the quantity's own axis, in its units; a row
     with nothing numeric recomputed (an impossibility, a definition) as text. Drawn narrow
-    (4.8 in), so that its text stays legible on a phone. Returns the figure and the rows."""
+    (4.2 in), so that it fits a phone's width with its text legible. Returns the figure and
+    the rows."""
     labels = labels or {}
     rows = discrepancy_rows(table, evidence, ledger, top)
-    line, strip, axis, gap, width = 0.155, 0.26, 0.40, 0.24, 4.8
+    line, strip, axis, gap, width = 0.155, 0.26, 0.40, 0.24, 4.2
     blocks = []
     for d in rows:
         head = (f"{d['finding']} · {labels.get(d['study'], d['study'])}"
@@ -744,8 +745,8 @@ def plot_discrepancies(table: pd.DataFrame, evidence: pd.DataFrame, ledger: pd.D
     fig = plt.figure(figsize=(width, max(total, 1.2)))
     H = fig.get_figheight()
     left = 0.12 / width
-    fig.text(left, 1 - 0.1 / H, "Each finding's strongest evidence: printed (grey: what the printed value\n"
-             "allows) against recomputed (coloured by its verdict, with its range),\nin the quantity's units",
+    fig.text(left, 1 - 0.1 / H, "Each finding's strongest evidence: printed (grey: what\nthe printed value "
+             "allows) against recomputed (coloured by\nits verdict, with its range), in the quantity's units",
              fontsize=8.5, va="top", ha="left")
     y = H - title_h  # inches from the bottom, top of the next block
     for d, head, what, result, height in blocks:
