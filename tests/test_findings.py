@@ -1,5 +1,5 @@
 """Findings (workflow/reanalysis/findings.py) from a small hand-built ledger, every grouping
-and the ranking worked out by hand below; the letter's paragraphs; and summary.md opening on
+and the ranking worked out by hand below; the findings table; and summary.md opening on
 the findings.
 
 The ledger holds one study, "s", with flagged claims (as reported: discrepant, a decision
@@ -39,14 +39,12 @@ errors, more claims, ledger order: G (contradiction, decision error); n_alt (imp
 headline); I (impossible); R (discrepant, headline); P, S-1, C-1 (discrepant); O-1 (reading,
 decision error); definition (reading); T-1 (interpreted); Q-1 (rounding); U (flag).
 """
-import re
 
 import pandas as pd
 import pytest
 
-from reanalysis.findings import (DISCREPANCY_FIGURE, FINDING_COLUMNS, STUDIES_IN_FULL, claim_anchor,
-                                 evidence_table, figure_links, finding_of_claims, findings, findings_table,
-                                 is_corpus, letter_markdown, stem)
+from reanalysis.counts import STUDIES_IN_FULL, is_corpus
+from reanalysis.findings import FINDING_COLUMNS, claim_anchor, evidence_table, findings, findings_table, stem
 from reanalysis.ledger import LEDGER_COLUMNS
 from reanalysis.summary import summary_markdown
 
@@ -220,7 +218,7 @@ def test_each_flagged_claim_is_in_exactly_one_finding(found):
     listed = [c for f in found if f.rule != "duplicates" for c in f.claims]
     assert sorted(listed) == sorted(flagged)
     assert "K-1" not in listed and "W-1" not in listed  # a variant's discrepancy is no finding
-    assert finding_of_claims(found)[("s", "N-2")] == 2
+    assert next(f.number for f in found if "N-2" in f.claims) == 2
 
 
 def test_what_each_finding_says(found):
@@ -254,36 +252,10 @@ def test_what_each_finding_says(found):
     assert by[3].title == "b arm: values impossible at the stated n = 10"
 
 
-def test_figure_links_and_anchors(found):
-    figure_links(found, {"studies": {}}, [DISCREPANCY_FIGURE, {"study": None, "name": "pvalues",
-                                                                "kind": "pvalues", "title": "p"}])
-    names = {f.number: [g["name"] for g in f.figures] for f in found}
-    assert names[1] == ["discrepancies", "pvalues"]      # a p-value
-    assert names[4] == ["discrepancies"]                 # no p-value
-    assert names[12] == []                               # repeated values are not drawn
+def test_anchors_and_stems():
     assert claim_anchor("s", "M-ABS 12/x") == "claim-s--M-ABS_12_x"
     assert stem("p, UC-MSC vs placebo, BMI (kg/m2) at baseline") == "p"
     assert stem("age (unit, not printed), mean ± SD (g1, baseline)") == "age (unit, not printed)"
-
-
-def test_letter_has_one_paragraph_per_finding_with_its_evidence(found):
-    text = letter_markdown(found, LEDGER, {"s": "A study of things"})
-    paragraphs = [p for p in text.split("\n\n") if p.startswith("**F")]
-    # every finding but the repeated values (a flag), in rank order
-    assert [re.match(r"\*\*(F\d+)\. s: ", p).group(1) for p in paragraphs] == [f"F{i}" for i in range(1, 12)]
-    for p, f in zip(paragraphs, found):
-        assert f.title in p
-        assert "*Evidence:* " in p
-        lead = next((e for e in f.evidence if e.decision_error), None) or f.evidence[0]
-        assert re.search(r"\(([^;()]+); (paper\.txt:\d+)\): printed `", p).group(2) in f.sources
-        if f.number == 1:
-            assert lead.claim_id in p and "decision error" in p
-    assert "A study of things" in text and text.startswith("# Letter to the editor")
-    # a short page: the rest are named, not dropped
-    short = letter_markdown(found, LEDGER, {}, max_words=300)
-    kept = [p for p in short.split("\n\n") if p.startswith("**F")]
-    assert 1 <= len(kept) < 11
-    assert f"Further findings ({len(found) - len(kept)})" in short and "F12 (s, flag)" in short
 
 
 def test_summary_opens_on_the_findings(found):
@@ -304,19 +276,3 @@ def test_a_corpus_is_more_studies_than_studies_in_full():
     assert STUDIES_IN_FULL == 12
     assert not is_corpus(two, {"studies_in_full": 2})                  # at most: in full
     assert is_corpus(two, {"studies_in_full": 1})
-
-
-def test_corpus_letter_gives_the_top_findings_and_counts_the_rest(found):
-    # ten findings worked by hand above: F1-F9, then the repeated values (F10, a flag)
-    text = letter_markdown(found, LEDGER, {"s": "A study of things"}, top=3)
-    paragraphs = [p for p in text.split("\n\n") if p.startswith("**F")]
-    assert [re.match(r"\*\*(F\d+)\. s: ", p).group(1) for p in paragraphs] == ["F1", "F2", "F3"]
-    assert all("*Evidence:* " in p for p in paragraphs)
-    assert "Further findings: 9 more, of lesser rank or flags of repeated values (F4 to F12)" in text
-    n_claims = LEDGER.loc[LEDGER["variant"] == "as_reported", "claim_id"].nunique()
-    assert f"a corpus of 1 paper: for each of their {n_claims} printed claims" in text
-    assert "We found 12 findings in 1 paper" in text and "s: A study of things" in text
-    # more room than findings: every one but the flag, and the flag counted
-    text = letter_markdown(found, LEDGER, {}, top=20)
-    assert len([p for p in text.split("\n\n") if p.startswith("**F")]) == 11
-    assert "Further findings: 1 more" in text

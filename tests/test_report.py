@@ -351,7 +351,10 @@ def test_pipeline_counts_agree_in_report_summary_letters_and_readme(finished_run
     html = (results / "report.html").read_text(encoding="utf-8")
     assert _text(html).count(sentence) >= 2            # the lede and the counts section
     summary = (results / "audit" / "summary.md").read_text(encoding="utf-8")
-    assert f"## Findings ({c.findings})" in summary
+    assert f"## Findings ({c.findings})" in summary and sentence in summary
+    for p in c.per_study:   # summary.md's table of claims per verdict is the report's
+        assert (f"| {p['study']} | {p['claims']} | {p['rows']} | {p['discrepant']} | {p['consistent']} | "
+                f"{p['reproduced']} | {p['unverifiable']} | {p['decision_errors']} | {p['findings']} |") in summary
     letters = sorted((results / "letters").glob("*.md"))
     assert letters and all(sentence in p.read_text(encoding="utf-8") for p in letters)
     # each letter's own count of claims is its paper's

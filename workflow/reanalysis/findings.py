@@ -118,14 +118,7 @@ _ECHO = re.compile(r"^(?:restated|summed|a term of the difference) in claim \S+:
 _SCALE_WORDS = re.compile(r"scale ([0-9.]+) (\w[\w ]*?) per (\w+)")
 # the method's n (summary-level: 'n = 7/7/7/7 (printed)')
 _N_PRINTED = re.compile(r"n = ([0-9/]+) \(printed\)")
-DISCREPANCY_FIGURE = {"study": None, "name": "discrepancies", "kind": "discrepancies",
-                      "title": "Discrepancies by finding, one panel per study",
-                      "caption": "discrepancies.rst"}
 
-# Up to this many studies in the ledger (config `studies_in_full`, the schema's default
-# here) the report lists every ledger row, the letter every finding it has room for and the
-# p-value figure has a panel per study; above it the ledger is a corpus and they summarise.
-STUDIES_IN_FULL = 12
 
 _UNDER = re.compile(r"they all reproduce under: ([^;]+)")
 _IMPLIED = re.compile(re.escape(IMPLIED_N) + r" [^;]*(?:; (?:all are possible|no single n)[^;]*)?")
@@ -191,7 +184,6 @@ class Finding:
     checks: list[str] = field(default_factory=list)
     position: int = 0
     number: int = 0
-    figures: list[dict] = field(default_factory=list)  # filled by figure_links
     summary: str = ""             # one short sentence, for the letter
     consequence: str = ""         # 'decision error', 'headline claim' or ''
     readings: str = ""            # the readings that would explain it, in words
@@ -229,12 +221,6 @@ class Finding:
     def keys(self) -> list[str]:
         """The claims as study/claim_id (claim ids need not be unique across studies)."""
         return [f"{self.study}/{c}" for c in self.claims]
-
-
-def is_corpus(ledger: pd.DataFrame, config: dict) -> bool:
-    """Does the ledger hold more studies than config `studies_in_full`? Then the report,
-    the letter and the ledger's figures summarise rather than list every study and row."""
-    return ledger["study"].nunique() > int(config.get("studies_in_full", STUDIES_IN_FULL))
 
 
 def claim_anchor(study: str, claim_id: str) -> str:
@@ -993,242 +979,6 @@ def _note_evidence(c: _Claim) -> Evidence:
                     quantity=r["quantity"], reported=r["reported"], claim=r["claim"],
                     recomputed=recomputed_text(r), verdict=r["verdict"], decision_error=False,
                     statistic=r["statistic"], method=r["method"], note=r["note"])
-
-
-def finding_of_claims(found: list[Finding]) -> dict[tuple[str, str], int]:
-    """Each claim's finding number (study, claim_id) -> n; a claim in two findings (a
-    flagged claim that also carries a repeated value) keeps the first, higher ranked."""
-    out: dict[tuple[str, str], int] = {}
-    for f in found:
-        for c in f.claims:
-            out.setdefault((f.study, c), f.number)
-    return out
-
-
-# --- figures that show a finding ---------------------------------------------------------
-
-def figure_anchor(figure: dict) -> str:
-    """The report's id of a figure (figure-<study or all>-<name>, figure-beyond-<name>)."""
-    return f"figure-{figure.get('study') or 'all'}-{figure['name']}"
-
-
-def _core(label: str) -> str:
-    """A panel label without its letter and unit: 'D. HbA1c (%)' -> 'HbA1c'."""
-    label = re.sub(r"^[A-Z]\.\s+", "", str(label))
-    return re.sub(r"\s*\([^()]*\)\s*$", "", label).strip()
-
-
-def _shows(figure: dict, spec: dict, f: Finding) -> bool:
-    """Does a study figure show a finding's rows? A patient-level figure when the method of
-    one of its rows names every column the figure plots; a forest of a printed table when
-    a row is printed in that table; a time course when a row's quantity names a panel."""
-    if f.study != figure["study"] or spec is None:
-        return False
-    kind = figure["kind"]
-    if kind in ("paired", "scatter"):
-        columns = [spec.get(k) for k in (("before", "after") if kind == "paired" else ("x", "y"))]
-        return all(columns) and any(all(col in e.method for col in columns) for e in f.evidence)
-    if kind == "forest":
-        return any(e.location.startswith(spec.get("location", "\0")) for e in f.evidence)
-    if kind == "time_course":
-        cores = [_core(p["label"]).lower() for p in spec.get("panels", [])]
-        return any(core and core in e.quantity.lower() for e in f.evidence for core in cores)
-    return False
-
-
-def _spec(config: dict, figure: dict) -> dict | None:
-    study = config.get("studies", {}).get(figure.get("study") or "", {})
-    figures = study.get("figures", {})
-    specs = figures.get("specs", figures) if study.get("design") == "patient_level" else figures
-    return specs.get(figure["name"])
-
-
-def _pooled_outcomes(beyond_rows) -> dict[str, set[str]]:
-    """Per study, the outcomes its pooled-evidence rows pool ('... change in HbA1c (%)?')."""
-    out: dict[str, set[str]] = {}
-    for r in beyond_rows:
-        if str(r.get("part", "")).split(" ", 1)[-1].startswith("pooled"):
-            m = re.search(r".* in ([^?()]+?)\s*(?:\(|\?)", str(r.get("question", "")))  # the last ' in 
-            if m:
-                out.setdefault(str(r["study"]), set()).add(m.group(1).strip().lower())
-    return out
-
-
-def figure_links(found: list[Finding], config: dict, figures: list[dict], beyond_rows=(),
-                 beyond_figures=()) -> None:
-    """Attach to each finding the figures that show it (``Finding.figures``: anchor, title,
-    name): the panel of discrepancies (every finding but repeated values), the p-value
-    figure (findings with p-values), a study's own figures that show its rows, and the
-    pooled forest plot where its study's pooled outcome is the finding's quantity."""
-    pooled = _pooled_outcomes(beyond_rows)
-    for f in found:
-        links = []
-        for fig in figures:
-            kind = fig.get("kind")
-            if kind == "discrepancies":
-                show = f.rule != "duplicates"
-            elif kind == "pvalues":
-                show = any(e.statistic == "p" for e in f.evidence)
-            else:
-                show = _shows(fig, _spec(config, fig), f)
-            if show:
-                links.append({"anchor": figure_anchor(fig), "title": fig["title"], "name": fig["name"],
-                              "study": fig.get("study") or ""})
-        outcomes = pooled.get(f.study, set())
-        if f.rule != "duplicates" and any(o in e.quantity.lower() for o in outcomes for e in f.evidence):
-            for fig in beyond_figures:
-                links.append({"anchor": f"figure-beyond-{fig['name']}", "title": fig["title"],
-                              "name": fig["name"], "study": ""})
-        f.figures = links
-
-
-# --- words for summary.md and the letter -------------------------------------------------
-
-def evidence_line(e: Evidence) -> str:
-    """One line of evidence: where it is printed, what is printed, what is recomputed."""
-    line = (f"{e.claim_id} ({e.location}; {e.source or 'no line'}): printed `{e.reported}`"
-            + (f" (read as {e.claim})" if e.claim and e.claim != e.reported else "")
-            + f"; recomputed {_recomputed_or_why(e)}")
-    if e.decision_error:
-        line += "; decision error"
-    if e.reading:
-        line += f"; under `{e.reading}`: {e.reading_recomputed} ({e.reading_verdict})"
-    return line
-
-
-def _recomputed_or_why(e: Evidence) -> str:
-    if e.recomputed and e.recomputed != "nan":
-        return e.recomputed
-    return "nothing: " + (e.why.replace("_", " ") if e.why else e.verdict)
-
-
-def lead_evidence(f: Finding) -> Evidence:
-    """The row that shows a finding best: a decision error, else a row printed in an
-    abstract with something recomputed, else one with something recomputed."""
-    def rank(e: Evidence):
-        return (not e.decision_error, "abstract" not in e.location.lower(),
-                e.recomputed in ("", "nan"), f.evidence.index(e))
-    return min(f.evidence, key=rank)
-
-
-def findings_markdown(found: list[Finding], figure_paths: dict[str, str] | None = None) -> list[str]:
-    """The findings as markdown lines: each with its statement, the claims it explains, the
-    evidence (printed against recomputed, with the paper line), and its figures."""
-    lines = [f"## Findings ({len(found)})", "",
-             "Each root cause once, grouped from the ledger by the rules in "
-             "`workflow/reanalysis/findings.py` and ranked: decision errors, headline claims "
-             "(printed in an abstract), impossibilities, other discrepancies, rounding-level "
-             "slips, repeated values.", ""]
-    for f in found:
-        lines += [f"### {f.id}. {f.study}: {f.title} ({f.tier_label})", "", f.statement, ""]
-        lines.append(f"- Claims ({len(f.claims)}): " + ", ".join(f.claims))
-        lines.append("- Paper lines: " + ", ".join(f.sources))
-        for note in f.notes if f.rule != "duplicates" else []:
-            lines.append(f"- Across rows: {note}")
-        if figure_paths is not None:
-            shown = [figure_paths[k["name"]] for k in f.figures if k["name"] in figure_paths]
-            if shown:
-                lines.append("- Figures: " + ", ".join(dict.fromkeys(shown)))
-        lines.append("- Evidence:")
-        lines += [f"  - {_md_safe(evidence_line(e))}" for e in f.evidence]
-        if f.rule == "duplicates":
-            lines += [f"  - {_md_safe(n)}" for n in f.notes]
-        lines.append("")
-    return lines
-
-
-def _md_safe(text: str) -> str:
-    return str(text).replace("\n", " ")
-
-
-def letter_markdown(found: list[Finding], ledger: pd.DataFrame, titles: dict[str, str],
-                    max_words: int = 700, top: int | None = None) -> str:
-    """A one-page letter to the editor: one paragraph per finding in rank order (repeated
-    values, a flag, left out), each with its evidence line, while the page has room; the
-    findings left are named in one closing paragraph.
-
-    With ``top`` (a corpus, see :func:`is_corpus`) the letter gives the ``top`` highest-ranked
-    findings whatever their length, and one line counting the rest, which summary.md lists:
-    naming thousands of findings or a thousand papers' titles would bury the worst ones."""
-    if top is not None:
-        return _corpus_letter(found, ledger, titles, top)
-    main = ledger[ledger["variant"] == AS_REPORTED]
-    studies = [s for s in sorted(set(ledger["study"])) if any(f.study == s for f in found)]
-    n_claims = len(main[main["study"].isin(studies)].drop_duplicates(["study", "claim_id"]))
-    head = ["# Letter to the editor", "", "Dear Editor,", "",
-            f"We re-analysed the statistics printed in {_plural(len(studies), 'paper')} "
-            f"({'; '.join(f'{s}: {_short_title(titles.get(s, s))}' for s in studies)}): for each of their "
-            f"{n_claims} printed claims we recomputed what the printed data allow, with the "
-            "rounding of every printed number taken into account. Each issue below is stated "
-            "once, the most serious first, with the printed text against the recomputed value "
-            "and the line of the paper.", ""]
-    closing = ["The report (`results/report.html`) gives every finding with all its rows, "
-               "and the ledger (`results/audit/claims.csv`) every claim; the numbers F1, F2, ... "
-               "are the report's.", "", "Yours sincerely,", "", "The reanalysis team", ""]
-    words = sum(len(x.split()) for x in head + closing)
-    body, rest = [], []
-    for f in found:
-        paragraph = _letter_paragraph(f)
-        n = len(paragraph.split())
-        if f.tier < FLAG and not rest and words + n <= max_words - 40:
-            body += [paragraph, ""]
-            words += n
-        else:
-            rest.append(f)
-    if rest:
-        named = "; ".join(f"{f.id} ({f.study}, {f.tier_label})"
-                          + ("" if f.rule == "duplicates" else f" {stem(f.evidence[0].quantity)}")
-                          for f in rest[:15])
-        more = f"; and {len(rest) - 15} more" if len(rest) > 15 else ""
-        body += [f"Further findings ({len(rest)}), of lesser weight or flags: {named}{more}.", ""]
-    return "\n".join(head + body + closing)
-
-
-def _letter_paragraph(f: Finding) -> str:
-    """A finding in the letter: its title, one sentence and its best evidence line."""
-    lead = lead_evidence(f)
-    others = [c for c in f.claims if c != lead.claim_id]
-    evidence = (f"*Evidence:* {evidence_line(lead)}"
-                + (f"; also {_list(others, 3)}" if others else "") + ".")
-    return f"**{f.id}. {f.study}: {f.title}.** {f.summary} {evidence}"
-
-
-def _corpus_letter(found: list[Finding], ledger: pd.DataFrame, titles: dict[str, str], top: int) -> str:
-    """The letter for a corpus: the papers counted, the ``top`` highest-ranked findings
-    (repeated values, a flag, left out) with the titles of their papers, the rest counted."""
-    main = ledger[ledger["variant"] == AS_REPORTED]
-    n_papers = ledger["study"].nunique()
-    n_claims = len(main.drop_duplicates(["study", "claim_id"]))
-    shown = [f for f in found if f.tier < FLAG][:top]
-    papers = list(dict.fromkeys(f.study for f in shown))
-    head = ["# Letter to the editor", "", "Dear Editor,", "",
-            f"We re-analysed the statistics printed in a corpus of {_plural(n_papers, 'paper')}: for each "
-            f"of their {n_claims} printed claims we recomputed what the printed data allow, with the "
-            "rounding of every printed number taken into account. We found "
-            f"{_plural(len(found), 'finding')} in {_plural(len({f.study for f in found}), 'paper')}, each "
-            f"root cause stated once. Below are the {len(shown)} highest-ranked, the most serious "
-            "first, with the printed text against the recomputed value and the line of the paper.", ""]
-    if papers:
-        head += ["The papers named below: "
-                 + "; ".join(f"{s}: {_short_title(titles.get(s, s))}" for s in papers) + ".", ""]
-    body = []
-    for f in shown:
-        body += [_letter_paragraph(f), ""]
-    rest = len(found) - len(shown)
-    if rest:
-        body += [f"Further findings: {rest} more, of lesser rank or flags of repeated values "
-                 f"(F{len(shown) + 1} to F{len(found)}); every one is in `results/audit/summary.md`.", ""]
-    closing = ["The report (`results/report.html`) gives the highest-ranked findings with all their "
-               "rows and the verdicts of every paper, `results/audit/summary.md` every finding, and "
-               "the ledger (`results/audit/claims.csv`) every claim; the numbers F1, F2, ... are the "
-               "report's.", "", "Yours sincerely,", "", "The reanalysis team", ""]
-    return "\n".join(head + body + closing)
-
-
-def _short_title(title: str, limit: int = 80) -> str:
-    """A study's title (a citation) cut to ``limit`` characters at a word."""
-    title = " ".join(str(title).split())
-    return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
 # --- the findings table ------------------------------------------------------------------

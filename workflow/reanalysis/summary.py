@@ -2,12 +2,13 @@
 computes no finding (reanalysis.findings does, into results/audit/findings.csv)."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import pandas as pd
 
+from .counts import VERDICT_ORDER, counts
 from .summary_level import AS_REPORTED
-from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE, VERDICTS
+from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
 
 # the ledger's two figures that show findings, under the results folder
 FINDING_FIGURES = {"discrepancies": "figures/discrepancies.png", "pvalues": "figures/pvalues.png"}
@@ -74,20 +75,21 @@ def summary_markdown(ledger: pd.DataFrame, table: pd.DataFrame, evidence: pd.Dat
     for _, f in table.iterrows():
         for c in str(f["claims"]).split("; "):
             finding_of.setdefault((f["study"], c), f["id"])
-    lines = ["# Audit summary", "",
-             "Findings first; then the counts over the `as_reported` rows (the paper's stated "
-             "method and n; every other reading is a labelled variant row in `claims.csv`) and "
-             "each study's claims. Figure paths are under the results folder.", ""]
+    total = counts(ledger, table)  # the one set of counts the report and the letters state too
+    lines = ["# Audit summary", "", total.sentence(), "",
+             "Findings first; then the claims per study by verdict (a claim's verdict is its worst "
+             "`as_reported` row: the paper's stated method and n; every other reading is a labelled "
+             "variant row in `claims.csv`) and each study's claims. Figure paths are under the "
+             "results folder.", ""]
     lines += findings_markdown(table, evidence)
     main = ledger[ledger["variant"] == AS_REPORTED]
-    lines += ["## Verdicts per study", ""]
-    header = "| study | rows | " + " | ".join(VERDICTS) + " | decision errors |"
-    lines += [header, "|" + "---|" * (len(VERDICTS) + 3)]
-    for study, group in main.groupby("study", sort=True):
-        counts = Counter(group["verdict"])
-        errors = int((group["decision_error"] == "true").sum())
-        lines.append(f"| {study} | {len(group)} | " + " | ".join(str(counts.get(v, 0)) for v in VERDICTS)
-                     + f" | {errors} |")
+    lines += ["## Verdicts per study", "", "Claims per verdict (the report's table of counts):", ""]
+    header = "| study | claims | rows | " + " | ".join(VERDICT_ORDER) + " | decision errors | findings |"
+    lines += [header, "|" + "---|" * (len(VERDICT_ORDER) + 5)]
+    for p in total.per_study:
+        lines.append(f"| {p['study']} | {p['claims']} | {p['rows']} | "
+                     + " | ".join(str(p[v]) for v in VERDICT_ORDER)
+                     + f" | {p['decision_errors']} | {p['findings']} |")
     # each claim's other readings (variant, verdict), in ledger order: gathered once, not
     # filtered out of the whole ledger per claim
     readings = defaultdict(list)
