@@ -54,14 +54,22 @@ def _worst(rows: pd.DataFrame) -> tuple[str, bool]:
 
 def claim_verdicts(ledger: pd.DataFrame) -> pd.DataFrame:
     """One row per claim (study, claim_id, in ledger order) with its verdict and whether it
-    is a decision error."""
-    out = []
-    for (study, claim_id), rows in ledger.groupby(["study", "claim_id"], sort=False):
-        verdict, error = _worst(rows)
-        out.append({"study": study, "claim_id": claim_id, "verdict": verdict, "decision_error": error,
-                    "rows": len(rows), "as_reported_rows": int((rows["variant"] == AS_REPORTED).sum())})
-    return pd.DataFrame(out, columns=["study", "claim_id", "verdict", "decision_error", "rows",
-                                      "as_reported_rows"])
+    is a decision error: its worst as-reported row (any row where it has none), as
+    :func:`_worst` says, in one pass over the ledger rather than a group at a time."""
+    keys = ["study", "claim_id"]
+    df = ledger[keys].copy()
+    df["main"] = (ledger["variant"] == AS_REPORTED).to_numpy()
+    df["rank"] = ledger["verdict"].map(_RANK).fillna(len(_RANK)).to_numpy()
+    df["error"] = (ledger["decision_error"] == "true").to_numpy()
+    groups = df.groupby(keys, sort=False)
+    has_main = groups["main"].transform("any")
+    judged = df[df["main"] | ~has_main].groupby(keys, sort=False).agg(rank=("rank", "min"), error=("error", "any"))
+    sizes = groups.agg(rows=("main", "size"), as_reported_rows=("main", "sum"))
+    out = sizes.join(judged).reset_index()
+    out["verdict"] = [VERDICT_ORDER[int(r)] if int(r) < len(VERDICT_ORDER) else "" for r in out["rank"]]
+    out["decision_error"] = out["error"].astype(bool)
+    out["as_reported_rows"] = out["as_reported_rows"].astype(int)
+    return out[["study", "claim_id", "verdict", "decision_error", "rows", "as_reported_rows"]]
 
 
 def counts(ledger: pd.DataFrame, findings: pd.DataFrame) -> Counts:
