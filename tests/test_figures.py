@@ -26,6 +26,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 from conftest import load_config  # noqa: E402
+from reanalysis.findings import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
 from reanalysis import designs, figures, summary_figures
 from reanalysis.ledger import LEDGER_COLUMNS, load_claims, to_frame, write_ledger
 from reanalysis.palette import VERDICT_STYLE, colour, contrast, ink
@@ -328,12 +329,6 @@ def test_pvalue_figure_pools_a_corpus(tmp_path):
 
 # --- the findings' figure, from a findings table built by hand ------------------------------
 
-FINDING_COLUMNS = ["id", "rank", "study", "strength", "strength_label", "consequence", "decision_errors",
-                   "headline", "rule", "title", "statement", "summary", "claims", "checks", "printed",
-                   "recomputed", "readings", "locations"]
-EVIDENCE_COLUMNS = ["finding", "study", "claim_id", "location", "source_file", "source_line", "quantity",
-                    "reported", "claim", "recomputed", "verdict", "decision_error", "statistic", "method",
-                    "note", "reading", "reading_recomputed", "reading_verdict"]
 
 
 def findings_of(ledger: pd.DataFrame, flags: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -357,20 +357,27 @@ def test_published_example_kacker_hksj_against_metafor():
     assert res["se"] == pytest.approx(_hksj_by_hand(KACKER_Y, KACKER_V)[1], rel=1e-9)
 
 
+def _effects_by_hand(r):
+    """Each study's change and its variance at within-patient correlation r: an effect as
+    given, or after - before with variance (s1^2 + s2^2 - 2 r s1 s2) / n."""
+    y, v = [], []
+    for s in STUDIES:
+        if "effect" in s:
+            y.append(s["effect"])
+            v.append(s["variance"])
+            continue
+        (m1, s1), (m2, s2) = s["before"], s["after"]
+        y.append(m2.value - m1.value)
+        v.append((s1.value ** 2 + s2.value ** 2 - 2 * r * s1.value * s2.value) / s["n"])
+    return y, v
+
+
 def test_pool_over_r_gives_the_hksj_envelope():
     rs = [0.0, 0.5, 0.8]
     res = pool_over_r(STUDIES, r_values=rs, method="dl")
     lows, highs = [], []
     for r in rs:
-        y, v = [], []
-        for s in STUDIES:
-            if "effect" in s:
-                y.append(s["effect"])
-                v.append(s["variance"])
-                continue
-            (m1, s1), (m2, s2) = s["before"], s["after"]
-            y.append(m2.value - m1.value)
-            v.append((s1.value ** 2 + s2.value ** 2 - 2 * r * s1.value * s2.value) / s["n"])
+        y, v = _effects_by_hand(r)
         _, _, lo, hi = _hksj_by_hand(y, v)
         lows.append(lo)
         highs.append(hi)
@@ -405,15 +412,7 @@ def test_pool_over_r_by_hand():
     res = pool_over_r(STUDIES, r_values=rs, method="dl")
     estimates, lows = [], []
     for r, row in zip(rs, res["by_r"]):
-        y, v = [], []
-        for s in STUDIES:
-            if "effect" in s:
-                y.append(s["effect"])
-                v.append(s["variance"])
-                continue
-            (m1, s1), (m2, s2) = s["before"], s["after"]
-            y.append(m2.value - m1.value)
-            v.append((s1.value ** 2 + s2.value ** 2 - 2 * r * s1.value * s2.value) / s["n"])
+        y, v = _effects_by_hand(r)
         h = _dl_by_hand(y, v)
         assert row["r"] == r
         assert row["pooled"]["random"]["estimate"] == pytest.approx(h["re"], rel=1e-10)

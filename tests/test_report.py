@@ -34,6 +34,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, SNAKEMAKE, load_config, read_csv
+from reanalysis.findings import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
 from reanalysis.counts import claim_verdicts, counts, read_table
 from reanalysis.findings import findings
 from reanalysis.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
@@ -52,12 +53,6 @@ FIRST_RENDER_LIMIT_S = 1.0         # the real ledger
 FIRST_RENDER_LIMIT_10000_S = 3.0   # a synthetic ledger of 10,000 rows
 SYNTHETIC_ROWS = 10_000
 MIN_TEXT_PX = 9.0                  # the smallest on-screen text of a figure
-FINDING_COLUMNS = ["id", "rank", "study", "strength", "strength_label", "consequence", "decision_errors",
-                   "headline", "rule", "title", "statement", "summary", "claims", "checks", "printed",
-                   "recomputed", "readings", "locations"]
-EVIDENCE_COLUMNS = ["finding", "study", "claim_id", "location", "source_file", "source_line", "quantity",
-                    "reported", "claim", "recomputed", "verdict", "decision_error", "statistic", "method",
-                    "note", "reading", "reading_recomputed", "reading_verdict"]
 
 
 def _row(study, claim_id, verdict, variant="as_reported", decision_error="", **extra):

@@ -17,18 +17,13 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, LEDGER_COLUMNS, ROOT, STUDIES, run_snakemake, study_papers
+from reanalysis.findings import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
 from reanalysis import trust
 from reanalysis.config import _schema, _validate, randomised_trials
 from reanalysis.inputs import InputError
 from reanalysis.summary_level import parse_row
 
 RULES = trust.load_rules(CONFIG, ROOT)
-FINDING_COLUMNS = ["id", "rank", "study", "strength", "strength_label", "consequence", "decision_errors",
-                   "headline", "rule", "title", "statement", "summary", "claims", "checks", "printed",
-                   "recomputed", "readings", "locations"]
-EVIDENCE_COLUMNS = ["finding", "study", "claim_id", "location", "source_file", "source_line", "quantity",
-                    "reported", "claim", "recomputed", "verdict", "decision_error", "statistic", "method",
-                    "note", "reading", "reading_recomputed", "reading_verdict"]
 TRIAL = "throwaway"
 
 

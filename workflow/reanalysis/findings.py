@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .checks import impossibility_checks
-from .ledger import CLAIM_READINGS
+from .ledger import CLAIM_READINGS, stem
 from .rounding import NumberFormatError, format_value, parse_claim
 from .summary_level import AS_REPORTED, DUPLICATE, IMPLIED_N, IMPOSSIBLE_INPUTS
 from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED
@@ -249,19 +249,6 @@ def _is_number(x) -> bool:
 def short_numbers(text: str, digits: int = 4) -> str:
     """Numbers in a text at a few significant digits (for titles; the evidence keeps all)."""
     return _NUMBER.sub(lambda m: format(float(m.group()), f".{digits}g"), str(text))
-
-
-def stem(quantity: str) -> str:
-    """A quantity's name before its first comma outside parentheses ('p, UC-MSC vs placebo,
-    HbA1c at week 32' -> 'p'; 'age (unit not printed), mean ± SD (group_1)' -> 'age (unit
-    not printed)')."""
-    depth = 0
-    for i, ch in enumerate(quantity):
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            return quantity[:i].strip()
-    return quantity.strip()
 
 
 def _first_clause(note: str) -> str:

@@ -427,3 +427,16 @@ def merge_ledgers(paths) -> pd.DataFrame:
     if bad:
         raise ValueError(f"unknown verdicts {sorted(bad)}")
     return merged
+
+
+def stem(quantity: str) -> str:
+    """A ledger quantity's name before its first comma outside parentheses ('p, UC-MSC vs placebo,
+    HbA1c at week 32' -> 'p'; 'age (unit not printed), mean ± SD (group_1)' -> 'age (unit
+    not printed)')."""
+    depth = 0
+    for i, ch in enumerate(quantity):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            return quantity[:i].strip()
+    return quantity.strip()

@@ -34,6 +34,7 @@ from matplotlib.collections import LineCollection
 
 from .evidence import arm_label, lead_row
 from .figures import configure_matplotlib, save_figure
+from .ledger import stem
 from .palette import (BASELINE, DECISION_ERROR, FOLLOW_UP, GROUP_LINESTYLES, NEUTRAL, VERDICT_STYLE,
                       colour, group_colours, ink)
 from .rounding import NumberFormatError, parse_claim
@@ -566,23 +567,12 @@ _SCALE = re.compile(r"/ scale ([0-9.eE+-]+)\)")
 _UNIT = re.compile(r"\(([^()]*)\)\s*$")
 
 
-def _stem(quantity: str) -> str:
-    """A quantity's name before its first comma outside parentheses."""
-    depth = 0
-    for i, ch in enumerate(quantity):
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            return quantity[:i].strip()
-    return quantity.strip()
-
-
 def unit_of(quantity: str, statistic: str = "") -> str:
     """The unit a quantity is printed in ('median follow-up (months)' -> 'months'), 'p' for
     a p-value, '' where none is printed."""
     if statistic == "p" or quantity.startswith("p,"):
         return "p"
-    m = _UNIT.search(_stem(quantity))
+    m = _UNIT.search(stem(quantity))
     if m is None:  # 'decrease in mean HbA1c ..., UC-MSC (percentage points)': the unit ends the text
         tail = _UNIT.search(quantity)
         m = tail if tail and len(tail.group(1)) <= 24 and not re.search(r"[=,]|test", tail.group(1)) else None
@@ -725,7 +715,7 @@ def plot_discrepancies(table: pd.DataFrame, evidence: pd.DataFrame, ledger: pd.D
     for d in rows:
         head = (f"{d['finding']} · {labels.get(d['study'], d['study'])}"
                 + (f" · {d['consequence']}" if d["consequence"] else ""))
-        what = _wrap(f"{d['strength']}: {_stem(d['quantity'])} ({d['location']})")[:2]
+        what = _wrap(f"{d['strength']}: {stem(d['quantity'])} ({d['location']})")[:2]
         more = f"; and {d['others']} more claim{'s' if d['others'] != 1 else ''}" if d["others"] else ""
         if d["numbers"] is not None:
             n = d["numbers"]
