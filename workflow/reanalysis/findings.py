@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .checks import impossibility_checks
-from .ledger import CLAIM_READINGS, stem
+from .ledger import CLAIM_READINGS, is_echo, stem
 from .rounding import NumberFormatError, format_value, parse_claim
 from .summary_level import AS_REPORTED, DUPLICATE, IMPLIED_N, IMPOSSIBLE_INPUTS
 from .verdicts import CONSISTENT, DISCREPANT, REPRODUCED
@@ -112,8 +112,6 @@ READING_WORDS = {
 # a claim checked against another printed value (a restatement): method 'value printed in X'
 _RESTATED = re.compile(r"\bprinted in [A-Z]+(?:-[A-Z0-9]+)+\b")
 _AGREEMENT_WITH = re.compile(r"^agreement with (\S+) ")
-# a claim's verdict shown on a printed value it reads (ledger.audit_summary_rows)
-_ECHO = re.compile(r"^(?:restated|summed|a term of the difference) in claim \S+:")
 # the scale note of a claims row: 'scale 12 months per year'
 _SCALE_WORDS = re.compile(r"scale ([0-9.]+) (\w[\w ]*?) per (\w+)")
 # the method's n (summary-level: 'n = 7/7/7/7 (printed)')
@@ -311,7 +309,7 @@ def is_flagged(row: dict) -> bool:
     """An as-reported row that is discrepant, a decision error or impossible, and not the echo
     of a claim's verdict on a printed value that claim restates, sums or subtracts (that
     discrepancy is the claim's, stated once in the claim's finding)."""
-    return row["variant"] == AS_REPORTED and not _ECHO.match(row["method"]) and (
+    return row["variant"] == AS_REPORTED and not is_echo(row) and (
         row["verdict"] == DISCREPANT or row["decision_error"] == "true"
         or row["why_unverifiable"] == IMPOSSIBLE_INPUTS)
 

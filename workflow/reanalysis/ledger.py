@@ -304,6 +304,13 @@ def _definition_rows(study_name, study, meta_claims, rows):
 # Checks that determine a printed value from others: a value they restate, sum, or take as
 # a term of a printed difference is checked by each claim on them, and gets its verdict.
 RESTATING_KINDS = {name: kind.restates for name, kind in KINDS.items() if kind.restates}
+_ECHO = re.compile("^(?:" + "|".join(sorted(map(re.escape, set(RESTATING_KINDS.values())))) + r") in claim \S+:")
+
+
+def is_echo(row: dict) -> bool:
+    """Is this a printed value's row that carries a restating claim's verdict (its method
+    'summed in claim X: ...')? The discrepancy is that claim's, not the value's own."""
+    return bool(_ECHO.match(str(row.get("method") or "")))
 
 
 def _restating_claims(study: dict, claim_rows: list[dict]) -> dict[str, list[tuple[str, str, dict]]]:

@@ -35,6 +35,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import synth
+from .ledger import is_echo
 from .inputs import InputError
 
 LEDGER = "results/audit/claims.csv"
@@ -89,7 +90,8 @@ def score(ledger_rows: list[dict], truth_rows: list[dict]) -> list[dict]:
     with decision_error true) and, for an injection, ``detected`` by its kind's rule."""
     by_item: dict[tuple, list[dict]] = defaultdict(list)
     for r in ledger_rows:
-        if r["variant"] == AS_REPORTED:
+        # a value's row that carries a restating claim's verdict is that claim's, not the value's
+        if r["variant"] == AS_REPORTED and not is_echo(r):
             by_item[(r["study"], r["claim_id"])].append(r)
     ids = {(r["study"], r["claim_id"]) for r in ledger_rows}
     out = []
