@@ -17,7 +17,7 @@ PAPERS = SHARED / "papers"
 
 
 def load_config(root: Path = ROOT) -> dict:
-    from reanalysis.config import load_config as load
+    from reanalysis.inputs.config import load_config as load
     return load(root)
 
 
@@ -69,7 +69,7 @@ def run_snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def resign(workdir: Path) -> None:
-    subprocess.run([sys.executable, "-m", "reanalysis.manifest", "sign", "raw"], cwd=workdir,
+    subprocess.run([sys.executable, "-m", "reanalysis.inputs.manifest", "sign", "raw"], cwd=workdir,
                    check=True, capture_output=True)
 
 

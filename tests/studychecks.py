@@ -1,6 +1,6 @@
 """Checks every study gets, whatever its design: its transcription stands in its paper.
 
-The rules live in the package (reanalysis.transcription), where `python -m reanalysis
+The rules live in the package (reanalysis.inputs.transcription), where `python -m reanalysis
 check` runs them too; here each rule becomes a check that fails with every fault it finds.
 Each check takes the repository root, the loaded config and a study name, so the same
 checks run on the studies in config/studies/ (test_transcription_studies.py) and on a
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import study_papers
-from reanalysis import transcription
+from reanalysis.inputs import transcription
 
 
 def faults(rule, root: Path, config: dict, study: str) -> list[str]:

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from reanalysis.config import load_studies, validate_config
-from reanalysis.inputs import InputError
-from reanalysis.ledger import load_claims
-from reanalysis.summary_level import load_summaries
+from reanalysis.inputs.config import load_studies, validate_config
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import load_claims
+from reanalysis.audit.summary_level import load_summaries
 
 CONFIG_PATH = ROOT / "config" / "config.yaml"
 CONFIG = yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
@@ -189,7 +189,7 @@ def test_bad_study_config_is_named(case):
 
 
 def test_config_that_is_not_yaml_is_named(tmp_path):
-    from reanalysis.config import check_yaml
+    from reanalysis.inputs.config import check_yaml
 
     text = (ROOT / ZANG_FILE).read_text(encoding="utf-8")
     lines = text.split("\n")

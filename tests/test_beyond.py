@@ -1,4 +1,4 @@
-"""'Is the effect real?' (workflow/reanalysis/beyond.py): the glue between the config, the
+"""'Is the effect real?' (workflow/reanalysis/beyond/questions.py): the glue between the config, the
 data and the library modules (whose own tests check the methods).
 
 - On the real config, the section writes rows for all seven parts, with every column
@@ -25,11 +25,12 @@ import yaml
 from scipy import stats
 
 from conftest import CONFIG, ROOT
-from reanalysis import beyond, designs
-from reanalysis.config import load_beyond, validate_config
-from reanalysis.inputs import InputError
-from reanalysis.ledger import load_claims
-from reanalysis.report import build_context, render
+from reanalysis.audit import designs
+from reanalysis.beyond import questions as beyond
+from reanalysis.inputs.config import load_beyond, validate_config
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import load_claims
+from reanalysis.report.html_report import build_context, render
 
 CLAIMS_SCHEMA = ROOT / "workflow" / "schemas" / "claims.schema.yaml"
 TEMPLATE = ROOT / "workflow" / "report" / "report.html.j2"

@@ -1,4 +1,4 @@
-"""Carlisle's baseline check (reanalysis.carlisle).
+"""Carlisle's baseline check (reanalysis.beyond.carlisle).
 
 Expected values come from MEPtoolkit's documented test case (four printed ".80" give
 0.046164081; /work/shared/reference/meptoolkit/README.md and MEPtoolkit
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reanalysis.carlisle import (baseline_p_by_simulation, carlisle_trial,
+from reanalysis.beyond.carlisle import (baseline_p_by_simulation, carlisle_trial,
                                  printed_p_interval, stouffer, stouffer_lower_tail,
                                  stouffer_printed, stouffer_z)
 

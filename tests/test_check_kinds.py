@@ -1,4 +1,4 @@
-"""The registry of check kinds (workflow/reanalysis/checks/): every summary-level kind is
+"""The registry of check kinds (workflow/reanalysis/engine/checks/): every summary-level kind is
 one module; the study schema is composed of their fields, so a field is valid only for
 the kinds that use it; the engine dispatches through the registry, with no `if kind ==`."""
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reanalysis.checks import KINDS, kinds_using
-from reanalysis.config import STUDY_SCHEMA, _schema, validate_config
-from reanalysis.inputs import InputError
+from reanalysis.engine.checks import KINDS, kinds_using
+from reanalysis.inputs.config import STUDY_SCHEMA, _schema, validate_config
+from reanalysis.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "workflow" / "reanalysis"
@@ -113,7 +113,7 @@ def test_every_kind_has_an_example_for_new_studies_that_its_schema_accepts():
     comments (checks.example_lines); uncommented, each is a valid check of its kind."""
     import yaml
 
-    from reanalysis.checks import example_lines
+    from reanalysis.engine.checks import example_lines
 
     text = "\n".join(line[4:] for line in example_lines())
     examples = yaml.safe_load(text)

@@ -18,9 +18,9 @@ import csv
 import pytest
 import scipy.stats as st
 
-from reanalysis import summary_level as sl
-from reanalysis.inputs import InputError
-from reanalysis.ledger import audit_study, audit_summary_rows
+from reanalysis.audit import summary_level as sl
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import audit_study, audit_summary_rows
 
 from conftest import ROOT
 
@@ -195,8 +195,8 @@ def test_bare_percent_rounded_twice_is_possible_only_under_that_reading(tmp_path
 def _findings(ledger):
     import io
 
-    from reanalysis.findings import findings
-    from reanalysis.ledger import read_ledger, to_frame
+    from reanalysis.findings.ranking import findings
+    from reanalysis.audit.ledger import read_ledger, to_frame
     text = to_frame(ledger).to_csv(index=False, lineterminator="\n")  # the ledger as written
     return findings(read_ledger(io.StringIO(text)))
 

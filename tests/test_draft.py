@@ -1,4 +1,4 @@
-"""The draft transcription (reanalysis.draft): proposals worked by hand for each pattern
+"""The draft transcription (reanalysis.onboarding.draft): proposals worked by hand for each pattern
 family, the evaluation on line + numbers, the raw/ guard, and the recall target on the real
 hand transcriptions."""
 import csv
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, PAPERS, ROOT, STUDIES
-from reanalysis import draft
-from reanalysis.draft import evaluate, main, propose, propose_line
+from reanalysis.onboarding import draft
+from reanalysis.onboarding.draft import evaluate, main, propose, propose_line
 
 RAW = ROOT / "raw"
 RECALL_TARGET = 0.90  # summary rows, from the project's issue
@@ -383,7 +383,7 @@ def test_project_cli_argv_reaches_both_subcommands(capsys):
 
 def test_module_entry_point_prints_the_table():
     env = {**os.environ, "PYTHONPATH": str(ROOT / "workflow"), "REANALYSIS_SHARED": str(PAPERS.parent)}
-    done = subprocess.run([sys.executable, "-m", "reanalysis.draft", "evaluate"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "reanalysis.onboarding.draft", "evaluate"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "overall" in done.stdout

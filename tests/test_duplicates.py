@@ -1,4 +1,4 @@
-"""Tests for reanalysis.duplicates: repeated printed values and repeated runs.
+"""Tests for reanalysis.engine.duplicates: repeated printed values and repeated runs.
 
 Expected values: scrutiny's documented ``duplicate_count`` output for its example data
 ``pigs4`` (vignette "Duplication analysis", https://lhdjung.github.io/scrutiny/articles/
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from reanalysis.duplicates import (coincidence_chance, find_duplicate_runs, flag_by_chance,
+from reanalysis.engine.duplicates import (coincidence_chance, find_duplicate_runs, flag_by_chance,
                                    significant_digits)
 
 # scrutiny's pigs4 (columns snout, tail, wings; five rows), as printed in the vignette

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 
-from reanalysis.catalogue import figure_catalogue
+from reanalysis.figures.catalogue import figure_catalogue
 
 from conftest import CONFIG, SNAKEMAKE, STUDIES, assert_same_tree, copy_repo, resign, run_snakemake, tree
 

@@ -1,4 +1,4 @@
-"""Tests for reanalysis.feasibility: exact SD bounds, integer search, SPRITE.
+"""Tests for reanalysis.engine.feasibility: exact SD bounds, integer search, SPRITE.
 
 Expected values come from hand arithmetic in the comments (exact fractions), from brute
 force over grids of values written here (itertools and numpy, no project code), and from
@@ -17,9 +17,9 @@ from itertools import combinations_with_replacement
 import numpy as np
 import pytest
 
-from reanalysis.feasibility import (FeasibilityResult, sd_bounds_continuous, sd_feasibility,
+from reanalysis.engine.feasibility import (FeasibilityResult, sd_bounds_continuous, sd_feasibility,
                                     variance_bounds_continuous)
-from reanalysis.rounding import Interval
+from reanalysis.engine.rounding import Interval
 
 F = Fraction
 MODES = (ROUND_HALF_UP, ROUND_HALF_DOWN)

@@ -1,5 +1,5 @@
-"""Tests for reanalysis.figures: byte-determinism and plot structure; for the ledger's
-figures of a corpus (reanalysis.summary_figures above config `studies_in_full` studies): one
+"""Tests for reanalysis.figures.paper_figures: byte-determinism and plot structure; for the ledger's
+figures of a corpus (reanalysis.figures.summary_figures above config `studies_in_full` studies): one
 pooled p-value panel drawing every recomputed p, fast at 40,000 p-values, and the findings'
 figure of the highest-ranked findings. Their ledgers are drawn at random here; expected
 counts come from the ledger with pandas.
@@ -26,10 +26,12 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 from conftest import load_config  # noqa: E402
-from reanalysis.findings import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
-from reanalysis import designs, figures, summary_figures
-from reanalysis.ledger import LEDGER_COLUMNS, load_claims, to_frame, write_ledger
-from reanalysis.palette import VERDICT_STYLE, colour, contrast, ink
+from reanalysis.findings.ranking import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
+from reanalysis.audit import designs
+from reanalysis.figures import paper_figures as figures
+from reanalysis.figures import summary_figures
+from reanalysis.audit.ledger import LEDGER_COLUMNS, load_claims, to_frame, write_ledger
+from reanalysis.figures.palette import VERDICT_STYLE, colour, contrast, ink
 
 CSV = ROOT / "raw" / "matsuoka2025" / "table1_patients.csv"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -300,7 +302,7 @@ def test_pooled_pvalue_panel_draws_every_recomputed_p_without_labels(tmp_path):
 
 def test_pooled_pvalues_of_40000_claims_are_drawn_and_saved(tmp_path):
     """The figure that took over ten minutes for a corpus: 40,000 p-values, drawn and saved
-    to files of bounded size (its speed is measured by python -m reanalysis.scale, not here)."""
+    to files of bounded size (its speed is measured by python -m reanalysis.corpus.scale, not here)."""
     figures.configure_matplotlib()
     ledger = as_read_by_the_script(p_ledger(studies=1000, per_study=40), tmp_path / "claims.csv")
     assert len(ledger) == 40_000
@@ -490,7 +492,7 @@ def test_pipeline_figures_record_their_smallest_text(finished_run):
 def test_one_verdict_palette_colour_blind_safe_with_aa_text():
     """Okabe and Ito's colours (their published hex values), each verdict's text colour at
     least 4.5:1 on white and on its tint (WCAG AA, the formula of WCAG 2.x in
-    reanalysis.palette, checked here on black and white: 21:1)."""
+    reanalysis.figures.palette, checked here on black and white: 21:1)."""
     assert round(contrast("#000000", "#FFFFFF"), 6) == 21
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"}
     assert {s["colour"] for s in VERDICT_STYLE.values()} <= okabe_ito

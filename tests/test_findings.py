@@ -1,4 +1,4 @@
-"""Findings (workflow/reanalysis/findings.py) from a small hand-built ledger, every grouping
+"""Findings (workflow/reanalysis/findings/ranking.py) from a small hand-built ledger, every grouping
 and the ranking worked out by hand below; the findings table; and summary.md opening on
 the findings.
 
@@ -43,10 +43,11 @@ decision error); definition (reading); T-1 (interpreted); Q-1 (rounding); U (fla
 import pandas as pd
 import pytest
 
-from reanalysis.counts import STUDIES_IN_FULL, is_corpus
-from reanalysis.findings import FINDING_COLUMNS, claim_anchor, evidence_table, findings, findings_table, stem
-from reanalysis.ledger import LEDGER_COLUMNS
-from reanalysis.summary import summary_markdown
+from reanalysis.report.counts import STUDIES_IN_FULL, is_corpus
+from reanalysis.findings.ranking import (FINDING_COLUMNS, claim_anchor, evidence_table, findings,
+                                         findings_table, stem)
+from reanalysis.audit.ledger import LEDGER_COLUMNS
+from reanalysis.report.summary import summary_markdown
 
 WORDS = {"s": {"arm_labels": {"pbo": "placebo"},
                "readings": {"n_alt": {"words": "n = 44, the n the percentages imply", "inferred": True}}}}

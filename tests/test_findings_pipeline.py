@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reanalysis.findings import FINDING_COLUMNS, STRENGTHS
-from reanalysis.inputs import InputError
-from reanalysis.ledger import load_claims
+from reanalysis.findings.ranking import FINDING_COLUMNS, STRENGTHS
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import load_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "workflow" / "reanalysis"

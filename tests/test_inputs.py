@@ -5,9 +5,10 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from reanalysis.inputs import InputError, load_schema, read_table
-from reanalysis.ledger import load_claims
-from reanalysis.manifest import SIGN_COMMAND, sha256, sign, verify
+from reanalysis.errors import InputError
+from reanalysis.inputs.tables import load_schema, read_table
+from reanalysis.audit.ledger import load_claims
+from reanalysis.inputs.manifest import SIGN_COMMAND, sha256, sign, verify
 
 TABLE = ROOT / "raw" / "matsuoka2025" / "table1_patients.csv"
 SCHEMA = load_schema(ROOT / "raw" / "matsuoka2025" / "table.schema.yaml")
@@ -151,7 +152,7 @@ def test_manifest_rejects_unsigned_and_missing_files(tmp_path):
 def test_check_with_unknown_subset_is_named():
     from copy import deepcopy
 
-    from reanalysis.patient_level import validate_checks
+    from reanalysis.audit.patient_level import validate_checks
 
     validate_checks(STUDY)  # the real config passes
     study = deepcopy(STUDY)
@@ -162,7 +163,7 @@ def test_check_with_unknown_subset_is_named():
 
 
 def test_a_study_reading_an_unsigned_file_is_stopped(tmp_path):
-    from reanalysis.manifest import verify_study
+    from reanalysis.inputs.manifest import verify_study
 
     raw = tmp_path / "raw"
     shutil.copytree(ROOT / "raw", raw)
@@ -199,7 +200,7 @@ def summaries_study(tmp_path, rows, **study):
 
 
 def recomputed(study):
-    from reanalysis import summary_level as sl
+    from reanalysis.audit import summary_level as sl
 
     rows = sl.load_summaries(study)
     sl.validate_checks(study, rows)
@@ -244,7 +245,7 @@ def test_a_printed_statistic_with_its_df_is_read_and_gives_p(tmp_path, value, re
     gives p by scipy at the printed statistic."""
     from scipy import stats as st
 
-    from reanalysis.summary_level import statistic_text
+    from reanalysis.audit.summary_level import statistic_text
 
     assert statistic_text(value)[0] == read
     study = summaries_study(tmp_path, [("X-STAT", "x", "all", "", value, "test_statistic", "")],
@@ -261,8 +262,8 @@ def test_f_4_76_gives_its_p_and_the_printed_p_is_judged(tmp_path):
     both sides are far above 0.05)."""
     from scipy import stats as st
 
-    from reanalysis.rounding import parse_claim
-    from reanalysis.verdicts import DISCREPANT, judge
+    from reanalysis.engine.rounding import parse_claim
+    from reanalysis.engine.verdicts import DISCREPANT, judge
 
     study = summaries_study(tmp_path, [("X-F", "x", "all", "", "F(4,76) = 0.37, P = 0.82", "test_statistic", "")],
                             checks={"f": {"kind": "reported_statistic", "a": "X-F"}})
@@ -288,7 +289,7 @@ def test_f_4_76_gives_its_p_and_the_printed_p_is_judged(tmp_path):
     ("t(28, 3) = 2.1", ["one degree-of-freedom"], ["decimal comma"]),
 ])
 def test_a_df_separator_is_not_called_a_decimal_comma(tmp_path, value, words, not_words):
-    from reanalysis.summary_level import load_summaries
+    from reanalysis.audit.summary_level import load_summaries
 
     study = summaries_study(tmp_path, [("X-STAT", "x", "all", "", value, "test_statistic", "")])
     with pytest.raises(InputError) as info:
@@ -307,7 +308,7 @@ def test_a_median_with_its_range_reads_and_is_ordered(tmp_path):
     must lie between them, the printed numbers read at their precision: 35 in 6-68 does;
     70 does not; 5.25 beside a largest value printed as 5.2 may (the median may be as low
     as 5.245, the largest value as high as 5.25); 5.4 beside 5.2 cannot (5.35 > 5.25)."""
-    from reanalysis import summary_level as sl
+    from reanalysis.audit import summary_level as sl
 
     rows = [("X-A", "months", "all", 20, "35 (6-68)", "median_range", ""),
             ("X-B", "months", "all", 20, "70 (6-68)", "median_range", ""),
@@ -323,7 +324,7 @@ def test_a_median_with_its_range_reads_and_is_ordered(tmp_path):
 
 
 def test_a_reversed_median_range_is_named(tmp_path):
-    from reanalysis.summary_level import load_summaries
+    from reanalysis.audit.summary_level import load_summaries
 
     study = summaries_study(tmp_path, [("X-A", "months", "all", 20, "35 (68-6)", "median_range", "")])
     with pytest.raises(InputError, match="range low above high"):
@@ -335,7 +336,7 @@ def test_a_median_range_bounds_an_sd(tmp_path):
     Zang 2022's insulin-free onset, worked by hand in test_new_kinds.py: five values in
     8-24 weeks with both ends observed have an SD of at most sqrt(49.25) = 7.018 < 7.55,
     so '12 ± 7.6' is impossible; here the same range comes with a median of 10."""
-    from reanalysis import summary_level as sl
+    from reanalysis.audit import summary_level as sl
 
     rows = [("X-R", "onset", "a", 5, "10 (8-24)", "median_range", ""),
             ("X-S", "onset", "a", 5, "12 ± 7.6", "mean_dispersion", "sd")]

@@ -1,4 +1,4 @@
-"""Tests for reanalysis.kgroup_stats: one-way ANOVA from printed summaries and tests of
+"""Tests for reanalysis.engine.kgroup_stats: one-way ANOVA from printed summaries and tests of
 r x c tables.
 
 Every expected value is computed independently here: ANOVA point values from scipy (and
@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reanalysis.kgroup_stats import (anova_from_summary, contingency_from_printed,
+from reanalysis.engine.kgroup_stats import (anova_from_summary, contingency_from_printed,
                                      contingency_range, contingency_test)
-from reanalysis.summary_stats import Box, Range, ttest_from_summary
+from reanalysis.engine.summary_stats import Box, Range, ttest_from_summary
 
 
 def P(text: str) -> Box:
@@ -430,7 +430,7 @@ def test_printed_percentages_that_fit_no_count():
 # --- the Welch search's fast paths reproduce the plain computation to the last bit ------
 
 def test_f_logsf_is_scipys_bit_for_bit():
-    from reanalysis.kgroup_stats import _f_logsf
+    from reanalysis.engine.kgroup_stats import _f_logsf
     x = np.array([0.0, -1.0, 1e-300, 1e-6, 0.2, 0.9, 1.0, 3.3, 25.0, 1e5, np.inf, np.nan])
     for dfn in (1.0, 2.0, 3.0, 11.0):
         for dfd in (0.5, 2.0, 4.4, 17.9, 250.0, 1e7, np.inf, 0.0, -3.0, np.nan):
@@ -446,7 +446,7 @@ def test_f_logsf_is_scipys_bit_for_bit():
 def test_welch_parts_row_by_row_equal_each_point_alone(k):
     """The search evaluates a point and its finite-difference steps in one call; each row
     must be exactly what that point gives alone (BLAS rounds several rows differently)."""
-    from reanalysis.kgroup_stats import _welch_parts
+    from reanalysis.engine.kgroup_stats import _welch_parts
     rng = np.random.default_rng(k)
     for overlap in (False, True):
         lo = rng.normal(scale=3, size=k)

@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reanalysis import designs
-from reanalysis import summary_level as sl
-from reanalysis.inputs import InputError
-from reanalysis.ledger import (DESCRIPTIVE_ONLY, NEEDS_RAW_DATA, RESTATING_KINDS, WHY_UNVERIFIABLE, audit_study,
-                               audit_summary_rows, load_claims)
+from reanalysis.audit import designs
+from reanalysis.audit import summary_level as sl
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import (DESCRIPTIVE_ONLY, NEEDS_RAW_DATA, RESTATING_KINDS, WHY_UNVERIFIABLE,
+                                     audit_study, audit_summary_rows, load_claims)
 
 from conftest import CONFIG, ROOT, STUDIES
 

@@ -1,7 +1,7 @@
-"""Import direction: the engine (the maths, rounding and the check kinds) imports no later
-stage. The check kinds (workflow/reanalysis/checks/) and the modules they build on may import
-one another, never the designs, the ledger, the findings, the outputs or the tools that
-use them; so a later stage can import the engine without a cycle."""
+"""The package is laid out by stage (workflow/reanalysis/<stage>/), in the order the Snakefile
+runs them, and a stage imports only earlier stages: so a newcomer can name the stage of every
+file from its folder, and no stage can reach forward into one that builds on it (the circle
+ledger <-> findings cannot come back)."""
 from __future__ import annotations
 
 import ast
@@ -10,27 +10,34 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workflow" / "reanalysis"
-# The engine: the rounding rule, the maths of each kind, the input errors they raise, and the
-# check kinds themselves.
-ENGINE = {"rounding", "scrutiny", "summary_stats", "kgroup_stats", "feasibility", "statcheck", "inputs",
-          "checks"}
+# The order is the pipeline's (Snakefile, workflow/rules/): the engine reads no file; the
+# inputs validate the config against the engine's check kinds; the audit (rules/audit.smk)
+# recomputes and writes the ledger, the scan adding its rows; then findings, figures,
+# "Is the effect real?" (beyond), trustworthiness and the report. The corpus tools and
+# onboarding run outside the pipeline and may use all of it.
+STAGES = ["engine", "inputs", "audit", "scan", "findings", "figures", "beyond", "trust", "report",
+          "corpus", "onboarding"]
+# The package's top: the one input error every stage raises, and the entry points.
+TOP = {"errors": set(), "cli": {"errors"}, "__init__": set(), "__main__": set(STAGES) | {"errors"}}
 
 
 def imported_modules(source: str, module: str) -> set[str]:
-    """The top-level modules of the package that a file imports (lazy imports included);
-    ``module`` is its dotted name below the package ('checks.sum', 'rounding')."""
+    """The first-level names of the package that a file imports (lazy imports included);
+    ``module`` is its dotted name below the package ('engine.checks.sum', 'audit.ledger')."""
     package = module.split(".")[:-1]
     out = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
                 if node.level - 1 > len(package):
                     continue
+                base = package[:len(package) - (node.level - 1)]
                 parts = base + (node.module.split(".") if node.module else [])
                 targets = [parts] if node.module else [parts + [a.name] for a in node.names]
             elif node.module and node.module.split(".")[0] == "reanalysis":
                 targets = [node.module.split(".")[1:] or [a.name for a in node.names][:1]]
+                if not node.module.count("."):
+                    targets = [[a.name] for a in node.names]
             else:
                 continue
             out.update(t[0] for t in targets if t)
@@ -40,30 +47,55 @@ def imported_modules(source: str, module: str) -> set[str]:
     return out
 
 
-def _engine_files():
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.stem in ENGINE:
-            yield path.stem, path
-    for path in sorted((PACKAGE / "checks").glob("*.py")):
-        yield f"checks.{path.stem}", path
+def modules() -> dict[str, Path]:
+    """Every module of the package by its dotted name below the package."""
+    return {".".join(path.relative_to(PACKAGE).with_suffix("").parts): path
+            for path in sorted(PACKAGE.rglob("*.py"))}
 
 
-ENGINE_FILES = dict(_engine_files())
+def allowed(module: str) -> set[str]:
+    """What a module may import: its own stage, every earlier stage, and the top's errors."""
+    first = module.split(".")[0]
+    if first in TOP:
+        return TOP[first]
+    return set(STAGES[:STAGES.index(first) + 1]) | {"errors", "cli"}
 
 
-@pytest.mark.parametrize("module", sorted(ENGINE_FILES))
-def test_the_engine_imports_no_later_stage(module):
-    later = imported_modules(ENGINE_FILES[module].read_text(encoding="utf-8"), module) - ENGINE
-    assert not later, f"{module} imports {sorted(later)}, a later stage than the engine"
+MODULES = modules()
 
 
-def test_a_kind_importing_a_later_stage_fails_the_test():
+def test_every_module_sits_in_a_stage_folder():
+    """A file outside every stage folder is in no stage: the test below could not place it."""
+    loose = sorted(m for m in MODULES if m.split(".")[0] not in set(STAGES) | set(TOP))
+    assert not loose, f"modules in no stage folder: {loose}; put each in its stage (STAGES)"
+    folders = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert folders == sorted(STAGES)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_stage_says_what_it_holds_and_what_it_may_import(stage):
+    doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
+    assert doc and "import" in doc, f"{stage}/__init__.py: say what the stage holds and may import"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_stage_imports_a_later_one(module):
+    later = imported_modules(MODULES[module].read_text(encoding="utf-8"), module) - allowed(module)
+    assert not later, (f"{module} imports {sorted(later)}; it may import only "
+                       f"{sorted(allowed(module))} (stage order: {' < '.join(STAGES)})")
+
+
+def test_a_module_importing_a_later_stage_fails_the_test():
     """The check sees each way of importing: from the package, relative, and lazy."""
-    for source in ("from ..ledger import audit_study\n",
-                   "from .. import findings\n",
-                   "def f():\n    from reanalysis.summary_level import Row\n",
-                   "import reanalysis.report\n"):
-        later = imported_modules(source, "checks.new_kind") - ENGINE
+    for source in ("from ...audit.ledger import audit_study\n",
+                   "from reanalysis import findings\n",
+                   "def f():\n    from reanalysis.audit.summary_level import Row\n",
+                   "import reanalysis.report.letters\n"):
+        later = imported_modules(source, "engine.checks.new_kind") - allowed("engine.checks.new_kind")
         assert later, source
-    assert imported_modules("from . import register\nfrom ._common import exact\nfrom .. import scrutiny\n",
-                            "checks.new_kind") == {"checks", "scrutiny"}
+    assert imported_modules("from . import register\nfrom reanalysis.engine.checks._common import exact\n"
+                            "from reanalysis.engine import scrutiny\nfrom reanalysis.errors import InputError\n",
+                            "engine.checks.new_kind") == {"engine", "errors"}
+    # A stage may import an earlier one, never the reverse.
+    assert not imported_modules("from reanalysis.audit import ledger\n", "findings.ranking") - allowed("findings.ranking")
+    assert imported_modules("from reanalysis.findings import ranking\n", "audit.ledger") - allowed("audit.ledger")

@@ -11,8 +11,8 @@ from io import BytesIO
 import pytest
 
 from conftest import load_config
-from reanalysis.counts import counts, read_table
-from reanalysis.letters import body_text, plain, reading_words, recomputed_words
+from reanalysis.report.counts import counts, read_table
+from reanalysis.report.letters import body_text, plain, reading_words, recomputed_words
 from test_report import launch, shot, assert_axe_clean
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

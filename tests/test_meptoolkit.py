@@ -7,9 +7,9 @@ import csv
 import pytest
 
 from conftest import SHARED
-from reanalysis.rounding import parse_claim, parse_number
-from reanalysis.summary_stats import Box, ttest_from_summary
-from reanalysis.verdicts import DISCREPANT, judge
+from reanalysis.engine.rounding import parse_claim, parse_number
+from reanalysis.engine.summary_stats import Box, ttest_from_summary
+from reanalysis.engine.verdicts import DISCREPANT, judge
 
 CASES = SHARED / "reference" / "meptoolkit" / "t_slicer.csv"
 

@@ -1,4 +1,4 @@
-"""Change-from-baseline effects and random-effects pooling (reanalysis.meta_analysis).
+"""Change-from-baseline effects and random-effects pooling (reanalysis.beyond.meta_analysis).
 
 Expected values come from scipy on synthetic patient data built to have exactly the
 printed means, SDs and correlation (ttest_rel / ttest_ind confidence intervals), from
@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reanalysis.meta_analysis import (between_arm_change, mean_change_from_summary,
+from reanalysis.beyond.meta_analysis import (between_arm_change, mean_change_from_summary,
                                       median_iqr_to_mean_sd, pool_over_r,
                                       pool_random_effects, wan_eta)
-from reanalysis.rounding import parse_number
-from reanalysis.summary_stats import Box
+from reanalysis.engine.rounding import parse_number
+from reanalysis.engine.summary_stats import Box
 
 Z975 = 1.959963984540054
 

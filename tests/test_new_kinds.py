@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
-from reanalysis import summary_level as sl
-from reanalysis.ledger import audit_study, audit_summary_rows
-from reanalysis.rounding import parse_claim
-from reanalysis.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, judge
+from reanalysis.audit import summary_level as sl
+from reanalysis.audit.ledger import audit_study, audit_summary_rows
+from reanalysis.engine.rounding import parse_claim
+from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, judge
 
 from conftest import ROOT
 
@@ -311,5 +311,5 @@ def st_chi2(table):
     ("1.72", 1.7350, "truncate", (1.7290, 1.7400), CONSISTENT),
 ])
 def test_printed_values_read_as_truncated_or_double_rounded(printed, value, scheme, interval, expected):
-    from reanalysis.verdicts import judge_reading
+    from reanalysis.engine.verdicts import judge_reading
     assert judge_reading(parse_claim(printed), value, scheme, interval=interval).verdict == expected

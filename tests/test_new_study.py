@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 import studychecks
-from conftest import CONFIG, ROOT, STUDIES, copy_repo, load_config, read_csv, resign, run_snakemake, study_papers
-from reanalysis import transcription
-from reanalysis.scaffold import TODO_TITLE, paper_title
+from conftest import (CONFIG, ROOT, STUDIES, copy_repo, load_config, read_csv, resign, run_snakemake,
+                      study_papers)
+from reanalysis.inputs import transcription
+from reanalysis.onboarding.scaffold import TODO_TITLE, paper_title
 
 # the study copied (any summary-level study would do; the first in name order)
 SOURCE = next(s for s in STUDIES if CONFIG["studies"][s]["design"] == "summary_level")

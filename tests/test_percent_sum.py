@@ -7,11 +7,11 @@ import copy
 
 import pytest
 
-from reanalysis import summary_level as sl
-from reanalysis.checks import KINDS, impossibility_checks
-from reanalysis.config import STUDY_SCHEMA, validate_config
-from reanalysis.inputs import InputError
-from reanalysis.ledger import audit_summary_rows
+from reanalysis.audit import summary_level as sl
+from reanalysis.engine.checks import KINDS, impossibility_checks
+from reanalysis.inputs.config import STUDY_SCHEMA, validate_config
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import audit_summary_rows
 
 from conftest import ROOT
 from test_new_kinds import pick, recompute, write
@@ -100,7 +100,7 @@ def test_its_config_takes_parts_and_nothing_of_other_kinds():
 
 
 def test_it_is_an_impossibility_check_the_findings_name():
-    from reanalysis.findings import IMPOSSIBILITY_CHECKS
+    from reanalysis.findings.ranking import IMPOSSIBILITY_CHECKS
 
     assert impossibility_checks()["percent_sum"] == IMPOSSIBILITY_CHECKS["percent_sum"]
     assert KINDS["percent_sum"].claim_statistic({}) == "percent_sum"

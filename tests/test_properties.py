@@ -45,11 +45,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from reanalysis.rounding import (READINGS, parse_claim, parse_number, printed_interval,
+from reanalysis.engine.rounding import (READINGS, parse_claim, parse_number, printed_interval,
                                  round_exact, round_to, snap, unround)
-from reanalysis.scrutiny import counts_from_percent, grim, grimmer
-from reanalysis.summary_level import ROUNDING, parse_row, run_check
-from reanalysis.summary_stats import (Box, Range, change_between_groups, difference,
+from reanalysis.engine.scrutiny import counts_from_percent, grim, grimmer
+from reanalysis.audit.summary_level import ROUNDING, parse_row, run_check
+from reanalysis.engine.summary_stats import (Box, Range, change_between_groups, difference,
                                       paired_from_summary, r_threshold, ttest_from_summary,
                                       two_proportions)
 

@@ -14,10 +14,10 @@ ledger (at most 1 s) and with a synthetic ledger of 10,000 rows (at most 3 s). S
 1400 and 390 px of the findings, the ledger and each figure, and the measured times, go to
 results/browser/.
 
-One set of counts (reanalysis.counts) is stated alike by the report, summary.md, the letters
+One set of counts (reanalysis.report.counts) is stated alike by the report, summary.md, the letters
 and the README.
 
-A synthetic corpus of 15 studies (reanalysis.synth, audited by the workflow in its own
+A synthetic corpus of 15 studies (reanalysis.corpus.synth, audited by the workflow in its own
 folder) with config `studies_in_full` below 15: the report lists no ledger row, only the
 top-ranked findings with the count of the rest, and the verdicts per study as pandas counts
 them.
@@ -34,13 +34,13 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, SNAKEMAKE, load_config, read_csv
-from reanalysis.findings import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
-from reanalysis.counts import claim_verdicts, counts, read_table
-from reanalysis.findings import findings
-from reanalysis.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
-from reanalysis.palette import VERDICT_STYLE, contrast
-from reanalysis.report import (REPORT_TOP_FINDINGS, build_context, claim_anchor, claim_groups, key_results,
-                               render, write_report)
+from reanalysis.findings.ranking import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
+from reanalysis.report.counts import claim_verdicts, counts, read_table
+from reanalysis.findings.ranking import findings
+from reanalysis.audit.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
+from reanalysis.figures.palette import VERDICT_STYLE, contrast
+from reanalysis.report.html_report import (REPORT_TOP_FINDINGS, build_context, claim_anchor, claim_groups,
+                                           key_results, render, write_report)
 
 TEMPLATE = ROOT / "workflow" / "report" / "report.html.j2"
 BROWSER = ROOT / "results" / "browser"
@@ -217,7 +217,7 @@ def test_report_letters_and_figures_compute_no_finding():
 def test_key_results_of_is_the_effect_real():
     """One line per decision-relevant result: indirect comparisons, pools, each study's
     combined Carlisle check (the more extreme tail), a cohort's regression to the mean."""
-    from reanalysis.beyond import PARTS
+    from reanalysis.beyond.questions import PARTS
     nan = float("nan")
 
     def r(part, study, question, value=nan, low=nan, high=nan, reading="r"):
@@ -278,7 +278,7 @@ def test_pipeline_findings_state_each_root_cause_once(finished_run):
 
 def _value_ids(spec) -> list[str]:
     """Every string in a check's spec that names a printed row (walked here, independently
-    of reanalysis.evidence)."""
+    of reanalysis.findings.evidence)."""
     if isinstance(spec, str):
         return [spec]
     if isinstance(spec, dict):
@@ -374,10 +374,10 @@ def corpus(tmp_path_factory):
     """A synthetic corpus of 15 studies audited up to its ledger and findings (the workflow,
     in its own folder), then its findings' figure and report written in process with
     studies_in_full below its number of studies."""
-    from reanalysis.summary_figures import write_discrepancy_figure, write_pvalue_figure
-    from reanalysis.validity import run_pipeline
+    from reanalysis.figures.summary_figures import write_discrepancy_figure, write_pvalue_figure
+    from reanalysis.corpus.validity import run_pipeline
     work = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, "-m", "reanalysis.synth", "--studies", str(CORPUS_STUDIES), "--seed", "3",
+    subprocess.run([sys.executable, "-m", "reanalysis.corpus.synth", "--studies", str(CORPUS_STUDIES), "--seed", "3",
                     "--out", str(work)], check=True, capture_output=True)
     result = run_pipeline(work)
     assert result.returncode == 0, result.stderr[-3000:]

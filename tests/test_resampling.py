@@ -1,4 +1,4 @@
-"""Tests for reanalysis.resampling.
+"""Tests for reanalysis.beyond.resampling.
 
 Expected values come from direct computations in the test: all 2^n sign flips
 enumerated with itertools.product, scipy.stats.permutation_test run exactly
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reanalysis.resampling import bootstrap_ci, exact_sign_flip_p, paired_permutation_p
+from reanalysis.beyond.resampling import bootstrap_ci, exact_sign_flip_p, paired_permutation_p
 
 # integer differences: sums are exact in floating point, ties (|d| repeated) included
 D10 = np.array([3, -1, 4, 1, -5, 9, 2, 6, -5, 3], dtype=float)

@@ -1,4 +1,4 @@
-"""Tests for reanalysis.reverse_search (exploratory).
+"""Tests for reanalysis.beyond.reverse_search (exploratory).
 
 A hand-built frame where one known subset gives the printed value, worked by hand in
 the comments; the number of recipes counted by hand; the chance reading H * f worked
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from reanalysis.reverse_search import (count_standard_candidates, groupings_from_study,
+from reanalysis.beyond.reverse_search import (count_standard_candidates, groupings_from_study,
                                        search, standard_candidates, statistic_function)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Tests for reanalysis.rounding: printed precision, tie rules, inequalities, strict parsing.
+"""Tests for reanalysis.engine.rounding: printed precision, tie rules, inequalities, strict parsing.
 
 Expected values are worked by hand in the comments (decimal arithmetic), taken from
 Python's ``decimal`` documentation for the tie rules, or from the paper (claims.csv
@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 import numpy as np
 import pytest
 
-from reanalysis.rounding import (
+from reanalysis.engine.rounding import (
     NumberFormatError,
     parse_claim,
     parse_number,
@@ -237,7 +237,7 @@ def test_negative_tie_rounding():
     # The module maps half_up to decimal.ROUND_HALF_UP, which the Python docs define as
     # "round to nearest with ties going away from zero": -2.34|5 -> -2.35.
     # ROUND_HALF_EVEN keeps the even kept digit 4: -2.345 -> -2.34.
-    from reanalysis.rounding import SCHEMES
+    from reanalysis.engine.rounding import SCHEMES
     assert SCHEMES == {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
     unit = D("0.01")
     assert round_to(-2.345, unit, "half_up") == D("-2.35")
@@ -346,7 +346,7 @@ def test_claim_strips_surrounding_space_but_number_does_not():
 from fractions import Fraction  # noqa: E402
 import math  # noqa: E402
 
-from reanalysis.rounding import (  # noqa: E402
+from reanalysis.engine.rounding import (  # noqa: E402
     ALL_SCHEMES, READINGS, check_schemes, describe_scheme, round_exact, unround,
 )
 

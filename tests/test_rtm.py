@@ -1,4 +1,4 @@
-"""Tests for reanalysis.rtm (regression to the mean; Barnett, van der Pols & Dobson,
+"""Tests for reanalysis.beyond.rtm (regression to the mean; Barnett, van der Pols & Dobson,
 Int J Epidemiol 2005;34:215-220).
 
 Expected values come from the formula worked by hand with the ``math`` module
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reanalysis.rtm import (exponential_limit_nll, fit_truncated_normal, rtm_effect, rtm_from_sample, rtm_sensitivity,
-                            truncated_mean_shift, within_correlation)
+from reanalysis.beyond.rtm import (exponential_limit_nll, fit_truncated_normal, rtm_effect, rtm_from_sample,
+                                   rtm_sensitivity, truncated_mean_shift, within_correlation)
 
 
 def phi(z):

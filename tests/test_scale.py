@@ -60,7 +60,7 @@ def edit(workdir, study):
 
 
 def test_touching_one_study_reruns_only_what_reads_it(finished_run, tmp_path):
-    from reanalysis.catalogue import figure_catalogue
+    from reanalysis.figures.catalogue import figure_catalogue
 
     study = EDITABLE[-1]
     workdir = copy_run(finished_run, tmp_path / "run")
@@ -124,7 +124,7 @@ def test_a_batch_reruns_as_a_whole_and_alone(batched_run, tmp_path):
 
 
 def test_audit_parts_are_consecutive_studies_in_name_order():
-    from reanalysis.config import audit_parts
+    from reanalysis.inputs.config import audit_parts
 
     studies = {name: {} for name in ("e", "a", "d", "c", "b")}
     assert audit_parts({"studies": studies}) == {s: [s] for s in "abcde"}
@@ -134,12 +134,12 @@ def test_audit_parts_are_consecutive_studies_in_name_order():
 
 
 def test_the_scale_command_runs_a_corpus_and_prints_its_table(tmp_path):
-    """A smoke run of `python -m reanalysis.scale` on two studies (its timings are not
+    """A smoke run of `python -m reanalysis.corpus.scale` on two studies (its timings are not
     asserted: a benchmark prints its figures)."""
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "reanalysis.scale", "--sizes", "2", "--repeats", "1",
+    result = subprocess.run([sys.executable, "-m", "reanalysis.corpus.scale", "--sizes", "2", "--repeats", "1",
                              "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     # two studies: one a job (at least four jobs, at most one study each), so 2 audit jobs;

@@ -19,14 +19,14 @@ import pytest
 from scipy import stats
 
 from conftest import CONFIG, ROOT, STUDIES, study_papers
-from reanalysis import designs
-from reanalysis.config import STUDY_SCHEMA, _schema, _validate
-from reanalysis.inputs import InputError
-from reanalysis.ledger import LEDGER_COLUMNS, load_claims, to_frame
+from reanalysis.audit import designs
+from reanalysis.inputs.config import STUDY_SCHEMA, _schema, _validate
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import LEDGER_COLUMNS, load_claims, to_frame
 from reanalysis.scan import cli, scan_file, scan_text
 from reanalysis.scan.papers import cited_positions, paper_names, paper_paths
 from reanalysis.scan.study import add_scanned, scan_study
-from reanalysis.summary_level import parse_row
+from reanalysis.audit.summary_level import parse_row
 
 # One result per line unless said; the decoys (last five lines) print no checkable result.
 PAPER = """Results

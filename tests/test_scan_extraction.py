@@ -21,7 +21,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import REPORTED, SHARED
-from reanalysis import statcheck
+from reanalysis.engine import statcheck
 from reanalysis.scan import find_p_values, find_results
 from reanalysis.scan.text import normalise
 

@@ -1,4 +1,4 @@
-"""Tests for reanalysis.scrutiny: GRIM, GRIM on percentages, GRIMMER and DEBIT.
+"""Tests for reanalysis.engine.scrutiny: GRIM, GRIM on percentages, GRIMMER and DEBIT.
 
 Expected values come from outside the module: the example cases documented by the R
 package scrutiny (../shared/reference/scrutiny, row for row), brute force over all
@@ -16,8 +16,9 @@ from itertools import combinations_with_replacement
 import pytest
 
 from conftest import SHARED
-from reanalysis.rounding import NumberFormatError, parse_number, round_exact, round_to, unround
-from reanalysis.scrutiny import ScrutinyResult, counts_from_percent, debit, grim, grimmer, nearest_counts
+from reanalysis.engine.rounding import NumberFormatError, parse_number, round_exact, round_to, unround
+from reanalysis.engine.scrutiny import (ScrutinyResult, counts_from_percent, debit, grim, grimmer,
+                                        nearest_counts)
 
 D = Decimal
 REFERENCE = SHARED / "reference" / "scrutiny"
@@ -382,7 +383,7 @@ def test_rounding_helpers():
 
 from decimal import ROUND_DOWN  # noqa: E402
 
-from reanalysis.scrutiny import implied_n, implied_n_reason  # noqa: E402
+from reanalysis.engine.scrutiny import implied_n, implied_n_reason  # noqa: E402
 
 
 def printed_as(value: Fraction, decimals: int, scheme: str, *, sqrt: bool = False) -> str:
@@ -532,7 +533,7 @@ def test_implied_n_reason_and_means():
 
 def test_counts_and_implied_n_agree_with_grim():
     """counts_from_percent and implied_n skip GRIM's reasons: same counts, same verdicts."""
-    from reanalysis.scrutiny import implied_n
+    from reanalysis.engine.scrutiny import implied_n
     schemes_list = [("half_up", "half_even"), ("half_up", "half_down"), ("truncate",)]
     for schemes in schemes_list:
         for percent in ("0", "0.0", "2.2", "12.5", "33.3", "50", "66.7", "99.9", "100", "100.0"):

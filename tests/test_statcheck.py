@@ -1,4 +1,4 @@
-"""Tests for reanalysis.statcheck: statcheck's recomputation of p and its error rules.
+"""Tests for reanalysis.engine.statcheck: statcheck's recomputation of p and its error rules.
 
 Expected values come from outside the module: every case of statcheck's own test suite
 (../shared/reference/statcheck/cases.csv, version 1.6.0, row for row), closed forms of
@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from conftest import REPORTED, SHARED
-from reanalysis.statcheck import (ReportedTest, StatcheckResult, check_reported,
+from reanalysis.engine.statcheck import (ReportedTest, StatcheckResult, check_reported,
                                   mentions_one_tailed, p_from_statistic, parse_result)
 
 CASES_CSV = SHARED / "reference" / "statcheck" / "cases.csv"

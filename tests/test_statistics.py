@@ -1,4 +1,4 @@
-"""The statistics core (reanalysis.patient_level) against independent computations.
+"""The statistics core (reanalysis.audit.patient_level) against independent computations.
 
 The package computes with pingouin; every expected value here comes from scipy,
 numpy or the statistics module, or from the formula worked by hand in the test.
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, special, stats
 
-from reanalysis.patient_level import (
+from reanalysis.audit.patient_level import (
     AS_REPORTED,
     _correlation,
     _describe,

@@ -9,10 +9,10 @@ import math
 import pytest
 import scipy.stats as st
 
-from reanalysis import summary_level as sl
-from reanalysis.inputs import InputError
-from reanalysis.ledger import audit_study, audit_summary_rows
-from reanalysis.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
+from reanalysis.audit import summary_level as sl
+from reanalysis.errors import InputError
+from reanalysis.audit.ledger import audit_study, audit_summary_rows
+from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
 
 from conftest import ROOT
 
@@ -236,8 +236,8 @@ def test_summary_figures_are_byte_identical_across_renders(tmp_path):
 
     import yaml
 
-    from reanalysis.ledger import load_claims
-    from reanalysis.summary_figures import render_summary_figures
+    from reanalysis.audit.ledger import load_claims
+    from reanalysis.figures.summary_figures import render_summary_figures
 
     from conftest import CONFIG as config
     digests = []

@@ -1,4 +1,4 @@
-"""Tests for reanalysis.summary_stats: tests recomputed from printed summary statistics.
+"""Tests for reanalysis.engine.summary_stats: tests recomputed from printed summary statistics.
 
 Every expected value is computed independently here: point values from scipy on synthetic
 raw data built to have exactly the printed summaries; box extremes by brute force over a
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reanalysis.summary_stats import (Box, Range, change_between_groups, difference,
+from reanalysis.engine.summary_stats import (Box, Range, change_between_groups, difference,
                                       paired_from_summary, proportion_difference_ci,
                                       r_threshold, ttest_from_summary, two_proportions)
 
@@ -347,7 +347,7 @@ def test_newcombe_worked_example():
 # --- the searches' fast paths reproduce scipy to the last bit ------------------------------
 
 def test_t_logsf_is_scipys_bit_for_bit():
-    from reanalysis.summary_stats import _t_logsf
+    from reanalysis.engine.summary_stats import _t_logsf
     x = np.array([0.0, -0.0, 1e-300, 1e-8, 0.3, 1.0, 2.5, 8.0, 40.0, 1e4, -2.0, np.inf, np.nan])
     for df in (0.5, 1.0, 2.5, 7.0, 88.3, 1e6, np.inf, 0.0, -1.0, np.nan):
         np.testing.assert_array_equal(_t_logsf(x, df), stats.t.logsf(x, df))
@@ -357,7 +357,7 @@ def test_t_logsf_is_scipys_bit_for_bit():
 
 
 def test_welch_t_is_scipys_bit_for_bit():
-    from reanalysis.summary_stats import _welch_t
+    from reanalysis.engine.summary_stats import _welch_t
     rng = np.random.default_rng(7)
     d = rng.normal(scale=5, size=400)
     s1, s2 = rng.uniform(0, 9, 400), rng.uniform(0, 9, 400)
@@ -382,7 +382,7 @@ def _scipy_lbfgsb(f, x0, options):
 def test_batched_lbfgsb_takes_scipys_steps(options):
     """_lbfgsb_unit_cube evaluates a point and its finite-difference steps in one call;
     it must find what scipy's own run finds, to the last bit."""
-    from reanalysis import summary_stats
+    from reanalysis.engine import summary_stats
     cases = [  # interior optimum; optimum on the upper face (steps reversed there); log p
         (lambda x: (x[:, 0] - 0.3) ** 2 + 2 * (x[:, 1] - 0.6) ** 2 + 0.1 * x[:, 0] * x[:, 1],
          np.array([0.9, 0.1])),
@@ -407,7 +407,7 @@ def test_batched_lbfgsb_takes_scipys_steps(options):
 def test_batched_lbfgsb_stops_where_scipy_does(monkeypatch):
     """With a small evaluation budget (maxfun counts the finite-difference steps in scipy)
     the search must stop at the same iterate."""
-    from reanalysis import summary_stats
+    from reanalysis.engine import summary_stats
     f = lambda x: 100 * (x[:, 1] - x[:, 0] ** 2) ** 2 + (0.9 - x[:, 0]) ** 2  # Rosenbrock
     for budget in (7, 20, 45, 80):          # each stops the search at another iterate
         monkeypatch.setattr(summary_stats, "_MAXFUN", budget)
@@ -419,7 +419,7 @@ def test_batched_lbfgsb_stops_where_scipy_does(monkeypatch):
 def test_vectorised_ends_equal_one_at_a_time():
     """_sd_change_range (r unknown) and _monotone evaluate their ends in one array call;
     each end must be what evaluating it alone gives, to the last bit (signs of 0 too)."""
-    from reanalysis.summary_stats import (_d_ends, _monotone, _one_sample, _sd_change_bounds,
+    from reanalysis.engine.summary_stats import (_d_ends, _monotone, _one_sample, _sd_change_bounds,
                                           _sd_change_range, _two_sample)
     boxes = [P("0.0"), Box(0.0, 0.0, 0.0), P("0.05"), P("1.2"), P("3.25"), P("10")]
     for s1 in boxes:

@@ -1,4 +1,4 @@
-"""The synthetic corpus (reanalysis.synth): deterministic, valid input for the pipeline, and a
+"""The synthetic corpus (reanalysis.corpus.synth): deterministic, valid input for the pipeline, and a
 truth.csv that names every printed item and every injected error correctly.
 
 The corpus is checked as a study in the repository is: config and tables validated by the
@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 
 import studychecks
-from reanalysis import designs, manifest, scrutiny, synth
-from reanalysis.config import load_config
-from reanalysis.ledger import load_claims
-from reanalysis.summary_level import load_summaries
+from reanalysis.audit import designs
+from reanalysis.corpus import synth
+from reanalysis.engine import scrutiny
+from reanalysis.inputs import manifest
+from reanalysis.inputs.config import load_config
+from reanalysis.audit.ledger import load_claims
+from reanalysis.audit.summary_level import load_summaries
 
 N, SEED, RATE = 3, 11, 0.15
 ENSURE = ("decision_error", "grim_impossible")
@@ -71,14 +74,14 @@ def test_the_same_seed_gives_the_same_bytes(corpus, tmp_path):
 
 def test_the_command_line_writes_the_same_corpus(corpus, tmp_path):
     out = tmp_path / "cli"
-    result = subprocess.run([sys.executable, "-m", "reanalysis.synth", "--studies", str(N), "--seed", str(SEED),
+    result = subprocess.run([sys.executable, "-m", "reanalysis.corpus.synth", "--studies", str(N), "--seed", str(SEED),
                              "--out", str(out), "--error-rate", str(RATE), "--ensure", ",".join(ENSURE)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "3 studies" in result.stdout
     assert tree(out) == tree(corpus)
     # a second run into the same folder is refused without --force
-    again = subprocess.run([sys.executable, "-m", "reanalysis.synth", "--studies", "1", "--out", str(out)],
+    again = subprocess.run([sys.executable, "-m", "reanalysis.corpus.synth", "--studies", "1", "--out", str(out)],
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "not empty" in again.stderr
 
@@ -296,7 +299,7 @@ def test_each_printed_statistic_stands_at_its_line_after_the_transcribed_ones(co
 
 
 def _reported(t: dict):
-    from reanalysis.statcheck import ReportedTest
+    from reanalysis.engine.statcheck import ReportedTest
     p = t["p"]
     comparison, number = ("ns", None) if p == "ns" else (p[0], p[1:].strip()) if p[0] in "<>" else ("=", p)
     df1 = float(t["df1"]) if t["df1"] else None
@@ -306,10 +309,10 @@ def _reported(t: dict):
 
 def test_the_generator_judges_each_statistic_as_the_engine_does(tmp_path):
     """The generator decides, apart from the engine, which injections statcheck's rule must
-    see (synth._stat_error, with scipy); reanalysis.statcheck must agree on every printed
+    see (synth._stat_error, with scipy); reanalysis.engine.statcheck must agree on every printed
     statistic of a corpus: clean ones are no error, an injection is must-detect exactly when
     it is an error (a decision error: when it also flips significance)."""
-    from reanalysis.statcheck import check_reported
+    from reanalysis.engine.statcheck import check_reported
     synth.generate(tmp_path, 24, 3, 0.4, ())
     rows = read_csv(tmp_path / synth.STAT_TRUTH)
     kinds = {t["error"] for t in rows}

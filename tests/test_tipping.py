@@ -1,4 +1,4 @@
-"""Tests for reanalysis.tipping.
+"""Tests for reanalysis.beyond.tipping.
 
 Expected values are worked by hand in the comments, or found by brute force in the test:
 every completion on a grid of [lo, hi]^k is run through scipy.stats.ttest_1samp (an
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from reanalysis.tipping import change_bounds, p_range_paired, tipping_mean, tipping_paired
+from reanalysis.beyond.tipping import change_bounds, p_range_paired, tipping_mean, tipping_paired
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,7 +139,7 @@ def test_extremes_against_brute_force(changes, k, lo, hi):
 @pytest.mark.parametrize("claim", ["< 0.05", "< 0.01", "0.03", "> 0.2", "0.5"])
 @pytest.mark.parametrize("changes, k, lo, hi", CASES[:3])
 def test_overturnable_against_brute_force(changes, k, lo, hi, claim):
-    from reanalysis.rounding import parse_claim
+    from reanalysis.engine.rounding import parse_claim
     c = parse_claim(claim)
     res = tipping_paired(changes, k, lo, hi, claim)
     _, p = brute_force_p(changes, k, lo, hi, {1: 2001, 2: 201, 3: 41}[k])
@@ -222,7 +222,7 @@ def test_tipping_mean_reachability(printed, reachable):
 def test_tipping_mean_against_brute_force():
     # k = 2 on a grid of step 0.01: completions' means step by 0.01/6, finer than the
     # rounding interval of '1.72' (width 0.01), so the grid finds it if reachable.
-    from reanalysis.rounding import parse_claim
+    from reanalysis.engine.rounding import parse_claim
     values = [0.5, 1.4, -0.2, 0.9]
     claim = parse_claim("1.72")
     for k, lo, hi in [(2, -2.0, 4.0), (2, -2.0, 2.0), (1, -2.0, 4.0)]:

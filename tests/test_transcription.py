@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from conftest import ROOT
-from reanalysis import transcription
+from reanalysis.inputs import transcription
 
 TABLE = ROOT / "raw" / "matsuoka2025" / "table1_patients.csv"
 CLAIMS = ROOT / "raw" / "matsuoka2025" / "claims.csv"
@@ -82,7 +82,7 @@ def test_table_rederives_the_descriptives_the_paper_prints():
 
 def test_claims_quote_the_paper_verbatim(papers_dir):
     """Each claim's `reported` text stands at its cited line (the rule every study meets,
-    reanalysis.transcription, which `check` runs too) and, in this transcription's
+    reanalysis.inputs.transcription, which `check` runs too) and, in this transcription's
     convention, at `also_in` ("<file> line <n>", unless it says the text printed there)."""
     with open(CLAIMS, newline="", encoding="utf-8") as fh:
         claims = list(csv.DictReader(fh))

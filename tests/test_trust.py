@@ -1,4 +1,4 @@
-"""INSPECT-SR (workflow/reanalysis/trust.py): each computed check on cases worked by hand below,
+"""INSPECT-SR (workflow/reanalysis/trust/inspect_sr.py): each computed check on cases worked by hand below,
 two throwaway trials built by hand (clean numbers: Domain 4 "no concerns"; one impossible
 percentage: "serious concerns"), the domain and overall rules, bad trust blocks, the quotes of
 every study's trust sources against its paper, and the pipeline's tables for every study whose
@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, LEDGER_COLUMNS, ROOT, STUDIES, run_snakemake, study_papers
-from reanalysis.findings import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
-from reanalysis import trust
-from reanalysis.config import _schema, _validate, randomised_trials
-from reanalysis.inputs import InputError
-from reanalysis.summary_level import parse_row
+from reanalysis.findings.ranking import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
+from reanalysis.trust import inspect_sr as trust
+from reanalysis.inputs.config import _schema, _validate, randomised_trials
+from reanalysis.errors import InputError
+from reanalysis.audit.summary_level import parse_row
 
 RULES = trust.load_rules(CONFIG, ROOT)
 TRIAL = "throwaway"
@@ -547,7 +547,7 @@ def test_real_trials_answer_all_21_checks(trust_run):
 
 def test_trust_tables_are_deterministic(trust_run, tmp_path, monkeypatch):
     """The package, run again on the same audit, writes the pipeline's bytes."""
-    from reanalysis.config import load_beyond
+    from reanalysis.inputs.config import load_beyond
 
     monkeypatch.chdir(ROOT)
     tbl = trust.read_audit(trust_run.parent, randomised_trials(CONFIG))

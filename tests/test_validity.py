@@ -1,4 +1,4 @@
-"""reanalysis.validity: the pipeline, run by snakemake on a tiny synthetic corpus (ledger target
+"""reanalysis.corpus.validity: the pipeline, run by snakemake on a tiny synthetic corpus (ledger target
 only), finds the injected errors and calls no clean item discrepant; and the scoring rules
 count what DETECTION says."""
 import shutil
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from reanalysis import synth, validity
+from reanalysis.corpus import synth, validity
 
 STUDIES, SEED = 2, 5   # one summary-level trial and one patient-level study
 ENSURE = ("decision_error", "grim_impossible", "stat_decision_error", "stat_wrong_p")
@@ -68,7 +68,7 @@ def test_one_batch_writes_the_same_ledger_as_one_job_a_study(validated, tmp_path
 
 
 def test_the_command_line_prints_the_table_and_exits_zero(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "reanalysis.validity", "--studies", "1", "--seed", "2",
+    result = subprocess.run([sys.executable, "-m", "reanalysis.corpus.validity", "--studies", "1", "--seed", "2",
                              "--workdir", str(tmp_path / "cli"), "--ensure", "duplicate"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""Tests for reanalysis.verdicts.judge: verdicts, scale, intervals, decision errors, hints.
+"""Tests for reanalysis.engine.verdicts.judge: verdicts, scale, intervals, decision errors, hints.
 
 Printed values are taken from Matsuoka 2025 where possible (claim ids of
 raw/matsuoka2025/claims.csv cited); recomputed values are hypothetical inputs, and every
@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from reanalysis.rounding import parse_claim
-from reanalysis.verdicts import (
+from reanalysis.engine.rounding import parse_claim
+from reanalysis.engine.verdicts import (
     CONSISTENT,
     DISCREPANT,
     REPRODUCED,
@@ -253,8 +253,8 @@ def test_ranges_without_a_value_are_judged_over_the_whole_range(claim, interval,
     ("61", 1, "61", 1, "identical"),
 ])
 def test_two_printed_claims_agree_or_contradict(a, scale_a, b, scale_b, expected):
-    from reanalysis.rounding import parse_claim
-    from reanalysis.verdicts import claims_agreement
+    from reanalysis.engine.rounding import parse_claim
+    from reanalysis.engine.verdicts import claims_agreement
     outcome, reason = claims_agreement(parse_claim(a), scale_a, parse_claim(b), scale_b)
     assert outcome == expected, reason
     assert claims_agreement(parse_claim(b), scale_b, parse_claim(a), scale_a)[0] == expected
@@ -277,9 +277,9 @@ def test_m_abs_06_median_follow_up_is_read_alike_as_input_and_claim():
     from fractions import Fraction
     from pathlib import Path
 
-    from reanalysis.rounding import parse_number, printed_interval, unround
-    from reanalysis.summary_level import ROUNDING, parse_row
-    from reanalysis.verdicts import judge_reading
+    from reanalysis.engine.rounding import parse_number, printed_interval, unround
+    from reanalysis.audit.summary_level import ROUNDING, parse_row
+    from reanalysis.engine.verdicts import judge_reading
 
     table = Path(__file__).resolve().parents[1] / "raw" / "matsuoka2025" / "table1_patients.csv"
     with table.open(newline="") as f:

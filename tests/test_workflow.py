@@ -7,9 +7,10 @@ import csv
 
 import pytest
 
-from reanalysis.catalogue import figure_catalogue
+from reanalysis.figures.catalogue import figure_catalogue
 
-from conftest import CONFIG, LEDGER_COLUMNS, ROOT, STUDIES, VERDICTS, copy_repo, read_csv, resign, run_snakemake
+from conftest import (CONFIG, LEDGER_COLUMNS, ROOT, STUDIES, VERDICTS, copy_repo, read_csv, resign,
+                      run_snakemake)
 
 
 def test_ledger_structure_and_vocabulary(finished_run):
@@ -112,7 +113,7 @@ def test_unsigned_change_stops_the_run(tmp_path):
     table.write_text(table.read_text().replace("P01,1,88,M,66", "P01,1,88,M,67"))
     result = run_snakemake(workdir)
     assert result.returncode != 0
-    assert "checksum mismatch" in result.stderr and "python -m reanalysis.manifest sign" in result.stderr
+    assert "checksum mismatch" in result.stderr and "python -m reanalysis.inputs.manifest sign" in result.stderr
     assert_nothing_written(workdir)
 
 

@@ -1,7 +1,8 @@
 """Rounding-aware reanalysis of published clinical statistics.
 
-Modules: ``rounding`` (all rounding logic), ``verdicts`` (claim against recomputation),
-``inputs`` and ``manifest`` (strict reading and integrity of ``raw/``),
-``patient_level`` (recomputation from patient tables), ``ledger`` (the audit ledger),
-``figures`` (deterministic plots), ``bench`` (speed benchmark).
+One subpackage a stage, in the order the Snakefile runs them; a stage imports only earlier
+ones (tests/test_layout.py): ``engine``, ``inputs``, ``audit``, ``scan``, ``findings``,
+``figures``, ``beyond``, ``trust``, ``report``; then the tools outside the pipeline,
+``corpus`` and ``onboarding``. At the top: ``errors`` (the input error every stage raises),
+``cli`` (the Snakemake scripts' entry point) and ``__main__`` (``python -m reanalysis``).
 """

@@ -14,16 +14,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import scaffold
+from reanalysis.onboarding import scaffold
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["draft"]:
-        from . import draft
+        from reanalysis.onboarding import draft
         return draft.main(argv)
     if argv[:1] == ["scan"]:
-        from .scan import cli
+        from reanalysis.scan import cli
         return cli.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m reanalysis", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .inputs import InputError
+from reanalysis.errors import InputError
 
 
 def run(main: Callable[[], str], log: str | None = None) -> None:

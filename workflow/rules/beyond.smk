@@ -1,6 +1,6 @@
 # Stage 4b: "Is the effect real?": regression to the mean, an external control, missing
 # patients, pooled evidence, Carlisle's baseline check, robustness and a reverse search
-# (workflow/reanalysis/beyond.py). One job: every study with a `beyond` section in its
+# (workflow/reanalysis/beyond/questions.py). One job: every study with a `beyond` section in its
 # config gets results/beyond/<study>.csv; the analyses that span studies (the file
 # config/config.yaml names under `beyond`) write results/beyond/corpus.csv and the forest
 # plot. Its tables go into summary.md and the report.

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
-from reanalysis.catalogue import PVALUE_FIGURE as _PVALUE_FIGURE, figure_catalogue
-from reanalysis.config import (
+from reanalysis.figures.catalogue import PVALUE_FIGURE as _PVALUE_FIGURE, figure_catalogue
+from reanalysis.inputs.config import (
     STUDY_NAME as _STUDY_NAME,
     audit_parts,
     load_studies,

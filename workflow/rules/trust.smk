@@ -1,10 +1,10 @@
-# Stage 6: INSPECT-SR, "is this trial trustworthy?" (workflow/reanalysis/trust.py). One job:
+# Stage 6: INSPECT-SR, "is this trial trustworthy?" (workflow/reanalysis/trust/inspect_sr.py). One job:
 # results/trust/<study>.csv (21 checks, four domain judgements, the overall one) for every
 # study whose own file says it is a randomised trial (`study_type`), and results/trust/index.csv
 # saying for every study whether the tool applies. It reads what the audit wrote (the ledger,
 # the findings table and its evidence, the "Is the effect real?" tables), the rules file that
 # config/config.yaml names under `trust_rules`, and the trials' `trust:` blocks.
-from reanalysis.config import randomised_trials
+from reanalysis.inputs.config import randomised_trials
 
 TRUST_RULES = [config["trust_rules"]] if config.get("trust_rules") else []
 TRIALS = randomised_trials(config)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from reanalysis import designs
+from reanalysis.audit import designs
 from reanalysis.cli import run
-from reanalysis.config import audit_parts, study_file
-from reanalysis.ledger import load_claims, to_frame, write_ledger
-from reanalysis.manifest import verify_study
+from reanalysis.inputs.config import audit_parts, study_file
+from reanalysis.audit.ledger import load_claims, to_frame, write_ledger
+from reanalysis.inputs.manifest import verify_study
 from reanalysis.scan.papers import papers_folder
 from reanalysis.scan.study import add_scanned
 

@@ -1,10 +1,10 @@
 """Is the effect real? Every study's `beyond` rows, the rows that span studies and the
-forest plot (workflow/reanalysis/beyond.py)."""
+forest plot (workflow/reanalysis/beyond/questions.py)."""
 from pathlib import Path
 
-from reanalysis import beyond
+from reanalysis.beyond import questions as beyond
 from reanalysis.cli import run
-from reanalysis.config import load_beyond
+from reanalysis.inputs.config import load_beyond
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from reanalysis import designs
+from reanalysis.audit import designs
 from reanalysis.cli import run
-from reanalysis.figures import render_figures, with_hue
-from reanalysis.ledger import load_claims
-from reanalysis.summary_figures import render_summary_figures
+from reanalysis.figures.paper_figures import render_figures, with_hue
+from reanalysis.audit.ledger import load_claims
+from reanalysis.figures.summary_figures import render_summary_figures
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

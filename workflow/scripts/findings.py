@@ -2,11 +2,11 @@
 findings table and its evidence; render summary.md from them and the ledger."""
 from pathlib import Path
 
-from reanalysis import beyond
+from reanalysis.beyond import questions as beyond
 from reanalysis.cli import run
-from reanalysis.findings import findings, read_findings, write_findings
-from reanalysis.ledger import read_ledger
-from reanalysis.summary import summary_markdown
+from reanalysis.findings.ranking import findings, read_findings, write_findings
+from reanalysis.audit.ledger import read_ledger
+from reanalysis.report.summary import summary_markdown
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -1,14 +1,14 @@
 """Merge the studies' audits into one ledger and draw its figure: printed against recomputed
 p-values of every study (above config `studies_in_full` studies, a corpus, pooled in one
-panel; reanalysis.summary_figures). The findings' figure is drawn with the report, from the
+panel; reanalysis.figures.summary_figures). The findings' figure is drawn with the report, from the
 findings table."""
 from pathlib import Path
 
 from reanalysis.cli import run
-from reanalysis.counts import is_corpus
-from reanalysis.ledger import merge_ledgers, write_ledger
-from reanalysis.manifest import verify
-from reanalysis.summary_figures import write_pvalue_figure
+from reanalysis.report.counts import is_corpus
+from reanalysis.audit.ledger import merge_ledgers, write_ledger
+from reanalysis.inputs.manifest import verify
+from reanalysis.figures.summary_figures import write_pvalue_figure
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -1,10 +1,10 @@
 """INSPECT-SR: results/trust/<study>.csv for every randomised trial and results/trust/index.csv
-(workflow/reanalysis/trust.py)."""
+(workflow/reanalysis/trust/inspect_sr.py)."""
 from pathlib import Path
 
-from reanalysis import trust
+from reanalysis.trust import inspect_sr as trust
 from reanalysis.cli import run
-from reanalysis.config import load_beyond
+from reanalysis.inputs.config import load_beyond
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

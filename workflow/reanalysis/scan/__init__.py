@@ -1,4 +1,6 @@
-"""Every printed test statistic of a paper, found in its text and checked by statcheck's rule.
+"""The scan, stage 4 (run in ``rules/audit.smk``'s audit job): every printed test statistic of
+a paper, found in its text and checked by statcheck's rule. May import the engine, the
+inputs and the audit.
 
 ``python -m reanalysis scan FILE... [--csv OUT] [--apa-only]`` prints a table for any
 .txt, .pdf or .html file; a study with ``scan_text`` (on by default) has its paper
@@ -8,7 +10,7 @@ scanned in the audit job, and each result becomes a ledger row (``study.py``).
   repaired copy the grammars read, mapped back to the printed characters;
 - ``grammar``: where a text prints a result (statcheck 1.6.0's APA grammar, and a broader
   one with non-APA forms and PDF artefacts);
-- ``core``: each result judged by ``reanalysis.statcheck`` (the rule that agrees with
+- ``core``: each result judged by ``reanalysis.engine.statcheck`` (the rule that agrees with
   statcheck's 89 reference cases), two-tailed and as a labelled one-tailed reading;
 - ``papers``: which files a study's scan reads (imported by the Snakefile: kept light);
 - ``study``: a study's papers scanned into its ledger, a transcribed statistic kept once;

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import statcheck
-from ..rounding import format_value, parse_claim
-from ..verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+from reanalysis.engine import statcheck
+from reanalysis.engine.rounding import format_value, parse_claim
+from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED
 from .grammar import Found, find_results
 from .text import normalise, read_text
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..statcheck import ReportedTest
+from reanalysis.engine.statcheck import ReportedTest
 
 # ------------------------------------------------------------------------------- labels
 

@@ -13,7 +13,7 @@ import csv
 import re
 from pathlib import Path
 
-from ..inputs import InputError
+from reanalysis.errors import InputError
 
 _POSITION = re.compile(r"(?P<file>[\w.-]+\.(?:txt|pdf|html?|md))|\bline (?P<line>\d+)")
 

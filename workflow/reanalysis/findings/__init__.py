@@ -1,0 +1,3 @@
+"""Findings, stage 5 (``rules/findings.smk``): the ledger's flagged claims grouped by root
+cause and ranked by the strength of their evidence, with the evidence a reviewer needs.
+May import the engine, the inputs, the audit and the scan."""

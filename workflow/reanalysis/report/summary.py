@@ -1,0 +1,150 @@
+"""summary.md: the findings table rendered, then the ledger's verdicts per study. It
+computes no finding (reanalysis.findings.ranking does, into results/audit/findings.csv)."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from .counts import VERDICT_ORDER, counts
+from reanalysis.audit.summary_level import AS_REPORTED
+from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
+
+# the ledger's two figures that show findings, under the results folder
+FINDING_FIGURES = {"discrepancies": "figures/discrepancies.png", "pvalues": "figures/pvalues.png"}
+
+
+def findings_markdown(table: pd.DataFrame, evidence: pd.DataFrame) -> list[str]:
+    """The findings as markdown lines: each with its strength and consequence, its statement,
+    the readings that would explain it, the claims, the evidence (printed against
+    recomputed, with the paper line) and the figures that show it."""
+    lines = [f"## Findings ({len(table)})", "",
+             "Each root cause once, ranked by the strength of its evidence (contradiction between "
+             "printings; impossible under every reading; discrepant under the stated method and every "
+             "labelled reading; holds only under a labelled reading; interpreted or quoted statement; "
+             "rounding-level slip; repeated values, a flag), then by consequence (decision error, "
+             "headline claim) within a strength. Rules: `workflow/reanalysis/findings/ranking.py`; README, "
+             "\"Findings and their evidence\".", ""]
+    by_finding = {k: g for k, g in evidence.groupby("finding", sort=False)}
+    for _, f in table.iterrows():
+        rows = by_finding.get(f["id"], evidence.iloc[0:0])
+        consequence = f"; {f['consequence']}" if f["consequence"] else ""
+        lines += [f"### {f['id']}. {f['study']}: {_md(f['title'])} ({f['strength']}{consequence})", "",
+                  _md(f["statement"]), ""]
+        lines.append(f"- Evidence strength: {f['strength_label']}" + (f" ({f['checks']})" if f["checks"] else ""))
+        if f["readings"]:
+            lines.append(f"- Readings that would explain it: {_md(f['readings'])}")
+        lines.append(f"- Claims ({len(str(f['claims']).split('; '))}): " + str(f["claims"]).replace("; ", ", "))
+        lines.append("- Paper lines: " + ", ".join(dict.fromkeys(
+            f"{r['source_file']}:{r['source_line']}" for _, r in rows.iterrows() if r["source_file"])))
+        figures = [] if f["strength"] == "flag" else [FINDING_FIGURES["discrepancies"]]
+        if (rows["statistic"] == "p").any():
+            figures.append(FINDING_FIGURES["pvalues"])
+        if figures:
+            lines.append("- Figures: " + ", ".join(figures))
+        lines.append("- Evidence:")
+        lines += [f"  - {_md(evidence_line(r))}" for _, r in rows.iterrows()]
+        lines.append("")
+    return lines
+
+
+def evidence_line(r) -> str:
+    """One line of evidence: where it is printed, what is printed, what is recomputed."""
+    line = (f"{r['claim_id']} ({r['location']}; {r['source_file']}:{r['source_line']}): printed `{r['reported']}`"
+            + (f" (read as {r['claim']})" if r["claim"] and r["claim"] != r["reported"] else "")
+            + f"; recomputed {r['recomputed'] if r['recomputed'] not in ('', 'nan') else 'nothing'}"
+            + (f" ({r['method']})" if r["method"] else ""))
+    if r["decision_error"] == "true":
+        line += "; decision error"
+    if r["reading"]:
+        line += f"; under `{r['reading']}`: {r['reading_recomputed']} ({r['reading_verdict']})"
+    return line
+
+
+def _md(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def summary_markdown(ledger: pd.DataFrame, table: pd.DataFrame, evidence: pd.DataFrame) -> str:
+    """The findings first (from the findings table: each root cause once, ranked, with the
+    claims it explains, the evidence and the paper lines), then the verdict counts per
+    study; per study the discrepant claims with their finding, the only-consistent claims
+    with their reasons, the readings that reproduce each printed p, and the unverifiable
+    ids. Computes no finding: it renders the ledger and the findings table."""
+    finding_of = {}
+    for _, f in table.iterrows():
+        for c in str(f["claims"]).split("; "):
+            finding_of.setdefault((f["study"], c), f["id"])
+    total = counts(ledger, table)  # the one set of counts the report and the letters state too
+    lines = ["# Audit summary", "", total.sentence(), "",
+             "Findings first; then the claims per study by verdict (a claim's verdict is its worst "
+             "`as_reported` row: the paper's stated method and n; every other reading is a labelled "
+             "variant row in `claims.csv`) and each study's claims. Figure paths are under the "
+             "results folder.", ""]
+    lines += findings_markdown(table, evidence)
+    main = ledger[ledger["variant"] == AS_REPORTED]
+    lines += ["## Verdicts per study", "", "Claims per verdict (the report's table of counts):", ""]
+    header = "| study | claims | rows | " + " | ".join(VERDICT_ORDER) + " | decision errors | findings |"
+    lines += [header, "|" + "---|" * (len(VERDICT_ORDER) + 5)]
+    for p in total.per_study:
+        lines.append(f"| {p['study']} | {p['claims']} | {p['rows']} | "
+                     + " | ".join(str(p[v]) for v in VERDICT_ORDER)
+                     + f" | {p['decision_errors']} | {p['findings']} |")
+    # each claim's other readings (variant, verdict), in ledger order: gathered once, not
+    # filtered out of the whole ledger per claim
+    readings = defaultdict(list)
+    for key in zip(ledger["study"], ledger["claim_id"], ledger["variant"], ledger["verdict"]):
+        if key[2] != AS_REPORTED:
+            readings[key[:2]].append(key[2:])
+    for study, group in main.groupby("study", sort=True):
+
+        def reproducing(claim_id):
+            others = readings.get((study, claim_id), [])
+            found = []
+            for verdict, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent")):
+                variants = dict.fromkeys(variant for variant, v in others if v == verdict)
+                if variants:
+                    found.append(f"{label} under {', '.join(variants)}")
+            return "; ".join(found) or "none"
+
+        lines += ["", f"## {study}", ""]
+        discrepant = group[group["verdict"] == DISCREPANT]
+        lines += [f"### Discrepant ({len(discrepant)})", ""]
+        if discrepant.empty:
+            lines.append("None.")
+        else:
+            lines += ["Each is stated, with its reason, in the finding named.", "",
+                      "| claim | printed | recomputed | decision error | finding |", "|---|---|---|---|---|"]
+            for _, r in discrepant.iterrows():
+                number = finding_of.get((study, r["claim_id"]))
+                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
+                             f"{'yes' if r['decision_error'] == 'true' else ''} | "
+                             f"{number or ''} |")
+        consistent = group[group["verdict"] == CONSISTENT]
+        lines += ["", f"### Consistent only ({len(consistent)})", "",
+                  "Possible within the printed precision (or for some unknown r), not reproduced "
+                  "exactly.", ""]
+        if consistent.empty:
+            lines.append("None.")
+        else:
+            lines += ["| claim | printed | recomputed | method | reason | other readings |",
+                      "|---|---|---|---|---|---|"]
+            for _, r in consistent.iterrows():
+                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
+                             f"{_md(r['method'])} | {_md(r['note'])} | {reproducing(r['claim_id'])} |")
+        pvals = group[group["statistic"] == "p"] if "statistic" in group else group.iloc[0:0]
+        if not pvals.empty:
+            lines += ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
+                      "| claim | printed | read as | as reported: recomputed | verdict | other readings |",
+                      "|---|---|---|---|---|---|"]
+            for _, r in pvals.iterrows():
+                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | p {_md(r['claim'])} | "
+                             f"{_md(r['recomputed'])} | {r['verdict']} | {reproducing(r['claim_id'])} |")
+        unverifiable = group[group["verdict"] == UNVERIFIABLE]
+        lines += ["", f"### Unverifiable ({len(unverifiable)})", ""]
+        if unverifiable.empty:
+            lines.append("None.")
+        for why, rows in unverifiable.groupby("why_unverifiable", sort=True):
+            lines.append(f"- {why.replace('_', ' ') or 'no reason given'} ({len(rows)}): "
+                         + ", ".join(dict.fromkeys(rows["claim_id"])) + ".")
+    return "\n".join(lines) + "\n"
