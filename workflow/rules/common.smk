@@ -4,7 +4,10 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
-from reanalysis.figures.catalogue import PVALUE_FIGURE as _PVALUE_FIGURE, figure_catalogue
+from reanalysis.figures.catalogue import (
+    PVALUE_FIGURE as _PVALUE_FIGURE,
+    figure_catalogue,
+)
 from reanalysis.inputs.config import (
     STUDY_NAME as _STUDY_NAME,
     audit_parts,
