@@ -506,7 +506,7 @@ def test_no_module_defines_its_own_verdict_colours():
     """The palette is defined once: no other module of the package spells a verdict colour."""
     package = ROOT / "workflow" / "reanalysis"
     hexes = {s[k].lower() for s in VERDICT_STYLE.values() for k in ("colour", "ink", "tint")}
-    for path in package.glob("*.py"):
+    for path in package.rglob("*.py"):
         if path.name == "palette.py":
             continue
         text = path.read_text(encoding="utf-8").lower()

@@ -74,7 +74,7 @@ def test_no_code_label_without_its_words(tables):
 
 
 def test_the_ledger_does_not_import_the_findings():
-    source = ast.parse((PACKAGE / "ledger.py").read_text())
+    source = ast.parse((PACKAGE / "audit" / "ledger.py").read_text())
     imported = {n.module for n in ast.walk(source) if isinstance(n, ast.ImportFrom)}
     assert not imported & {"findings", "summary", "report", "summary_figures"}
 
