@@ -43,11 +43,11 @@ decision error); definition (reading); T-1 (interpreted); Q-1 (rounding); U (fla
 import pandas as pd
 import pytest
 
-from reanalysis.report.counts import STUDIES_IN_FULL, is_corpus
+from reanalysis.findings.counts import STUDIES_IN_FULL, is_corpus
 from reanalysis.findings.ranking import (FINDING_COLUMNS, claim_anchor, evidence_table, findings,
                                          findings_table, stem)
 from reanalysis.audit.ledger import LEDGER_COLUMNS
-from reanalysis.report.summary import summary_markdown
+from reanalysis.findings.summary import summary_markdown
 
 WORDS = {"s": {"arm_labels": {"pbo": "placebo"},
                "readings": {"n_alt": {"words": "n = 44, the n the percentages imply", "inferred": True}}}}

@@ -11,7 +11,7 @@ from io import BytesIO
 import pytest
 
 from conftest import load_config
-from reanalysis.report.counts import counts, read_table
+from reanalysis.findings.counts import counts, read_table
 from reanalysis.report.letters import body_text, plain, reading_words, recomputed_words
 from test_report import launch, shot, assert_axe_clean
 

@@ -14,7 +14,7 @@ ledger (at most 1 s) and with a synthetic ledger of 10,000 rows (at most 3 s). S
 1400 and 390 px of the findings, the ledger and each figure, and the measured times, go to
 results/browser/.
 
-One set of counts (reanalysis.report.counts) is stated alike by the report, summary.md, the letters
+One set of counts (reanalysis.findings.counts) is stated alike by the report, summary.md, the letters
 and the README.
 
 A synthetic corpus of 15 studies (reanalysis.corpus.synth, audited by the workflow in its own
@@ -35,7 +35,7 @@ import pytest
 
 from conftest import ROOT, SNAKEMAKE, load_config, read_csv
 from reanalysis.findings.ranking import EVIDENCE_COLUMNS, FINDING_COLUMNS  # the table's fixed columns
-from reanalysis.report.counts import claim_verdicts, counts, read_table
+from reanalysis.findings.counts import claim_verdicts, counts, read_table
 from reanalysis.findings.ranking import findings
 from reanalysis.audit.ledger import LEDGER_COLUMNS, read_ledger, write_ledger
 from reanalysis.figures.palette import VERDICT_STYLE, contrast

@@ -1,4 +1,4 @@
-# Stage 2: one job per study (so that with --keep-going a broken study does not stop the
+# The audit (workflow/reanalysis/audit/, with scan/ for the paper's text): one job per study (so that with --keep-going a broken study does not stop the
 # others), or per batch of `studies_per_job` studies for a large corpus: verify its signed
 # files, validate its table, claims and checks, recompute every statistic under every
 # variant, and compare every claim with its recomputation. One job rather than three

@@ -1,4 +1,4 @@
-# Stage 4b: "Is the effect real?": regression to the mean, an external control, missing
+# "Is the effect real?" (workflow/reanalysis/beyond/): regression to the mean, an external control, missing
 # patients, pooled evidence, Carlisle's baseline check, robustness and a reverse search
 # (workflow/reanalysis/beyond/questions.py). One job: every study with a `beyond` section in its
 # config gets results/beyond/<study>.csv; the analyses that span studies (the file

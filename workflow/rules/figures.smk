@@ -1,4 +1,4 @@
-# Stage 3: figures regenerated from each study's data (one job per study with figures,
+# Figures (workflow/reanalysis/figures/): regenerated from each study's data (one job per study with figures,
 # written into its own folder); a time course's significance marks are the ledger's (the
 # study's audited rows), written beside it. The p-value figure of all studies comes with
 # the ledger (audit.smk, rule ledger), the findings' figure with the report (report.smk).

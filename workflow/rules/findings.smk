@@ -1,4 +1,4 @@
-# Stage 4c: the findings (reanalysis/findings/ranking.py): the ledger's flagged claims grouped by
+# The findings (workflow/reanalysis/findings/): the ledger's flagged claims grouped by
 # root cause and ranked by the strength of their evidence, into a table of their own
 # (results/audit/findings.csv, and the rows each rests on); then summary.md, rendered from
 # that table and the ledger (with the "Is the effect real?" rows after its sections).

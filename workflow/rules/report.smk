@@ -1,4 +1,4 @@
-# Stage 5: the self-contained HTML report, the findings' figure and one letter per paper
+# The report (workflow/reanalysis/report/): the self-contained HTML report, the findings' figure and one letter per paper
 # with findings, all rendered from the ledger and the findings table (results/audit/
 # findings.csv and finding_evidence.csv); none computes a finding.
 

@@ -1,4 +1,4 @@
-# Stage 6: INSPECT-SR, "is this trial trustworthy?" (workflow/reanalysis/trust/inspect_sr.py). One job:
+# INSPECT-SR, "is this trial trustworthy?" (workflow/reanalysis/trust/). One job:
 # results/trust/<study>.csv (21 checks, four domain judgements, the overall one) for every
 # study whose own file says it is a randomised trial (`study_type`), and results/trust/index.csv
 # saying for every study whether the tool applies. It reads what the audit wrote (the ledger,

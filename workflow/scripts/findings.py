@@ -6,7 +6,7 @@ from reanalysis.beyond import questions as beyond
 from reanalysis.cli import run
 from reanalysis.findings.ranking import findings, read_findings, write_findings
 from reanalysis.audit.ledger import read_ledger
-from reanalysis.report.summary import summary_markdown
+from reanalysis.findings.summary import summary_markdown
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

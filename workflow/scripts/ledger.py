@@ -5,7 +5,7 @@ findings table."""
 from pathlib import Path
 
 from reanalysis.cli import run
-from reanalysis.report.counts import is_corpus
+from reanalysis.findings.counts import is_corpus
 from reanalysis.audit.ledger import merge_ledgers, write_ledger
 from reanalysis.inputs.manifest import verify
 from reanalysis.figures.summary_figures import write_pvalue_figure

@@ -48,7 +48,7 @@ def floor_work() -> dict:
     from reanalysis.inputs import manifest
     from reanalysis.report import html_report as report
     from reanalysis.report import letters, summary
-    from reanalysis.report.counts import read_table
+    from reanalysis.findings.counts import read_table
     from reanalysis.inputs.config import load_studies, study_file
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))

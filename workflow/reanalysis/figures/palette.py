@@ -18,7 +18,7 @@ Each verdict has:
 """
 from __future__ import annotations
 
-REPRODUCED, CONSISTENT, DISCREPANT, UNVERIFIABLE = "reproduced", "consistent", "discrepant", "unverifiable"
+from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
 
 VERDICT_STYLE: dict[str, dict[str, str]] = {
     REPRODUCED: {"colour": "#0072B2", "ink": "#005282", "tint": "#DCEBF5", "marker": "o"},

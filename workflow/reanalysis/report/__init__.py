@@ -1,2 +1,3 @@
-"""The report, stage 9 (``rules/report.smk``): the counts stated everywhere, summary.md, the
-self-contained HTML report and one letter per paper. May import every earlier stage."""
+"""The report, stage 9 (``rules/report.smk``): the self-contained HTML report and one letter
+per paper with findings, rendered from the findings table and the counts. May import every
+earlier stage."""

@@ -6,7 +6,7 @@ It renders three tables and computes no finding: the ledger (``results/audit/cla
 the findings table and its evidence (``results/audit/findings.csv``,
 ``finding_evidence.csv``). Beside each evidence row it shows what a reviewer needs to check
 it, read from the transcription, the recomputation and the paper's text
-(:mod:`reanalysis.findings.evidence`). The counts are :mod:`reanalysis.report.counts`'s, the colours
+(:mod:`reanalysis.findings.evidence`). The counts are :mod:`reanalysis.findings.counts`'s, the colours
 :mod:`reanalysis.figures.palette`'s. Everything goes through a Jinja2 template
 (``workflow/report/report.html.j2``); figures are embedded as PNG data URIs and the page
 carries its own CSS and script, so it opens offline. Nothing depends on the time or the
@@ -18,7 +18,7 @@ in a detail pane. All claims are in the page, inside a ``<template>`` (parsed, n
 out), and the script shows one page of claims at a time, so the page stays fast with 10,000
 rows.
 
-A corpus (more studies than config ``studies_in_full``, :func:`reanalysis.report.counts.is_corpus`)
+A corpus (more studies than config ``studies_in_full``, :func:`reanalysis.findings.counts.is_corpus`)
 has tens of thousands of rows and thousands of findings: there the report lists the
 ``REPORT_TOP_FINDINGS`` highest-ranked findings, counts the rest, gives the verdicts per
 study as a compact table and leaves the rows to ``results/audit/claims.csv``.
@@ -39,7 +39,7 @@ from PIL import Image
 
 from reanalysis.beyond import questions as beyond_section
 from reanalysis.figures.catalogue import PVALUE_FIGURE, figure_catalogue
-from .counts import VERDICT_ORDER, claim_verdicts, counts, is_corpus, read_table
+from reanalysis.findings.counts import VERDICT_ORDER, claim_verdicts, counts, is_corpus, read_table
 from reanalysis.findings.evidence import StudySources, load_recomputed
 from reanalysis.figures.paper_figures import MIN_FONT_KEY
 from reanalysis.figures.palette import VERDICT_STYLE, css_variables
@@ -295,7 +295,7 @@ def claim_groups(ledger: pd.DataFrame, finding_of: dict | None = None, labels: d
     (the as-reported row, the worst of them where a claim has several: decision error,
     discrepant, consistent, reproduced, unverifiable), then its other rows in ledger order.
     Claims come in that order too (decision errors first), then in ledger order. The
-    claim's verdict is :func:`reanalysis.report.counts.claim_verdicts`'s."""
+    claim's verdict is :func:`reanalysis.findings.counts.claim_verdicts`'s."""
     finding_of, labels, sources = finding_of or {}, labels or {}, sources or {}
     verdicts = {(r.study, r.claim_id): (r.verdict, r.decision_error)
                 for r in claim_verdicts(ledger).itertuples()}

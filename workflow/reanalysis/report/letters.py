@@ -7,7 +7,7 @@ words: each finding with where the paper prints it (section, table, row), what i
 against what the printed numbers give, the readings that were tried (any of which would be an
 innocent explanation), and a polite request. Internal labels (claim ids, finding numbers,
 reading codes, file names and lines) appear only in its appendix, which maps each point to
-the report and the ledger. The counts are :mod:`reanalysis.report.counts`'s.
+the report and the ledger. The counts are :mod:`reanalysis.findings.counts`'s.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from .counts import Counts, counts, read_table
+from reanalysis.findings.counts import Counts, counts, read_table
 from reanalysis.findings.evidence import StudySources, lead_row
 from reanalysis.figures.palette import css_variables
 from .html_report import citation_text

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reanalysis.figures.palette import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
+from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
 
 AS_REPORTED = "as_reported"
 VERDICT_ORDER = (DISCREPANT, CONSISTENT, REPRODUCED, UNVERIFIABLE)
