@@ -99,3 +99,18 @@ def test_a_module_importing_a_later_stage_fails_the_test():
     # A stage may import an earlier one, never the reverse.
     assert not imported_modules("from reanalysis.audit import ledger\n", "findings.ranking") - allowed("findings.ranking")
     assert imported_modules("from reanalysis.findings import ranking\n", "audit.ledger") - allowed("audit.ledger")
+
+
+def test_paths_the_package_takes_from_its_own_place_exist():
+    """A module that finds the repository, the schemas or the kinds from its own file must
+    follow it when it moves folder (a moved module pointed one level short, and the study
+    cache then hashed no kind module)."""
+    from reanalysis.corpus import bench, synth, validity
+    from reanalysis.inputs import config
+    from reanalysis.onboarding import draft
+
+    root = PACKAGE.parents[1]
+    assert validity.repo_root() == root and draft.ROOT == root and bench.REPO == root
+    assert synth.schema_dir() == root / "workflow" / "schemas" and synth.schema_dir().is_dir()
+    assert config.KINDS_DIR == PACKAGE / "engine" / "checks"
+    assert {p.stem for p in config.KINDS_DIR.glob("*.py")} >= {"__init__", "two_sample_t", "percent_sum"}

@@ -37,6 +37,9 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", ".snakemake", "res
 COLD_FACTOR, NOOP_LIMIT, COMPUTE_LIMIT = 2.0, 1.5, 1.0
 
 
+# The repository this module sits in (workflow/reanalysis/corpus/bench.py).
+REPO = Path(__file__).resolve().parents[3]
+
 def floor_work() -> dict:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py; returns
     the seconds of the computations without imports and without figures and report."""
@@ -171,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reanalysis.corpus.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median reported)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this JSON file")
-    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[2])
+    parser.add_argument("--repo", type=Path, default=REPO)
     parser.add_argument("--floor-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor_only:  # internal: the floor process, run with cwd = repository copy

@@ -63,7 +63,7 @@ DETECTION = {
 
 
 def repo_root() -> Path:
-    return Path(synth.__file__).resolve().parents[2]
+    return Path(synth.__file__).resolve().parents[3]
 
 
 def snakemake_command() -> str:

@@ -128,6 +128,9 @@ def load_studies(config: dict, config_path: str | Path = "config/config.yaml",
 # are kept in .snakemake/ under a key made of the shared settings and the content of every
 # study file and schema. Any change to any of them misses the cache and validates anew.
 _CACHE = Path(".snakemake/reanalysis/studies.pickle")
+# The check kinds' modules (engine/checks/), read as files: importing them here would slow
+# every Snakemake start.
+KINDS_DIR = Path(__file__).resolve().parents[1] / "engine" / "checks"
 
 
 def _cache_key(shared: dict, studies_dir: Path, schema_dir: Path):
@@ -135,7 +138,7 @@ def _cache_key(shared: dict, studies_dir: Path, schema_dir: Path):
         return None
     import hashlib
     digest = hashlib.sha256(repr(sorted(shared.items())).encode())
-    kinds = sorted((Path(__file__).parent / "checks").glob("*.py"))   # they compose the study schema
+    kinds = sorted(KINDS_DIR.glob("*.py"))   # they compose the study schema
     for path in sorted(studies_dir.glob("*.yaml")) + sorted(schema_dir.glob("*.yaml")) + kinds:
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

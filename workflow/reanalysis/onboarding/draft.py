@@ -54,7 +54,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Callable, Iterable
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 SUMMARY_FORMS = ("mean_dispersion", "median_iqr", "median_range", "count_percent", "percent", "mean",
                  "count", "range", "value", "not_available")
