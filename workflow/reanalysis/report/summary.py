@@ -153,11 +153,8 @@ def _consistent_lines(study: str, group: pd.DataFrame, readings: dict) -> list[s
         return lines + ["None."]
     lines += ["| claim | printed | recomputed | method | reason | other readings |",
               "|---|---|---|---|---|---|"]
-    for _, r in consistent.iterrows():
-        others = _reproducing(readings, study, r["claim_id"])
-        lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                     f"{_md(r['method'])} | {_md(r['note'])} | {others} |")
-    return lines
+    return lines + _claim_rows(study, consistent, readings, lambda r: (
+        f"{_md(r['recomputed'])} | {_md(r['method'])} | {_md(r['note'])}"))
 
 
 def _pvalue_lines(study: str, group: pd.DataFrame, readings: dict) -> list[str]:
@@ -168,11 +165,15 @@ def _pvalue_lines(study: str, group: pd.DataFrame, readings: dict) -> list[str]:
     lines = ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
              "| claim | printed | read as | as reported: recomputed | verdict | other readings |",
              "|---|---|---|---|---|---|"]
-    for _, r in pvals.iterrows():
-        others = _reproducing(readings, study, r["claim_id"])
-        lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | p {_md(r['claim'])} | "
-                     f"{_md(r['recomputed'])} | {r['verdict']} | {others} |")
-    return lines
+    return lines + _claim_rows(study, pvals, readings, lambda r: (
+        f"p {_md(r['claim'])} | {_md(r['recomputed'])} | {r['verdict']}"))
+
+
+def _claim_rows(study: str, claims: pd.DataFrame, readings: dict, cells) -> list[str]:
+    """A table's row per claim: its id, what is printed, the middle ``cells(row)`` and the
+    other readings that reproduce it."""
+    return [f"| {r['claim_id']} | `{_md(r['reported'])}` | {cells(r)} | "
+            f"{_reproducing(readings, study, r['claim_id'])} |" for _, r in claims.iterrows()]
 
 
 def _unverifiable_lines(group: pd.DataFrame) -> list[str]:
