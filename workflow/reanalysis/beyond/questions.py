@@ -34,7 +34,7 @@ import itertools
 import math
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -478,7 +478,6 @@ def missing_patients(name: str, study: dict, df: pd.DataFrame, claims: list[dict
     if k < 0:
         raise InputError(f"{key}.n_reported", "more patients printed than reported",
                          value=n_reported, rule=f"n reported >= {len(df)} printed")
-    before, after = spec["before"], spec["after"]
     variant = spec.get("grouping_variant", AS_REPORTED)
     rows = []
     for bname, b in spec["bounds"].items():
@@ -487,87 +486,125 @@ def missing_patients(name: str, study: dict, df: pd.DataFrame, claims: list[dict
         a_lo, a_hi = (_number(v, by_id, where) for v in b["after"])
         bounds_text = _source(where, f"baseline {b_lo:g}-{b_hi:g}, follow-up {a_lo:g}-{a_hi:g}",
                               b["source"])
+        assumptions = [bounds_text,
+                       _source(f"{key}.n_reported", f"{n_reported} reported ({spec['n_reported']}), "
+                               f"{len(df)} printed: k = {k}"),
+                       _source(f"{key}.grouping_variant", variant)]
         for cid in spec["claims"]:
-            claim_row = _claim(by_id, cid, f"{key}.claims")
-            check = study["checks"][claim_row["check"]]
-            subset = check.get("subset")
-            mask, desc = subset_mask(df, study, subset, variant)
-            g_lo, g_hi = _bounds_of(study, subset, variant, before)
-            lo_b = b_lo if g_lo is None else max(b_lo, g_lo)
-            hi_b = b_hi if g_hi is None else min(b_hi, g_hi)
-            lo, hi = tipping.change_bounds((lo_b, hi_b), (a_lo, a_hi))
-            changes = _changes(df[mask], before, after).to_numpy(float)
-            ks = [k] if subset in (None, "all") else list(range(k + 1))
-            text = claim_row["claim"]
-            who = (f"all {k} unprinted patients" if len(ks) == 1 else
-                   f"0 to {k} of the {k} unprinted patients (which subgroup they belong to is unknown)")
-            assumptions = [bounds_text,
-                           _source(f"{key}.n_reported", f"{n_reported} reported ({spec['n_reported']}), "
-                                   f"{len(df)} printed: k = {k}"),
-                           _source(f"{key}.grouping_variant", variant)]
-            question = (f"Could the {k} reported but unprinted patients overturn "
-                        f"'{claim_row['reported']}' ({cid}, {claim_row['quantity']})?")
-            if check["analysis"] == "paired_test":
-                if (check["before"], check["after"]) != (before, after):
-                    raise InputError(f"{key}.claims", "the claim's paired test is not on the tipping columns",
-                                     value=cid, rule=f"a paired test of {before} vs {after}")
-                res = {kk: tipping.tipping_paired(changes, kk, lo, hi, text) for kk in ks}
-                p_min = min(r["p_min"] for r in res.values())
-                p_max = max(r["p_max"] for r in res.values())
-                full = res[k]
-                overturnable = any(r["overturnable"] for r in res.values())
-                reachable = any(r["claim_reachable"] for r in res.values())
-                tip = full["tipping_common_value"]
-                tip_text = (f"; if all {k} showed one common change, the claim would fail from a "
-                            f"change of {_g(tip)} (a {'fall' if tip >= 0 else 'rise'} of "
-                            f"{_g(abs(tip))} points; the printed patients' mean change is "
-                            f"{_g(full['reference'])})" if tip is not None else "")
-                if full["holds_printed"]:
-                    verdict = ("it can be overturned" + tip_text if overturnable
-                               else "it holds whatever they show")
-                else:
-                    verdict = ("the missing patients could make it hold, or leave it failing"
-                               if reachable else "no completion makes it hold")
-                printed_state = "holds" if full["holds_printed"] else "does not hold"
-                rows.append(_row(
-                    name, 3, question,
-                    f"paired t-test on the {len(changes)} printed and {who}, each change "
-                    f"(before - after) in [{_g(lo)}, {_g(hi)}]; exact extremes of p over the box "
-                    f"({desc})", "reanalysis.beyond.tipping.tipping_paired (scipy.stats.ttest_1samp)",
-                    assumptions, full["p_printed"], p_min, p_max,
-                    f"On the {len(changes)} printed patients p = {_g(full['p_printed'])}, so the claim "
-                    f"'{text}' {printed_state}; with {who} p runs from {_g(p_min)} (best case) to "
-                    f"{_g(p_max)} (worst case): {verdict}."))
-            else:
-                column = check.get("column")
-                spec_d = study.get("derived", {}).get(column, {})
-                if spec_d.get("difference") != [before, after]:
-                    raise InputError(f"{key}.claims", "the claim's mean is not of the change before - after",
-                                     value=cid, rule=f"a mean of a column derived as [{before}, {after}]")
-                res = tipping.tipping_mean(changes, k, lo, hi, text)
-                by_k = [r for r in res["by_k"] if r["k"] in ks]
-                m_min = min(r["mean_min"] for r in by_k)
-                m_max = max(r["mean_max"] for r in by_k)
-                reach = [r["k"] for r in by_k if r["reachable"]]
-                need = res["required_missing_mean"]
-                if not reach:
-                    verdict = f"no completion gives the printed {text}"
-                elif 0 in reach:
-                    verdict = "the printed patients alone already give it"
-                else:
-                    verdict = (f"the printed {text} is not reached by the printed patients alone, but "
-                               f"is with {' or '.join(map(str, reach))} of the missing ones in the subgroup"
-                               + (f" (all {k}: if their mean change lies in [{_g(need[0])}, {_g(need[1])}])"
-                                  if need and k in reach else ""))
-                rows.append(_row(
-                    name, 3, question,
-                    f"mean change (before - after) of the {len(changes)} printed and {who}, each in "
-                    f"[{_g(lo)}, {_g(hi)}] ({desc})", "reanalysis.beyond.tipping.tipping_mean",
-                    assumptions, res["mean_printed"], m_min, m_max,
-                    f"The {len(changes)} printed patients' mean is {_g(res['mean_printed'])} "
-                    f"(printed {text}); with {who} it can run from {_g(m_min)} to {_g(m_max)}: "
-                    f"{verdict}."))
+            rows.append(_tipping_row(name, study, df, by_id, spec, cid, k, (b_lo, b_hi), (a_lo, a_hi),
+                                     assumptions))
     return rows
+
+
+class _Unprinted(NamedTuple):
+    """One claim's question to the unprinted patients: the printed patients' changes
+    (before - after) in the claim's subgroup, the k unprinted, how many of them may be in
+    the subgroup (``ks``), the bounds [lo, hi] of each change, the claim as read, who is
+    completed and the subgroup, in words."""
+
+    changes: np.ndarray
+    k: int
+    ks: list[int]
+    lo: float
+    hi: float
+    text: str
+    who: str
+    desc: str
+
+
+def _tipping_row(name: str, study: dict, df: pd.DataFrame, by_id: dict, spec: dict, cid: str, k: int,
+                 before_bounds: tuple[float, float], after_bounds: tuple[float, float],
+                 assumptions: list[str]) -> dict:
+    """The row of one claim under one set of bounds: a paired test's p, or a mean change."""
+    key = "beyond.tipping"
+    before, after = spec["before"], spec["after"]
+    variant = spec.get("grouping_variant", AS_REPORTED)
+    claim_row = _claim(by_id, cid, f"{key}.claims")
+    check = study["checks"][claim_row["check"]]
+    subset = check.get("subset")
+    mask, desc = subset_mask(df, study, subset, variant)
+    g_lo, g_hi = _bounds_of(study, subset, variant, before)
+    b_lo, b_hi = before_bounds
+    lo_b = b_lo if g_lo is None else max(b_lo, g_lo)
+    hi_b = b_hi if g_hi is None else min(b_hi, g_hi)
+    lo, hi = tipping.change_bounds((lo_b, hi_b), after_bounds)
+    changes = _changes(df[mask], before, after).to_numpy(float)
+    ks = [k] if subset in (None, "all") else list(range(k + 1))
+    who = (f"all {k} unprinted patients" if len(ks) == 1 else
+           f"0 to {k} of the {k} unprinted patients (which subgroup they belong to is unknown)")
+    question = (f"Could the {k} reported but unprinted patients overturn "
+                f"'{claim_row['reported']}' ({cid}, {claim_row['quantity']})?")
+    unprinted = _Unprinted(changes, k, ks, lo, hi, claim_row["claim"], who, desc)
+    if check["analysis"] == "paired_test":
+        if (check["before"], check["after"]) != (before, after):
+            raise InputError(f"{key}.claims", "the claim's paired test is not on the tipping columns",
+                             value=cid, rule=f"a paired test of {before} vs {after}")
+        answer = _paired_tipping(unprinted)
+    else:
+        column = check.get("column")
+        spec_d = study.get("derived", {}).get(column, {})
+        if spec_d.get("difference") != [before, after]:
+            raise InputError(f"{key}.claims", "the claim's mean is not of the change before - after",
+                             value=cid, rule=f"a mean of a column derived as [{before}, {after}]")
+        answer = _mean_tipping(unprinted)
+    method, library, value, low, high, reading = answer
+    return _row(name, 3, question, method, library, assumptions, value, low, high, reading)
+
+
+def _paired_tipping(u: _Unprinted) -> tuple:
+    """A paired test's p over every completion: (method, library, value, low, high, reading)."""
+    changes, k, text, who = u.changes, u.k, u.text, u.who
+    res = {kk: tipping.tipping_paired(changes, kk, u.lo, u.hi, text) for kk in u.ks}
+    p_min = min(r["p_min"] for r in res.values())
+    p_max = max(r["p_max"] for r in res.values())
+    full = res[k]
+    overturnable = any(r["overturnable"] for r in res.values())
+    reachable = any(r["claim_reachable"] for r in res.values())
+    tip = full["tipping_common_value"]
+    tip_text = (f"; if all {k} showed one common change, the claim would fail from a "
+                f"change of {_g(tip)} (a {'fall' if tip >= 0 else 'rise'} of "
+                f"{_g(abs(tip))} points; the printed patients' mean change is "
+                f"{_g(full['reference'])})" if tip is not None else "")
+    if full["holds_printed"]:
+        verdict = ("it can be overturned" + tip_text if overturnable
+                   else "it holds whatever they show")
+    else:
+        verdict = ("the missing patients could make it hold, or leave it failing"
+                   if reachable else "no completion makes it hold")
+    printed_state = "holds" if full["holds_printed"] else "does not hold"
+    return (f"paired t-test on the {len(changes)} printed and {who}, each change "
+            f"(before - after) in [{_g(u.lo)}, {_g(u.hi)}]; exact extremes of p over the box "
+            f"({u.desc})", "reanalysis.beyond.tipping.tipping_paired (scipy.stats.ttest_1samp)",
+            full["p_printed"], p_min, p_max,
+            f"On the {len(changes)} printed patients p = {_g(full['p_printed'])}, so the claim "
+            f"'{text}' {printed_state}; with {who} p runs from {_g(p_min)} (best case) to "
+            f"{_g(p_max)} (worst case): {verdict}.")
+
+
+def _mean_tipping(u: _Unprinted) -> tuple:
+    """A mean change over every completion: (method, library, value, low, high, reading)."""
+    changes, k, text, who = u.changes, u.k, u.text, u.who
+    res = tipping.tipping_mean(changes, k, u.lo, u.hi, text)
+    by_k = [r for r in res["by_k"] if r["k"] in u.ks]
+    m_min = min(r["mean_min"] for r in by_k)
+    m_max = max(r["mean_max"] for r in by_k)
+    reach = [r["k"] for r in by_k if r["reachable"]]
+    need = res["required_missing_mean"]
+    if not reach:
+        verdict = f"no completion gives the printed {text}"
+    elif 0 in reach:
+        verdict = "the printed patients alone already give it"
+    else:
+        verdict = (f"the printed {text} is not reached by the printed patients alone, but "
+                   f"is with {' or '.join(map(str, reach))} of the missing ones in the subgroup"
+                   + (f" (all {k}: if their mean change lies in [{_g(need[0])}, {_g(need[1])}])"
+                      if need and k in reach else ""))
+    return (f"mean change (before - after) of the {len(changes)} printed and {who}, each in "
+            f"[{_g(u.lo)}, {_g(u.hi)}] ({u.desc})", "reanalysis.beyond.tipping.tipping_mean",
+            res["mean_printed"], m_min, m_max,
+            f"The {len(changes)} printed patients' mean is {_g(res['mean_printed'])} "
+            f"(printed {text}); with {who} it can run from {_g(m_min)} to {_g(m_max)}: "
+            f"{verdict}.")
 
 
 # --- 4. pooled evidence -------------------------------------------------------------------------
@@ -658,6 +695,19 @@ def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
                         spec["hksj"]["source"])
     sd_text = (f"{key}.entries: a printed ± the paper does not call SD or SE is read as an SD; "
                "medians (IQR) become means ± SD by Wan et al. 2014 (BMC Med Res Methodol 14:135)")
+    rows, effects = _entry_rows(spec, data, rs, central, level, [r_text, sd_text])
+    pool_rows, pools = _pool_rows(spec, effects, rs, central, level, below_k,
+                                  [r_text, sd_text, _source(f"{key}.method", spec["method"]), hksj_text])
+    return rows + pool_rows, {"effects": effects, "pools": pools, "outcomes": spec["outcomes"],
+                              "central": central}
+
+
+def _entry_rows(spec: dict, data: dict, rs: list[float], central: float, level: float,
+                assumed: list[str]) -> tuple[list[dict], list[dict]]:
+    """A row for each entry's change in each of its outcomes, and the effects (the forest
+    plot's entries; the pools' members). ``assumed``: the assumptions of a summary-level
+    entry (r, the reading of ±)."""
+    key = "beyond.pooled"
     rows, effects = [], []
     for i, entry in enumerate(spec["entries"]):
         for outcome, how in entry["outcomes"].items():
@@ -682,9 +732,18 @@ def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
             rows.append(_row(
                 entry["study"], 4, f"{entry['label']}: what is the {what} in {label}?",
                 eff["method"] + f"; CI at {level:g}, enveloped over r and the rounding of the printed numbers",
-                eff["library"], ([r_text, sd_text] if "patient" not in how else []) + [type_text],
+                eff["library"], (list(assumed) if "patient" not in how else []) + [type_text],
                 eff["value"], eff["envelope"][0], eff["envelope"][1], reading))
-    pools = []
+    return rows, effects
+
+
+def _pool_rows(spec: dict, effects: list[dict], rs: list[float], central: float, level: float,
+               below_k: int, assumed: list[str]) -> tuple[list[dict], list[dict]]:
+    """For each pool, a row with its main interval (Hartung-Knapp-Sidik-Jonkman for fewer than
+    ``below_k`` entries, else normal) and one with the other (a labelled alternative); and
+    the pools for the forest plot. ``assumed``: r, the reading of ±, the method, the rule."""
+    key = "beyond.pooled"
+    rows, pools = [], []
     for j, pool in enumerate(spec["pools"]):
         # one outcome, one design, one diabetes type (every pool names its type: the schema)
         members = [e for e in effects if e["outcome"] == pool["outcome"]
@@ -717,8 +776,7 @@ def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
                 f"entries at each r; {ci_label} CI at {level:g} ({ci_method}), enveloped over r"
                 + (" (the alternative to the main row's interval)" if alternative else ""),
                 "reanalysis.beyond.meta_analysis.pool_over_r (statsmodels.stats.meta_analysis.combine_effects)",
-                [r_text, sd_text, _source(f"{key}.method", spec["method"]), hksj_text,
-                 _source(f"{key}.pools.{j}.diabetes_type", pool["diabetes_type"])],
+                assumed + [_source(f"{key}.pools.{j}.diabetes_type", pool["diabetes_type"])],
                 est["estimate"], env[0], env[1],
                 f"{pool['label']}" + (f" ({ci_label} interval, the labelled alternative)" if alternative
                                       else f" ({ci_label} interval, {len(usable)} entries)")
@@ -727,7 +785,7 @@ def pooled_evidence(beyond: dict, data: dict) -> tuple[list[dict], dict]:
                 f"({entries}), tau^2 {_g(res['tau2'].lower)} to {_g(res['tau2'].upper)}, I^2 "
                 f"{_g(100 * res['i2'].lower)}% to {_g(100 * res['i2'].upper)}% over r"
                 + (f"; not poolable (no dispersion): {', '.join(left_out)}" if left_out else "") + "."))
-    return rows, {"effects": effects, "pools": pools, "outcomes": spec["outcomes"], "central": central}
+    return rows, pools
 
 
 def forest_figure(forest: dict, stem: Path) -> list[Path]:
@@ -818,8 +876,24 @@ def baseline_check(name: str, study: dict, rows: dict, claims: list[dict], spec:
     """Carlisle's simulated p per continuous baseline variable, and Stouffer's combination of
     the printed p-values (at them and at the ends of their rounding) and of the simulated ones."""
     key = "beyond.carlisle"
-    by_id = _claims_by_id(claims)
     alpha = float(study["alpha"])
+    variables, printed = _baseline_variables(study, rows, _claims_by_id(claims), spec)
+    res = carlisle.carlisle_trial(variables, means_method="simulation", n_sim=int(spec["n_sim"]),
+                                  seed=int(spec["seed"]), sds_mode=spec["sds_mode"],
+                                  scheme=spec["rounding"], alpha=alpha)
+    sim_text = _source(key, f"n_sim {spec['n_sim']}, seed {spec['seed']} (variable i: seed + i), SDs "
+                       f"{spec['sds_mode']}, rounding {spec['rounding']}"
+                       + (f", n from n_set {spec['n_set']}" if spec.get("n_set") else ", n as printed"))
+    out = [_simulated_p_row(name, v, r["simulation"], p_text, sim_text)
+           for v, r, p_text in zip(spec["variables"], res["variables"], printed) if "simulation" in r]
+    printed_rows, printed_tail = _printed_stouffer_rows(name, printed, alpha)
+    return out + printed_rows + _simulated_stouffer_rows(name, spec, res, printed_tail, alpha, sim_text)
+
+
+def _baseline_variables(study: dict, rows: dict, by_id: dict, spec: dict) -> tuple[list[dict], list[str]]:
+    """The variables for ``carlisle.carlisle_trial`` (printed means, SDs and n per group
+    where the groups are named, else the printed p) and each one's printed p."""
+    key = "beyond.carlisle"
     variables, printed = [], []
     for v in spec["variables"]:
         p_text = _claim(by_id, v["p"], f"{key}.variables")["claim"]
@@ -835,49 +909,51 @@ def baseline_check(name: str, study: dict, rows: dict, claims: list[dict], spec:
                               "ns": [_n_of(r, study, spec, f"{key}.variables") for r in srows]})
         else:
             variables.append({"name": v["name"], "p": p_text})
-    res = carlisle.carlisle_trial(variables, means_method="simulation", n_sim=int(spec["n_sim"]),
-                                  seed=int(spec["seed"]), sds_mode=spec["sds_mode"],
-                                  scheme=spec["rounding"], alpha=alpha)
-    sim_text = _source(key, f"n_sim {spec['n_sim']}, seed {spec['seed']} (variable i: seed + i), SDs "
-                       f"{spec['sds_mode']}, rounding {spec['rounding']}"
-                       + (f", n from n_set {spec['n_set']}" if spec.get("n_set") else ", n as printed"))
-    out = []
-    for v, r, p_text in zip(spec["variables"], res["variables"], printed):
-        if "simulation" not in r:
-            continue
-        sim = r["simulation"]
-        half = 1.96 * sim["mc_se"]
-        low, high = max(0.0, sim["p"] - half), min(1.0, sim["p"] + half)
-        value, said = sim["p"], f"simulated p {_g(sim['p'])} (Monte Carlo SE {_g(sim['mc_se'])})"
-        if sim["p_upper_bound"] is not None:
-            # no simulated trial as extreme: p < 1 / (n_sim + 1); the interval by the rule of three
-            high = 3 / sim["n_sim"]
-            value = bounded("<", sim["p_upper_bound"])
-            said = (f"simulated p {bound_text('<', sim['p_upper_bound'])} = 1/(n_sim + 1) (none of the "
-                    f"{sim['n_sim']} simulated trials was as extreme; 95% upper limit 3/n_sim = {_g(high)})")
-        elif sim["p"] == 1:
-            low = 1 - 3 / sim["n_sim"]
-        out.append(_row(
-            name, 5, f"What baseline p does Carlisle's simulation give for {v['name']} (printed p "
-            f"{p_text}, {v['p']})?", sim["method"],
-            "reanalysis.beyond.carlisle.baseline_p_by_simulation (numpy default_rng, statsmodels anova_generic)",
-            [sim_text], value, low, high,
-            f"{v['name']}: {said} against the printed {p_text} and the analytic {_g(sim['anova_p'])} "
-            "at the printed numbers."))
+    return variables, printed
+
+
+def _simulated_p_row(name: str, v: dict, sim: dict, p_text: str, sim_text: str) -> dict:
+    """One variable's simulated p, with its Monte Carlo interval (by the rule of three
+    where no simulated trial was as extreme, or all were)."""
+    half = 1.96 * sim["mc_se"]
+    low, high = max(0.0, sim["p"] - half), min(1.0, sim["p"] + half)
+    value, said = sim["p"], f"simulated p {_g(sim['p'])} (Monte Carlo SE {_g(sim['mc_se'])})"
+    if sim["p_upper_bound"] is not None:
+        # no simulated trial as extreme: p < 1 / (n_sim + 1); the interval by the rule of three
+        high = 3 / sim["n_sim"]
+        value = bounded("<", sim["p_upper_bound"])
+        said = (f"simulated p {bound_text('<', sim['p_upper_bound'])} = 1/(n_sim + 1) (none of the "
+                f"{sim['n_sim']} simulated trials was as extreme; 95% upper limit 3/n_sim = {_g(high)})")
+    elif sim["p"] == 1:
+        low = 1 - 3 / sim["n_sim"]
+    return _row(
+        name, 5, f"What baseline p does Carlisle's simulation give for {v['name']} (printed p "
+        f"{p_text}, {v['p']})?", sim["method"],
+        "reanalysis.beyond.carlisle.baseline_p_by_simulation (numpy default_rng, statsmodels anova_generic)",
+        [sim_text], value, low, high,
+        f"{v['name']}: {said} against the printed {p_text} and the analytic {_g(sim['anova_p'])} "
+        "at the printed numbers.")
+
+
+_STOUFFER_CONVENTION = ("MEPtoolkit convention: z = sum Phi^-1(p_i) / sqrt(k); 1 - Phi(z) small = "
+                        "groups more alike than chance, Phi(z) small = more different")
+
+
+def _printed_stouffer_rows(name: str, printed: list[str], alpha: float) -> tuple[list[dict], dict]:
+    """Stouffer's combination of the printed p-values, both tails, at them and at the ends
+    of their rounding; and the two tails' ranges by tail."""
     combined = carlisle.stouffer_printed(printed)
     # Phi(z) increases in every p_i: its extremes are at the lower and upper ends
     ends = [carlisle.printed_p_interval(t) for t in printed]
     lower = Range(*(carlisle.stouffer_lower_tail([e[i] for e in ends]) for i in range(3)))
-    printed_tail = {"1 - Phi(z)": combined, "Phi(z)": lower}
-    conv = ("MEPtoolkit convention: z = sum Phi^-1(p_i) / sqrt(k); 1 - Phi(z) small = groups "
-            "more alike than chance, Phi(z) small = more different")
+    out = []
     for tail, rng, words in (("1 - Phi(z)", combined, "more alike than chance would make them"),
                              ("Phi(z)", lower, "more different than chance would make them")):
         out.append(_row(
             name, 5, f"Are the {len(printed)} printed baseline p-values, combined by Stouffer, a sign "
             f"that the groups are {words} ({tail})?",
             f"Stouffer's method at the printed p-values and at the ends of their rounding "
-            f"(corners; the combined p is monotone in each p); {conv}",
+            f"(corners; the combined p is monotone in each p); {_STOUFFER_CONVENTION}",
             "reanalysis.beyond.carlisle.stouffer_printed (scipy.stats.norm)", [],
             rng.value, rng.lower, rng.upper,
             f"Combined {tail} = {_g(rng.value)} ({_g(rng.lower)} to {_g(rng.upper)} over the rounding "
@@ -885,10 +961,18 @@ def baseline_check(name: str, study: dict, rows: dict, claims: list[dict], spec:
             + (f"below {alpha:g}, the groups look {words}." if rng.upper < alpha else
                f"below {alpha:g} only somewhere in the rounding range." if rng.lower < alpha else
                f"no sign at alpha {alpha:g}.")))
+    return out, {"1 - Phi(z)": combined, "Phi(z)": lower}
+
+
+def _simulated_stouffer_rows(name: str, spec: dict, res: dict, printed_tail: dict, alpha: float,
+                             sim_text: str) -> list[dict]:
+    """Stouffer's combination, both tails, of the simulated p-values (the printed p where
+    only a p is printed), next to the printed p-values' (``printed_tail``)."""
     n_simulated = sum("simulation" in r for r in res["variables"])
     bound_note = (f" ({res['n_bounded']} of the {n_simulated} simulated p-values are below 1/(n_sim + 1) "
                   f"= {_g(carlisle.monte_carlo_bound(spec['n_sim']))} and are taken at that bound, so "
                   "the combined value is a bound)" if res["n_bounded"] else "")
+    out = []
     for tail, rng, op, words in (
             ("1 - Phi(z)", res["combined"], res["combined_op"], "more alike than chance would make them"),
             ("Phi(z)", res["combined_lower_tail"], res["combined_lower_tail_op"],
@@ -899,7 +983,7 @@ def baseline_check(name: str, study: dict, rows: dict, claims: list[dict], spec:
             f"account; printed p where only a p is printed), are the groups {words} ({tail})?",
             f"Stouffer's method over the {res['k']} variables' p-values"
             + (", a simulated p of 0 taken at its bound 1/(n_sim + 1)" if res["n_bounded"] else "")
-            + f"; {conv}",
+            + f"; {_STOUFFER_CONVENTION}",
             "reanalysis.beyond.carlisle.carlisle_trial (scipy.stats.norm)", [sim_text],
             value, rng.lower, rng.upper,
             f"Combined {tail} {f'= {_g(rng.value)}' if op == '=' else bound_text(op, rng.value)} "

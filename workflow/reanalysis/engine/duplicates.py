@@ -141,18 +141,35 @@ def find_duplicate_runs(records: list[dict], key_fields=("value",), min_run: int
     key_fields = tuple(key_fields)
     if min_run < 2:
         raise ValueError(f"min_run must be at least 2, got {min_run}")
+    trivial = _trivial_rule(min_digits, ignore, ignore_integers)
+    keys = [_key(r, key_fields) for r in records]
+    ids = [r.get(id_field, i) for i, r in enumerate(records)]
+    groups = [r.get(group_field) for r in records]
+    values = _repeated_values(keys, ids, groups, trivial)
+    # each group's records in printed order
+    order: dict = defaultdict(list)
+    for i, r in enumerate(records):
+        order[groups[i]].append(i)
+    sequences = {g: sorted(rows, key=lambda i: (records[i].get(order_field, 0), i))
+                 for g, rows in order.items()}
+    places = _run_places(keys, sequences, min_run, trivial)
+    return values + _repeated_runs(places, sequences, ids)
+
+
+def _trivial_rule(min_digits: int, ignore, ignore_integers: bool):
+    """The test of a trivially common key (the module docstring's rule)."""
     ignore = {str(v).strip() for v in ignore}
 
     def trivial(key: tuple[str, ...]) -> bool:
         return (sum(significant_digits(t) for t in key) < min_digits
                 or any(t in ignore for t in key)
                 or (ignore_integers and all(_is_integer(t) for t in key)))
+    return trivial
 
-    keys = [_key(r, key_fields) for r in records]
-    ids = [r.get(id_field, i) for i, r in enumerate(records)]
-    groups = [r.get(group_field) for r in records]
 
-    # (a) the same printed value in several records
+def _repeated_values(keys: list, ids: list, groups: list, trivial) -> list[dict]:
+    """The 'value' findings: one non-trivial key in several records, by falling count, then
+    first appearance."""
     where: dict[tuple, list[int]] = defaultdict(list)
     for i, key in enumerate(keys):
         if key is not None and not trivial(key):
@@ -171,37 +188,51 @@ def find_duplicate_runs(records: list[dict], key_fields=("value",), min_run: int
                        + f": ids {', '.join(map(str, (ids[i] for i in rows)))}"),
             "_first": rows[0]})
     findings.sort(key=lambda f: (-f["count"], f["_first"]))
+    for f in findings:
+        del f["_first"]
+    return findings
 
-    # (b) runs: each group's records in printed order
-    order: dict = defaultdict(list)
-    for i, r in enumerate(records):
-        order[groups[i]].append(i)
-    sequences = {g: sorted(rows, key=lambda i: (records[i].get(order_field, 0), i))
-                 for g, rows in order.items()}
+
+def _run_places(keys: list, sequences: dict, min_run: int, trivial) -> dict[tuple, set]:
+    """Every maximal run of ``min_run`` or more keys printed at two places, not all trivial:
+    {run content: {(group number, start in the group's sequence)}}."""
     labels = list(sequences)
-    places: dict[tuple, set] = defaultdict(set)      # run content -> {(group, start)}
+    places: dict[tuple, set] = defaultdict(set)
     for a, ga in enumerate(labels):
         sa = [keys[i] for i in sequences[ga]]
-        for gb in labels[a:]:
+        for b, gb in enumerate(labels[a:], start=a):
             sb = [keys[i] for i in sequences[gb]]
-            same = ga == gb
-            for i in range(len(sa)):
-                for j in range(i + 1 if same else 0, len(sb)):
-                    if sa[i] is None or sa[i] != sb[j]:
-                        continue
-                    if i > 0 and j > 0 and sa[i - 1] is not None and sa[i - 1] == sb[j - 1]:
-                        continue                      # not the start of a maximal run
-                    length = 0
-                    while (i + length < len(sa) and j + length < len(sb)
-                           and sa[i + length] is not None and sa[i + length] == sb[j + length]):
-                        length += 1
-                    if same:
-                        length = min(length, j - i)   # the two places must not overlap
-                    run = tuple(sa[i:i + length])
-                    if length < min_run or all(trivial(k) for k in run):
-                        continue
-                    places[run].add((a, i))
-                    places[run].add((labels.index(gb), j))
+            for i, j, length in _common_runs(sa, sb, same=ga == gb):
+                run = tuple(sa[i:i + length])
+                if length < min_run or all(trivial(k) for k in run):
+                    continue
+                places[run].add((a, i))
+                places[run].add((b, j))
+    return places
+
+
+def _common_runs(sa: list, sb: list, same: bool):
+    """(i, j, length) for each maximal run of equal keys (no gap) starting at sa[i] and
+    sb[j]; for one group's sequence (``same``) the second place comes later and the two do
+    not overlap."""
+    for i in range(len(sa)):
+        for j in range(i + 1 if same else 0, len(sb)):
+            if sa[i] is None or sa[i] != sb[j]:
+                continue
+            if i > 0 and j > 0 and sa[i - 1] is not None and sa[i - 1] == sb[j - 1]:
+                continue                      # not the start of a maximal run
+            length = 0
+            while (i + length < len(sa) and j + length < len(sb)
+                   and sa[i + length] is not None and sa[i + length] == sb[j + length]):
+                length += 1
+            if same:
+                length = min(length, j - i)   # the two places must not overlap
+            yield i, j, length
+
+
+def _repeated_runs(places: dict, sequences: dict, ids: list) -> list[dict]:
+    """The 'run' findings, by falling length, then count."""
+    labels = list(sequences)
     runs = []
     for run, spots in places.items():
         spots = sorted(spots)
@@ -216,9 +247,7 @@ def find_duplicate_runs(records: list[dict], key_fields=("value",), min_run: int
             "reason": (f"the run {', '.join(_show(k) for k in run)} ({len(run)} consecutive "
                        f"values) is printed at {len(spots)} places: {where_text}")})
     runs.sort(key=lambda r: (-r["length"], -r["count"], r["reason"]))
-    for f in findings:
-        del f["_first"]
-    return findings + runs
+    return runs
 
 
 # --- the chance of a repeat ------------------------------------------------------------------

@@ -450,81 +450,123 @@ def sd_feasibility(mean: str, sd: str, n: int, lower, upper, *, integer: bool = 
              + (f" with {_fmt(lower)} and {_fmt(upper)} observed" if observed_range else ""))
     given = (f"mean {mean} ({means.text()}) and SD {sd} ({sd_interval.text()}), read as "
              f"{describe_schemes(schemes)}")
-
-    def result(feasible, method, reason, lo_sd=None, hi_sd=None, example=None):
-        return FeasibilityResult(feasible, lo_sd, hi_sd, means, sd_interval, method,
-                                 reason, None if example is None else tuple(example))
+    q = _Question(mean, sd, n, means, sd_interval, variances, where, given)
 
     if variances is None:
-        return result(False, "bounds", f"SD {sd} is negative")
+        return q.result(False, "bounds", f"SD {sd} is negative")
     bounds = variance_bounds_continuous(means, n, lower, upper, **obs)
     if bounds is None:
-        return result(False, "bounds", f"no {where} have a mean that prints as {mean} "
-                      f"({means.text()})")
+        return q.result(False, "bounds", f"no {where} have a mean that prints as {mean} "
+                        f"({means.text()})")
     span = (f"with {where} and a mean in {means.text()} the SD runs from "
             f"{bounds.sd_min:.4f} (e.g. {_data_text(bounds.at_min)}) to "
             f"{bounds.sd_max:.4f} (e.g. {_data_text(bounds.at_max)})")
     meet = bounds.variances.intersect(variances)
     if not integer:
         if meet is None:
-            return result(False, "continuous", f"{span}; SD {sd} needs {sd_interval.text()}, "
-                          f"so it is impossible [{given}]", bounds.sd_min, bounds.sd_max)
-        return result(True, "continuous", f"{span}, which includes SDs that print as {sd} "
-                      f"[{given}]", bounds.sd_min, bounds.sd_max)
+            return q.result(False, "continuous", f"{span}; SD {sd} needs {sd_interval.text()}, "
+                            f"so it is impossible [{given}]", bounds.sd_min, bounds.sd_max)
+        return q.result(True, "continuous", f"{span}, which includes SDs that print as {sd} "
+                        f"[{given}]", bounds.sd_min, bounds.sd_max)
     if meet is None:
-        return result(False, "bounds", f"{span} even for real values; SD {sd} needs "
-                      f"{sd_interval.text()}, so it is impossible [{given}]",
-                      bounds.sd_min, bounds.sd_max)
+        return q.result(False, "bounds", f"{span} even for real values; SD {sd} needs "
+                        f"{sd_interval.text()}, so it is impossible [{given}]",
+                        bounds.sd_min, bounds.sd_max)
+    pins = [int(lower), int(upper)] if observed_range else []
+    search = _Search(seed, max_exhaustive, sprite_restarts, sprite_steps)
+    return _integer_feasibility(q, bounds, int(lower), int(upper), pins, search)
 
-    # integer data
-    lo_i, hi_i = int(lower), int(upper)
-    pins = [lo_i, hi_i] if observed_range else []
+
+@dataclass(frozen=True)
+class _Question:
+    """What ``sd_feasibility`` is asked: the printed mean and SD with their unrounding
+    intervals (the SD's squared: ``variances``), n, the data in words (``where``) and the
+    printed numbers with their reading (``given``), as every reason states them."""
+
+    mean: str
+    sd: str
+    n: int
+    means: Interval
+    sd_interval: Interval
+    variances: Interval | None
+    where: str
+    given: str
+
+    def result(self, feasible, method, reason, lo_sd=None, hi_sd=None, example=None):
+        return FeasibilityResult(feasible, lo_sd, hi_sd, self.means, self.sd_interval, method,
+                                 reason, None if example is None else tuple(example))
+
+
+class _Search(NamedTuple):
+    """How integer data are searched: SPRITE's seed, the exhaustive search's budget in
+    nodes, SPRITE's restarts and moves per restart."""
+
+    seed: int
+    max_exhaustive: int
+    restarts: int
+    steps: int
+
+
+def _integer_feasibility(q: _Question, bounds: VarianceBounds, lo_i: int, hi_i: int,
+                         pins: list[int], search: _Search) -> FeasibilityResult:
+    """Integer data in [lo_i, hi_i] (``pins``: the observed ends), once real values allow
+    the SD: ruled out by an integer sum that prints as the mean, by exact integer bounds
+    or by parity (GRIMMER), else searched for."""
+    n, mean, sd, given = q.n, q.mean, q.sd, q.given
     free = n - len(pins)
     free_sum = Interval(Fraction(free * lo_i), Fraction(free * hi_i))
-    sums = means.affine(n).intersect(free_sum.affine(1, sum(pins)))
+    sums = q.means.affine(n).intersect(free_sum.affine(1, sum(pins)))
     sums = sums.integers() if sums is not None else range(0)
     if not sums:
-        return result(False, "bounds", f"no {where} have a mean that prints as {mean}: "
-                      f"no integer sum lies in {n} × {means.text()} [{given}]")
-    lo_sd = hi_sd = None
+        return q.result(False, "bounds", f"no {q.where} have a mean that prints as {mean}: "
+                        f"no integer sum lies in {n} × {q.means.text()} [{given}]")
     if len(sums) <= _MAX_SUMS_FOR_INTEGER_BOUNDS:
         v_min, v_max = _integer_bounds(sums, n, free, lo_i, hi_i, pins)
         lo_sd, hi_sd = math.sqrt(v_min), math.sqrt(v_max)
-        if Interval(v_min, v_max).intersect(variances) is None:
-            return result(False, "bounds", f"with {where} and a mean that prints as {mean} "
-                          f"the SD runs from {lo_sd:.4f} to {hi_sd:.4f}; SD {sd} needs "
-                          f"{sd_interval.text()}, so it is impossible [{given}]",
-                          lo_sd, hi_sd)
+        if Interval(v_min, v_max).intersect(q.variances) is None:
+            return q.result(False, "bounds", f"with {q.where} and a mean that prints as {mean} "
+                            f"the SD runs from {lo_sd:.4f} to {hi_sd:.4f}; SD {sd} needs "
+                            f"{q.sd_interval.text()}, so it is impossible [{given}]",
+                            lo_sd, hi_sd)
     else:
         lo_sd, hi_sd = bounds.sd_min, bounds.sd_max
-    targets = _targets(means, variances, n, free_sum, sum(pins))
+    targets = _targets(q.means, q.variances, n, free_sum, sum(pins))
     if not targets:
-        return result(False, "bounds", f"for no integer sum S that prints as mean {mean} is "
-                      f"there an integer sum of squares Q of the parity of S giving SD {sd} "
-                      f"(GRIMMER) [{given}]", lo_sd, hi_sd)
+        return q.result(False, "bounds", f"for no integer sum S that prints as mean {mean} is "
+                        f"there an integer sum of squares Q of the parity of S giving SD {sd} "
+                        f"(GRIMMER) [{given}]", lo_sd, hi_sd)
+    return _search_integers(q, free, lo_i, hi_i, pins, targets, (lo_sd, hi_sd), search)
+
+
+def _search_integers(q: _Question, free: int, lo_i: int, hi_i: int, pins: list[int],
+                     targets: dict, sds: tuple, search: _Search) -> FeasibilityResult:
+    """The exhaustive search while it stays within its budget (proves either way), else
+    SPRITE (can only find a data set); ``sds``: the SD's bounds the result states."""
+    n, mean, sd, given = q.n, q.mean, q.sd, q.given
     try:
-        found, nodes = _exhaustive(free, lo_i, hi_i, pins, targets, max_exhaustive)
+        found, nodes = _exhaustive(free, lo_i, hi_i, pins, targets, search.max_exhaustive)
     except _Budget:
         found = nodes = None
     if nodes is not None:
         if found is None:
-            return result(False, "exhaustive", f"no multiset of {where} has both mean {mean} "
-                          f"and SD {sd} (all {nodes} partial data sets of the pruned "
-                          f"search checked) [{given}]", lo_sd, hi_sd)
-        return result(True, "exhaustive", f"{_data_text(found)} has mean "
-                      f"{_fmt(Fraction(sum(found), n))} and SD {_sd_text(found)}, printing "
-                      f"as {mean} and {sd} [{given}]", lo_sd, hi_sd, found)
+            return q.result(False, "exhaustive", f"no multiset of {q.where} has both mean {mean} "
+                            f"and SD {sd} (all {nodes} partial data sets of the pruned "
+                            f"search checked) [{given}]", *sds)
+        return q.result(True, "exhaustive", f"{_data_text(found)} has mean "
+                        f"{_fmt(Fraction(sum(found), n))} and SD {_sd_text(found)}, printing "
+                        f"as {mean} and {sd} [{given}]", *sds, found)
+    seed = search.seed
     rng = random.Random(seed)
-    found = _sprite(free, lo_i, hi_i, pins, targets, rng, sprite_restarts, sprite_steps)
+    found = _sprite(free, lo_i, hi_i, pins, targets, rng, search.restarts, search.steps)
     if found is None:
-        return result(None, "sprite", f"not found by a seeded search (SPRITE, seed {seed}, "
-                      f"{sprite_restarts} restarts × {sprite_steps} moves); the exhaustive "
-                      f"search needs more than {max_exhaustive} nodes, so impossibility "
-                      f"is not proved [{given}]", lo_sd, hi_sd)
-    return result(True, "sprite", f"{_data_text(found)} has mean "
-                  f"{_fmt(Fraction(sum(found), n))} and SD {_sd_text(found)}, printing as "
-                  f"{mean} and {sd} (found by SPRITE, seed {seed}) [{given}]",
-                  lo_sd, hi_sd, found)
+        return q.result(None, "sprite", f"not found by a seeded search (SPRITE, seed {seed}, "
+                        f"{search.restarts} restarts × {search.steps} moves); the exhaustive "
+                        f"search needs more than {search.max_exhaustive} nodes, so impossibility "
+                        f"is not proved [{given}]", *sds)
+    return q.result(True, "sprite", f"{_data_text(found)} has mean "
+                    f"{_fmt(Fraction(sum(found), n))} and SD {_sd_text(found)}, printing as "
+                    f"{mean} and {sd} (found by SPRITE, seed {seed}) [{given}]",
+                    *sds, found)
 
 
 def _sd_text(data) -> str:

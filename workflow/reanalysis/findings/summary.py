@@ -82,69 +82,107 @@ def summary_markdown(ledger: pd.DataFrame, table: pd.DataFrame, evidence: pd.Dat
              "variant row in `claims.csv`) and each study's claims. Figure paths are under the "
              "results folder.", ""]
     lines += findings_markdown(table, evidence)
+    lines += _verdict_counts(total)
+    readings = _other_readings(ledger)
     main = ledger[ledger["variant"] == AS_REPORTED]
-    lines += ["## Verdicts per study", "", "Claims per verdict (the report's table of counts):", ""]
+    for study, group in main.groupby("study", sort=True):
+        lines += ["", f"## {study}", ""]
+        lines += _discrepant_lines(study, group, finding_of)
+        lines += _consistent_lines(study, group, readings)
+        lines += _pvalue_lines(study, group, readings)
+        lines += _unverifiable_lines(group)
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_counts(total) -> list[str]:
+    """The table of claims per verdict, one row a study."""
+    lines = ["## Verdicts per study", "", "Claims per verdict (the report's table of counts):", ""]
     header = "| study | claims | rows | " + " | ".join(VERDICT_ORDER) + " | decision errors | findings |"
     lines += [header, "|" + "---|" * (len(VERDICT_ORDER) + 5)]
     for p in total.per_study:
         lines.append(f"| {p['study']} | {p['claims']} | {p['rows']} | "
                      + " | ".join(str(p[v]) for v in VERDICT_ORDER)
                      + f" | {p['decision_errors']} | {p['findings']} |")
-    # each claim's other readings (variant, verdict), in ledger order: gathered once, not
-    # filtered out of the whole ledger per claim
+    return lines
+
+
+def _other_readings(ledger: pd.DataFrame) -> dict:
+    """Each claim's other readings (variant, verdict), in ledger order, by (study, claim id):
+    gathered once, not filtered out of the whole ledger per claim."""
     readings = defaultdict(list)
     for key in zip(ledger["study"], ledger["claim_id"], ledger["variant"], ledger["verdict"]):
         if key[2] != AS_REPORTED:
             readings[key[:2]].append(key[2:])
-    for study, group in main.groupby("study", sort=True):
+    return readings
 
-        def reproducing(claim_id):
-            others = readings.get((study, claim_id), [])
-            found = []
-            for verdict, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent")):
-                variants = dict.fromkeys(variant for variant, v in others if v == verdict)
-                if variants:
-                    found.append(f"{label} under {', '.join(variants)}")
-            return "; ".join(found) or "none"
 
-        lines += ["", f"## {study}", ""]
-        discrepant = group[group["verdict"] == DISCREPANT]
-        lines += [f"### Discrepant ({len(discrepant)})", ""]
-        if discrepant.empty:
-            lines.append("None.")
-        else:
-            lines += ["Each is stated, with its reason, in the finding named.", "",
-                      "| claim | printed | recomputed | decision error | finding |", "|---|---|---|---|---|"]
-            for _, r in discrepant.iterrows():
-                number = finding_of.get((study, r["claim_id"]))
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                             f"{'yes' if r['decision_error'] == 'true' else ''} | "
-                             f"{number or ''} |")
-        consistent = group[group["verdict"] == CONSISTENT]
-        lines += ["", f"### Consistent only ({len(consistent)})", "",
-                  "Possible within the printed precision (or for some unknown r), not reproduced "
-                  "exactly.", ""]
-        if consistent.empty:
-            lines.append("None.")
-        else:
-            lines += ["| claim | printed | recomputed | method | reason | other readings |",
-                      "|---|---|---|---|---|---|"]
-            for _, r in consistent.iterrows():
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
-                             f"{_md(r['method'])} | {_md(r['note'])} | {reproducing(r['claim_id'])} |")
-        pvals = group[group["statistic"] == "p"] if "statistic" in group else group.iloc[0:0]
-        if not pvals.empty:
-            lines += ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
-                      "| claim | printed | read as | as reported: recomputed | verdict | other readings |",
-                      "|---|---|---|---|---|---|"]
-            for _, r in pvals.iterrows():
-                lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | p {_md(r['claim'])} | "
-                             f"{_md(r['recomputed'])} | {r['verdict']} | {reproducing(r['claim_id'])} |")
-        unverifiable = group[group["verdict"] == UNVERIFIABLE]
-        lines += ["", f"### Unverifiable ({len(unverifiable)})", ""]
-        if unverifiable.empty:
-            lines.append("None.")
-        for why, rows in unverifiable.groupby("why_unverifiable", sort=True):
-            lines.append(f"- {why.replace('_', ' ') or 'no reason given'} ({len(rows)}): "
-                         + ", ".join(dict.fromkeys(rows["claim_id"])) + ".")
-    return "\n".join(lines) + "\n"
+def _reproducing(readings: dict, study: str, claim_id) -> str:
+    """The other readings under which a claim is reproduced, or consistent, in words."""
+    others = readings.get((study, claim_id), [])
+    found = []
+    for verdict, label in ((REPRODUCED, "reproduced"), (CONSISTENT, "consistent")):
+        variants = dict.fromkeys(variant for variant, v in others if v == verdict)
+        if variants:
+            found.append(f"{label} under {', '.join(variants)}")
+    return "; ".join(found) or "none"
+
+
+def _discrepant_lines(study: str, group: pd.DataFrame, finding_of: dict) -> list[str]:
+    """A study's discrepant claims, each with the finding that states it."""
+    discrepant = group[group["verdict"] == DISCREPANT]
+    lines = [f"### Discrepant ({len(discrepant)})", ""]
+    if discrepant.empty:
+        return lines + ["None."]
+    lines += ["Each is stated, with its reason, in the finding named.", "",
+              "| claim | printed | recomputed | decision error | finding |", "|---|---|---|---|---|"]
+    for _, r in discrepant.iterrows():
+        number = finding_of.get((study, r["claim_id"]))
+        lines.append(f"| {r['claim_id']} | `{_md(r['reported'])}` | {_md(r['recomputed'])} | "
+                     f"{'yes' if r['decision_error'] == 'true' else ''} | "
+                     f"{number or ''} |")
+    return lines
+
+
+def _consistent_lines(study: str, group: pd.DataFrame, readings: dict) -> list[str]:
+    """A study's only-consistent claims, with their reasons and other readings."""
+    consistent = group[group["verdict"] == CONSISTENT]
+    lines = ["", f"### Consistent only ({len(consistent)})", "",
+             "Possible within the printed precision (or for some unknown r), not reproduced "
+             "exactly.", ""]
+    if consistent.empty:
+        return lines + ["None."]
+    lines += ["| claim | printed | recomputed | method | reason | other readings |",
+              "|---|---|---|---|---|---|"]
+    return lines + _claim_rows(study, consistent, readings, lambda r: (
+        f"{_md(r['recomputed'])} | {_md(r['method'])} | {_md(r['note'])}"))
+
+
+def _pvalue_lines(study: str, group: pd.DataFrame, readings: dict) -> list[str]:
+    """A study's printed p-values and the readings that reproduce them (none if it prints none)."""
+    pvals = group[group["statistic"] == "p"] if "statistic" in group else group.iloc[0:0]
+    if pvals.empty:
+        return []
+    lines = ["", f"### Printed p-values and the readings that reproduce them ({len(pvals)})", "",
+             "| claim | printed | read as | as reported: recomputed | verdict | other readings |",
+             "|---|---|---|---|---|---|"]
+    return lines + _claim_rows(study, pvals, readings, lambda r: (
+        f"p {_md(r['claim'])} | {_md(r['recomputed'])} | {r['verdict']}"))
+
+
+def _claim_rows(study: str, claims: pd.DataFrame, readings: dict, cells) -> list[str]:
+    """A table's row per claim: its id, what is printed, the middle ``cells(row)`` and the
+    other readings that reproduce it."""
+    return [f"| {r['claim_id']} | `{_md(r['reported'])}` | {cells(r)} | "
+            f"{_reproducing(readings, study, r['claim_id'])} |" for _, r in claims.iterrows()]
+
+
+def _unverifiable_lines(group: pd.DataFrame) -> list[str]:
+    """A study's unverifiable claims, grouped by the reason."""
+    unverifiable = group[group["verdict"] == UNVERIFIABLE]
+    lines = ["", f"### Unverifiable ({len(unverifiable)})", ""]
+    if unverifiable.empty:
+        lines.append("None.")
+    for why, rows in unverifiable.groupby("why_unverifiable", sort=True):
+        lines.append(f"- {why.replace('_', ' ') or 'no reason given'} ({len(rows)}): "
+                     + ", ".join(dict.fromkeys(rows["claim_id"])) + ".")
+    return lines

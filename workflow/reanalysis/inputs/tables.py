@@ -82,12 +82,27 @@ def read_table(path: Path, schema: dict, errors: list | None = None) -> list[dic
     path = Path(path)
     text = _read_text(path)
     columns: dict = schema["columns"]
-    lines = text.splitlines()
-    header_line = lines[0]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = _read_header(path, text, reader, columns)
+    read_row = _RowReader(path, header, columns)
+    rows, records = [], 0
+    for index, record in enumerate(reader, start=1):
+        records += 1
+        row = gather(errors, read_row, record, f"{index} (line {reader.line_num})")
+        if row is not None:
+            rows.append(row)
+    if not records:
+        raise InputError(path, "no data rows", rule="at least one data row")
+    return rows
+
+
+def _read_header(path: Path, text: str, reader, columns: dict) -> list[str]:
+    """The header row, read from ``reader``: comma-separated, every column known, every
+    required one there, none twice."""
+    header_line = text.splitlines()[0]
     if "," not in header_line and (";" in header_line or "\t" in header_line):
         raise InputError(path, "header is not comma-separated", row="header",
                          value=header_line, rule="comma-delimited CSV")
-    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
     unknown = [c for c in header if c not in columns]
     if unknown:
@@ -100,61 +115,70 @@ def read_table(path: Path, schema: dict, errors: list | None = None) -> list[dic
     if len(set(header)) != len(header):
         dup = next(c for c in header if header.count(c) > 1)
         raise InputError(path, "column appears twice", row="header", column=dup, rule="unique column names")
-    seen: dict[str, dict] = {c: {} for c, s in columns.items() if s.get("unique")}
-    import jsonschema  # here, not at the top: Snakemake imports this module on every no-op run
+    return header
 
-    # one validator per column with rules, not one per cell
-    validators = {}
-    for column in header:
-        rules = {k: v for k, v in columns[column].items() if k not in _OWN_KEYS}
-        if rules:
-            validators[column] = jsonschema.Draft202012Validator(rules)
-    def read_row(record: list[str], where: str) -> dict:
+
+class _RowReader:
+    """Reads one data row of a table (called with the row's cells and where it is): every
+    cell converted by its column's type and checked against its rules, and the unique ids
+    remembered across rows."""
+
+    def __init__(self, path: Path, header: list[str], columns: dict):
+        import jsonschema  # here, not at the top: Snakemake imports this module on every no-op run
+
+        self.path, self.header, self.columns = path, header, columns
+        self.best_match = jsonschema.exceptions.best_match
+        self.seen: dict[str, dict] = {c: {} for c, s in columns.items() if s.get("unique")}
+        # one validator per column with rules, not one per cell
+        self.validators = {}
+        for column in header:
+            rules = {k: v for k, v in columns[column].items() if k not in _OWN_KEYS}
+            if rules:
+                self.validators[column] = jsonschema.Draft202012Validator(rules)
+
+    def __call__(self, record: list[str], where: str) -> dict:
+        path, header = self.path, self.header
         if not record or all(not cell.strip() for cell in record):
             raise InputError(path, "blank line inside the table", row=where, rule="no blank rows")
         if len(record) != len(header):
             hint = " (an unquoted decimal comma splits a cell)" if len(record) > len(header) else ""
             raise InputError(path, f"has {len(record)} cells but the header has {len(header)}{hint}",
                              row=where, value=",".join(record), rule="same number of cells as the header")
-        row = {}
-        for column, cell in zip(header, record):
-            spec = columns[column]
-            if cell == "":
-                if not spec.get("nullable", False):
-                    raise InputError(path, "empty cell", row=where, column=column, value=cell,
-                                     rule="a value is required")
-                row[column] = None
-                continue
-            try:
-                value = _convert(spec.get("type", "string"), cell)
-            except ValueError as exc:
-                raise InputError(path, f"cannot read as {spec.get('type')}", row=where, column=column,
-                                 value=cell, rule=str(exc).split(": ", 1)[-1]) from None
-            if column in validators:
-                error = jsonschema.exceptions.best_match(validators[column].iter_errors(value))
-                if error is not None:
-                    raise InputError(path, "value breaks a rule", row=where, column=column, value=cell,
-                                     rule=f"{error.validator} {error.validator_value!r}")
-            row[column] = value
-        # unique ids (a row with a faulty cell claims none)
-        ids = {c: record[header.index(c)] for c in seen if c in header and record[header.index(c)]}
-        for column, cell in ids.items():
-            if cell in seen[column]:
-                raise InputError(path, f"duplicate id (first at row {seen[column][cell]})",
-                                 row=where, column=column, value=cell, rule="unique")
-        for column, cell in ids.items():
-            seen[column][cell] = where
-        for column in columns:
+        row = {column: self.cell(column, cell, where) for column, cell in zip(header, record)}
+        self.claim_ids(record, where)
+        for column in self.columns:
             row.setdefault(column, None)
         row["_where"] = where  # "3 (line 4)": where the row is, as every error names it
         return row
 
-    rows, records = [], 0
-    for index, record in enumerate(reader, start=1):
-        records += 1
-        row = gather(errors, read_row, record, f"{index} (line {reader.line_num})")
-        if row is not None:
-            rows.append(row)
-    if not records:
-        raise InputError(path, "no data rows", rule="at least one data row")
-    return rows
+    def cell(self, column: str, cell: str, where: str):
+        """One cell's value, converted by its column's type and checked against its rules."""
+        spec = self.columns[column]
+        if cell == "":
+            if not spec.get("nullable", False):
+                raise InputError(self.path, "empty cell", row=where, column=column, value=cell,
+                                 rule="a value is required")
+            return None
+        try:
+            value = _convert(spec.get("type", "string"), cell)
+        except ValueError as exc:
+            raise InputError(self.path, f"cannot read as {spec.get('type')}", row=where, column=column,
+                             value=cell, rule=str(exc).split(": ", 1)[-1]) from None
+        if column in self.validators:
+            error = self.best_match(self.validators[column].iter_errors(value))
+            if error is not None:
+                raise InputError(self.path, "value breaks a rule", row=where, column=column, value=cell,
+                                 rule=f"{error.validator} {error.validator_value!r}")
+        return value
+
+    def claim_ids(self, record: list[str], where: str) -> None:
+        """Claim the row's unique ids (a row with a faulty cell claims none: it is called
+        after every cell is read); a duplicate raises, naming the row of the first."""
+        header, seen = self.header, self.seen
+        ids = {c: record[header.index(c)] for c in seen if c in header and record[header.index(c)]}
+        for column, cell in ids.items():
+            if cell in seen[column]:
+                raise InputError(self.path, f"duplicate id (first at row {seen[column][cell]})",
+                                 row=where, column=column, value=cell, rule="unique")
+        for column, cell in ids.items():
+            seen[column][cell] = where
