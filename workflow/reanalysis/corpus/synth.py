@@ -1610,8 +1610,9 @@ def write_study(s: Study, out: Path) -> list[dict]:
 
 
 def schema_dir() -> Path:
-    """The engine's schemas (workflow/schemas beside this package)."""
-    return Path(__file__).resolve().parent.parent / "schemas"
+    """The engine's schemas (workflow/schemas beside the package; this file is
+    workflow/reanalysis/corpus/synth.py)."""
+    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 def study_names(studies: int) -> list[str]:

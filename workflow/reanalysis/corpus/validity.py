@@ -63,7 +63,8 @@ DETECTION = {
 
 
 def repo_root() -> Path:
-    return Path(synth.__file__).resolve().parents[2]
+    """The repository (synth is workflow/reanalysis/corpus/synth.py in it)."""
+    return Path(synth.__file__).resolve().parents[3]
 
 
 def snakemake_command() -> str:
