@@ -743,6 +743,115 @@ def _patient_config(s: Study) -> None:
         }}, sort_keys=False)
 
 
+@dataclass
+class _Cohort:
+    """A patient-level paper being built: its study, its patients' printed values (texts)
+    and the numbers the engine reads of them, and the helpers that add the claims of its
+    Results text (numbered in order)."""
+
+    s: Study
+    n: int
+    texts: dict
+    severe: np.ndarray
+    number: int = 0
+
+    def __post_init__(self):
+        # the numbers the engine reads: floats of the printed cells; derived columns rounded to 10
+        self.before = np.array([float(t) for t in self.texts["before"]])
+        self.after = np.array([float(t) for t in self.texts["after"]])
+        self.reduction = np.round(self.before - self.after, 10)
+        self.moderate = ~self.severe
+        self.exact_reduction = [Fraction(x) - Fraction(y) for x, y in zip(self.texts["before"], self.texts["after"])]
+
+    def claim(self, quantity, check, value, style, template="{}", **kw):
+        self.number += 1
+        return self.s.add_claim(Claim(f"P-RES-{self.number:02d}", "Results", quantity, check, value, style, template,
+                                      **kw))
+
+    def whole(self, quantity, check, value, template, stat):
+        """A count, a minimum or a maximum: a whole number, exactly."""
+        return self.claim(quantity, check, str(value), "value", template, exact=value, decimals=0, stat=stat,
+                          test=f"patient:{stat}")
+
+    def mean(self, quantity, check, values, decimals, template):
+        m = sum(Fraction(str(v)) for v in values) / len(values)
+        return self.claim(quantity, check, fmt(m, decimals), "value", template, exact=m, decimals=decimals,
+                          stat="mean", test="patient:mean")
+
+    def sd(self, quantity, check, values, template):
+        _, sd = exact_mean_sd(values)
+        return self.claim(quantity, check, fmt(sd, 2), "value", template, exact=sd, decimals=2, stat="sd",
+                          test="patient:sd")
+
+    def p(self, quantity, check, p, test, template="({})"):
+        pd_ = self.s.p_decimals
+        return self.claim(quantity, check, p_claim(p, pd_), "text_p", template, exact=p, decimals=pd_, stat="p",
+                          test=test)
+
+    def reduction_mean(self, quantity, check, mask, template):
+        vals = [v for v, keep in zip(self.exact_reduction, mask) if keep]
+        m = sum(vals) / len(vals)
+        return self.claim(quantity, check, fmt(m, 2), "value", template, exact=m, decimals=2, stat="mean",
+                          test="patient:mean")
+
+
+def _patient_descriptives(co: _Cohort, sex, age) -> dict:
+    """The Results text's claims on who was treated: N, men, age, HbA1c before and after."""
+    texts, c = co.texts, {}
+    c["n"] = co.whole("patients treated (N)", "n_patients", co.n, "A total of {} patients", "count")
+    c["male"] = co.whole("men (n)", "n_male", int((sex == "M").sum()), "{} were men", "count")
+    c["age"] = co.mean("mean age (years)", "age_mean", age.tolist(), 1, "mean age {} years")
+    c["age_min"] = co.whole("youngest patient (years)", "age_min", int(age.min()), "youngest {} years", "min")
+    c["age_max"] = co.whole("oldest patient (years)", "age_max", int(age.max()), "oldest {} years", "max")
+    c["b_mean"] = co.mean("mean HbA1c before treatment (%)", "hba1c_before_mean", texts["before"], 2, "{}% before")
+    c["b_sd"] = co.sd("SD of HbA1c before treatment (%)", "hba1c_before_sd", texts["before"], "(SD {})")
+    c["a_mean"] = co.mean("mean HbA1c after treatment (%)", "hba1c_after_mean", texts["after"], 2,
+                          "{}% after treatment")
+    c["a_sd"] = co.sd("SD of HbA1c after treatment (%)", "hba1c_after_sd", texts["after"], "(SD {})")
+    return c
+
+
+def _patient_tests(co: _Cohort) -> dict:
+    """The Results text's claims on the reduction: its means and paired tests overall and by
+    severity, the two groups compared, its correlation with baseline."""
+    b, a, red, mod, severe, c = co.before, co.after, co.reduction, co.moderate, co.severe, {}
+    c["red"] = co.reduction_mean("mean HbA1c reduction, all patients (percentage points)", "mean_reduction",
+                                 [True] * co.n, "a mean reduction of {} percentage points")
+    c["p"] = co.p("p, paired t-test before vs after, all patients", "overall_paired_p",
+                  float(stats.ttest_rel(b, a).pvalue), "patient:paired_test", "({}, paired t-test)")
+    c["mod_red"] = co.reduction_mean("mean HbA1c reduction, moderate group (percentage points)",
+                                     "moderate_mean_reduction", mod, "the mean reduction was {} percentage points")
+    c["mod_p"] = co.p("p, paired t-test, moderate group", "moderate_paired_p",
+                      float(stats.ttest_rel(b[mod], a[mod]).pvalue), "patient:paired_test")
+    c["sev_red"] = co.reduction_mean("mean HbA1c reduction, severe group (percentage points)",
+                                     "severe_mean_reduction", severe, "it was {} percentage points")
+    c["sev_p"] = co.p("p, paired t-test, severe group", "severe_paired_p",
+                      float(stats.ttest_rel(b[severe], a[severe]).pvalue), "patient:paired_test")
+    c["grp_p"] = co.p("p, reduction severe vs moderate (Student two-sample t-test)", "severe_vs_moderate_p",
+                      float(stats.ttest_ind(red[severe], red[mod]).pvalue), "patient:two_group_test",
+                      "({}, two-sample t-test)")
+    r, p_r = stats.pearsonr(b, red)
+    c["r"] = co.claim("Pearson r, baseline HbA1c with reduction", "baseline_reduction_r", fmt(float(r), 2),
+                      "value", "r = {}", exact=float(r), decimals=2, stat="r", test="patient:correlation")
+    c["r_p"] = co.p("p, Pearson correlation of baseline HbA1c with reduction", "baseline_reduction_p",
+                    float(p_r), "patient:correlation", "{}")
+    return c
+
+
+def _patient_follow_up(co: _Cohort, months) -> dict:
+    """The Results text's claims on the follow-up: its median, shortest and longest."""
+    n, c = co.n, {}
+    med = Fraction(int(np.sort(months)[(n - 1) // 2]) + int(np.sort(months)[n // 2]), 2)
+    c["med"] = co.claim("median follow-up (months)", "months_median", fmt(med, 0 if med.denominator == 1 else 1),
+                        "value", "a median of {} months", exact=med, decimals=0 if med.denominator == 1 else 1,
+                        stat="median", test="patient:median")
+    c["mo_min"] = co.whole("shortest follow-up (months)", "months_min", int(months.min()), "shortest {} months",
+                           "min")
+    c["mo_max"] = co.whole("longest follow-up (months)", "months_max", int(months.max()), "longest {} months",
+                           "max")
+    return c
+
+
 def build_patient(name: str, rng, seed: int) -> Study:
     """A simulated single-arm cohort printed as a patient-level paper: its patients, the
     claims of its Results text with their truth, checks, lines and config."""
@@ -750,85 +859,9 @@ def build_patient(name: str, rng, seed: int) -> Study:
     texts = {"before": [f"{v:.1f}" for v in before], "after": [f"{v:.1f}" for v in after]}
     s = Study(name, "patient_level", rng, f"Synthetic single-arm study {name}: HbA1c before and after a "
                                           f"single cell infusion (simulated; seed {seed})")
-    s.p_decimals = pd_ = int(rng.choice([3, 4]))
-    # the numbers the engine reads: floats of the printed cells; derived columns rounded to 10
-    b = np.array([float(t) for t in texts["before"]])
-    a = np.array([float(t) for t in texts["after"]])
-    red = np.round(b - a, 10)
-    mod = ~severe
-    exact_red = [Fraction(x) - Fraction(y) for x, y in zip(texts["before"], texts["after"])]
-
-    no = [0]
-
-    def claim(quantity, check, value, style, template="{}", **kw):
-        no[0] += 1
-        return s.add_claim(Claim(f"P-RES-{no[0]:02d}", "Results", quantity, check, value, style, template, **kw))
-
-    def mean_claim(quantity, check, values, decimals, template):
-        m = sum(Fraction(str(v)) for v in values) / len(values)
-        return claim(quantity, check, fmt(m, decimals), "value", template, exact=m, decimals=decimals,
-                     stat="mean", test="patient:mean")
-
-    def sd_claim(quantity, check, values, template):
-        _, sd = exact_mean_sd(values)
-        return claim(quantity, check, fmt(sd, 2), "value", template, exact=sd, decimals=2, stat="sd",
-                     test="patient:sd")
-
-    def p_claim_(quantity, check, p, test, template="({})"):
-        return claim(quantity, check, p_claim(p, pd_), "text_p", template, exact=p, decimals=pd_, stat="p",
-                     test=test)
-
-    def reduction_mean(quantity, check, mask, template):
-        vals = [v for v, keep in zip(exact_red, mask) if keep]
-        m = sum(vals) / len(vals)
-        return claim(quantity, check, fmt(m, 2), "value", template, exact=m, decimals=2, stat="mean",
-                     test="patient:mean")
-
-    c = {}
-    c["n"] = claim("patients treated (N)", "n_patients", str(n), "value", "A total of {} patients",
-                   exact=n, decimals=0, stat="count", test="patient:count")
-    c["male"] = claim("men (n)", "n_male", str(int((sex == "M").sum())), "value", "{} were men",
-                      exact=int((sex == "M").sum()), decimals=0, stat="count", test="patient:count")
-    c["age"] = mean_claim("mean age (years)", "age_mean", age.tolist(), 1, "mean age {} years")
-    c["age_min"] = claim("youngest patient (years)", "age_min", str(int(age.min())), "value", "youngest {} years",
-                         exact=int(age.min()), decimals=0, stat="min", test="patient:min")
-    c["age_max"] = claim("oldest patient (years)", "age_max", str(int(age.max())), "value", "oldest {} years",
-                         exact=int(age.max()), decimals=0, stat="max", test="patient:max")
-    c["b_mean"] = mean_claim("mean HbA1c before treatment (%)", "hba1c_before_mean", texts["before"], 2,
-                             "{}% before")
-    c["b_sd"] = sd_claim("SD of HbA1c before treatment (%)", "hba1c_before_sd", texts["before"], "(SD {})")
-    c["a_mean"] = mean_claim("mean HbA1c after treatment (%)", "hba1c_after_mean", texts["after"], 2,
-                             "{}% after treatment")
-    c["a_sd"] = sd_claim("SD of HbA1c after treatment (%)", "hba1c_after_sd", texts["after"], "(SD {})")
-    c["red"] = reduction_mean("mean HbA1c reduction, all patients (percentage points)", "mean_reduction",
-                              [True] * n, "a mean reduction of {} percentage points")
-    c["p"] = p_claim_("p, paired t-test before vs after, all patients", "overall_paired_p",
-                      float(stats.ttest_rel(b, a).pvalue), "patient:paired_test", "({}, paired t-test)")
-    c["mod_red"] = reduction_mean("mean HbA1c reduction, moderate group (percentage points)",
-                                  "moderate_mean_reduction", mod, "the mean reduction was {} percentage points")
-    c["mod_p"] = p_claim_("p, paired t-test, moderate group", "moderate_paired_p",
-                          float(stats.ttest_rel(b[mod], a[mod]).pvalue), "patient:paired_test")
-    c["sev_red"] = reduction_mean("mean HbA1c reduction, severe group (percentage points)",
-                                  "severe_mean_reduction", severe, "it was {} percentage points")
-    c["sev_p"] = p_claim_("p, paired t-test, severe group", "severe_paired_p",
-                          float(stats.ttest_rel(b[severe], a[severe]).pvalue), "patient:paired_test")
-    c["grp_p"] = p_claim_("p, reduction severe vs moderate (Student two-sample t-test)", "severe_vs_moderate_p",
-                          float(stats.ttest_ind(red[severe], red[mod]).pvalue), "patient:two_group_test",
-                          "({}, two-sample t-test)")
-    r, p_r = stats.pearsonr(b, red)
-    c["r"] = claim("Pearson r, baseline HbA1c with reduction", "baseline_reduction_r", fmt(float(r), 2), "value",
-                   "r = {}", exact=float(r), decimals=2, stat="r", test="patient:correlation")
-    c["r_p"] = p_claim_("p, Pearson correlation of baseline HbA1c with reduction", "baseline_reduction_p",
-                        float(p_r), "patient:correlation", "{}")
-    med = Fraction(int(np.sort(months)[(n - 1) // 2]) + int(np.sort(months)[n // 2]), 2)
-    c["med"] = claim("median follow-up (months)", "months_median", fmt(med, 0 if med.denominator == 1 else 1),
-                     "value", "a median of {} months", exact=med, decimals=0 if med.denominator == 1 else 1,
-                     stat="median", test="patient:median")
-    c["mo_min"] = claim("shortest follow-up (months)", "months_min", str(int(months.min())), "value",
-                        "shortest {} months", exact=int(months.min()), decimals=0, stat="min", test="patient:min")
-    c["mo_max"] = claim("longest follow-up (months)", "months_max", str(int(months.max())), "value",
-                        "longest {} months", exact=int(months.max()), decimals=0, stat="max", test="patient:max")
-
+    s.p_decimals = int(rng.choice([3, 4]))
+    co = _Cohort(s, n, texts, severe)
+    c = {**_patient_descriptives(co, sex, age), **_patient_tests(co), **_patient_follow_up(co, months)}
     s.checks = _patient_checks()
     _patient_lines(s, c, n, sex, age, texts, months)
     _patient_config(s)
