@@ -241,7 +241,7 @@ def _grid_p(before, after, n, steps=21):
 ])
 def test_the_span_of_a_paired_p_over_r_and_rounding_matches_a_grid(before, after, n):
     s, claim = _paired_study(before, after, n)
-    low, high = synth._paired_p_span(s, claim)
+    low, high = synth._p_span(s, claim)
     grid_low, grid_high = _grid_p(before, after, n)
     # the grid holds the extreme corners and r = +-1, so it reaches both ends
     assert low == pytest.approx(grid_low, abs=1e-12)

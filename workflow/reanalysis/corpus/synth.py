@@ -94,6 +94,7 @@ import numpy as np
 import yaml
 from scipy import stats
 
+from reanalysis.engine.checks import kind_of, synthetic_kind
 from reanalysis.inputs import manifest
 
 ALPHA = 0.05
@@ -264,7 +265,7 @@ class Claim:
     exact: object = None   # the true value (p, mean, ...)
     decimals: int | None = None
     stat: str = ""         # p, mean, sd, count, difference, sum, r, median, min, max
-    test: str = ""         # which computation: two_sample_t, paired_from_summary, patient:paired_test ...
+    test: str = ""         # which computation: its check's kind (summary-level) or patient:<analysis>
 
     def reported(self) -> str:
         if self.style == "table_p":
@@ -331,15 +332,13 @@ SUMMARY_RANGES = {
     "n_randomised": {"minimum": 1},
 }
 ARMS = ("active", "placebo")
+# The places of the trial where a check kind's generator makes the check and the truth of its
+# claim (reanalysis.engine.checks.SYNTHETIC_CASES says what each offers; one kind declares each).
+CONTINUOUS, BINARY, WITHIN_ARM = "arms_continuous", "arms_binary", "within_arm"
+TOTAL, CHANGE, BOUNDED = "total", "change", "bounded_sample"
 ARM_CODE = {"active": "ACT", "placebo": "PLA"}
 ARM_LABEL = {"active": "Active", "placebo": "Placebo"}
 WEEKS = (12, 24, 48)
-
-
-def _chi2_p(a: int, n1: int, b: int, n2: int) -> float:
-    if a + b in (0, n1 + n2):
-        return 1.0
-    return float(stats.chi2_contingency([[a, n1 - a], [b, n2 - b]], correction=False).pvalue)
 
 
 def _simulate_arm(rng, n: int, effect: float) -> dict:
@@ -389,15 +388,29 @@ class _Paper:
         return self.s.add_claim(Claim(f"S-{section}-{self.claim_no[section]:02d}", location, quantity, check,
                                       text, style, template, **kw))
 
-    def p_of(self, check, kind, p, section, location, quantity, style="table_p", template="{}"):
+    def p_of(self, check, p, section, location, quantity, style="table_p", template="{}"):
         pd_ = self.s.p_decimals
         return self.claim(section, location, quantity, check, p_claim(p, pd_), style, template, exact=p,
-                          decimals=pd_, stat="p", test=kind)
+                          decimals=pd_, stat="p", test=self.s.checks[check]["kind"])
 
-    def arms_compared(self, check, kind, cells, test):
-        """A check comparing the arms' printed cells (two_sample_t, two_proportions)."""
-        self.s.checks[check] = {"kind": kind, "a": cells["active"].value_id, "b": cells["placebo"].value_id,
-                                "test": test}
+    def check(self, name, case, ids, data):
+        """The check named ``name`` on the printed rows ``ids`` (value_ids by role), made by the
+        kind whose generator takes ``case`` (the registry's), from the simulated ``data`` behind
+        them: it joins the study's checks, and the true value of its statistic is returned."""
+        spec, value = synthetic_kind(case).synthetic.generate(self.s.rng, ids, data)
+        self.s.checks[name] = spec
+        return value
+
+    def stated(self, check, value, text, quantity, template):
+        """The Results text's claim of its check's statistic (the kind's), ``value`` printed as ``text``."""
+        spec = self.s.checks[check]
+        return self.claim("TXT", "Results", quantity, check, text, "value", template, exact=value,
+                          decimals=decimals_of(text), stat=kind_of(spec).claim_statistic(spec), test=spec["kind"])
+
+    def arms_compared(self, check, case, cells, data):
+        """A check comparing the arms' printed cells; the true p."""
+        return self.check(check, case, {"a": cells["active"].value_id, "b": cells["placebo"].value_id},
+                          {"a": data["active"], "b": data["placebo"]})
 
 
 def _summary_table1(b: _Paper) -> tuple[dict, list, dict]:
@@ -420,9 +433,8 @@ def _summary_table1(b: _Paper) -> tuple[dict, list, dict]:
                                     "baseline", data(arm), integer=integer) for arm in ARMS}
         base_rows[outcome] = cells
         check = f"t1_{outcome}"
-        b.arms_compared(check, "two_sample_t", cells, "student")
-        p = float(stats.ttest_ind(data("active"), data("placebo")).pvalue)
-        t1.append((label, cells, b.p_of(check, "two_sample_t", p, "T1", "Table 1",
+        p = b.arms_compared(check, CONTINUOUS, cells, {arm: data(arm) for arm in ARMS})
+        t1.append((label, cells, b.p_of(check, p, "T1", "Table 1",
                                         f"p, active vs placebo, {quantity.split(',')[0]} at baseline "
                                         "(Student two-sample t-test)")))
         if outcome == "age":
@@ -435,10 +447,8 @@ def _summary_sex_and_duration(b: _Paper) -> list:
     s, sim, n, C = b.s, b.sim, b.n, ARM_CODE
     males = {arm: b.count_row(f"S-T1-MALE-{C[arm]}", "Table 1", "male", "male patients, n (%)", arm,
                               "baseline", int(sim[arm]["male"].sum()), n[arm]) for arm in ARMS}
-    b.arms_compared("t1_male", "two_proportions", males, "chi2")
-    p = _chi2_p(int(sim["active"]["male"].sum()), n["active"], int(sim["placebo"]["male"].sum()),
-                n["placebo"])
-    lines = [("Male, n (%)", males, b.p_of("t1_male", "two_proportions", p, "T1", "Table 1",
+    p = b.arms_compared("t1_male", BINARY, males, {arm: sim[arm]["male"] for arm in ARMS})
+    lines = [("Male, n (%)", males, b.p_of("t1_male", p, "T1", "Table 1",
                                            "p, active vs placebo, male patients (chi-squared test)"))]
     duration = {}
     for arm in ARMS:
@@ -462,28 +472,26 @@ def _summary_table2(b: _Paper) -> tuple[list, dict]:
                                     arm, f"week_{week}", sim[arm]["hba1c"][week]) for arm in ARMS}
         follow[("hba1c", week)] = cells
         check = f"t2_hba1c_week_{week}"
-        b.arms_compared(check, "two_sample_t", cells, "student")
-        p = float(stats.ttest_ind(sim["active"]["hba1c"][week], sim["placebo"]["hba1c"][week]).pvalue)
+        p = b.arms_compared(check, CONTINUOUS, cells, {arm: sim[arm]["hba1c"][week] for arm in ARMS})
         t2.append((f"HbA1c at week {week} (%)", cells,
-                   b.p_of(check, "two_sample_t", p, "T2", "Table 2",
+                   b.p_of(check, p, "T2", "Table 2",
                           f"p, active vs placebo, HbA1c at week {week} (Student two-sample t-test)")))
     cells = {arm: b.mean_sd_row(f"S-T2-FPG-W48-{C[arm]}", "Table 2", "fpg",
                                 "fasting plasma glucose (mmol/L), mean ± SD", arm, "week_48", sim[arm]["fpg"][48])
              for arm in ARMS}
     follow[("fpg", 48)] = cells
-    b.arms_compared("t2_fpg_week_48", "two_sample_t", cells, "student")
-    p = float(stats.ttest_ind(sim["active"]["fpg"][48], sim["placebo"]["fpg"][48]).pvalue)
+    p = b.arms_compared("t2_fpg_week_48", CONTINUOUS, cells, {arm: sim[arm]["fpg"][48] for arm in ARMS})
     t2.append(("FPG at week 48 (mmol/L)", cells,
-               b.p_of("t2_fpg_week_48", "two_sample_t", p, "T2", "Table 2",
+               b.p_of("t2_fpg_week_48", p, "T2", "Table 2",
                       "p, active vs placebo, FPG at week 48 (Student two-sample t-test)")))
-    target = {arm: int((sim[arm]["hba1c"][48] < 7.0).sum()) for arm in ARMS}
+    at_target = {arm: sim[arm]["hba1c"][48] < 7.0 for arm in ARMS}
     cells = {arm: b.count_row(f"S-T2-TARGET-W48-{C[arm]}", "Table 2", "hba1c_lt7",
-                              "patients with HbA1c < 7.0% at week 48, n (%)", arm, "week_48", target[arm], n[arm])
+                              "patients with HbA1c < 7.0% at week 48, n (%)", arm, "week_48",
+                              int(at_target[arm].sum()), n[arm])
              for arm in ARMS}
-    b.arms_compared("t2_target_week_48", "two_proportions", cells, "chi2")
-    p = _chi2_p(target["active"], n["active"], target["placebo"], n["placebo"])
+    p = b.arms_compared("t2_target_week_48", BINARY, cells, at_target)
     t2.append(("HbA1c < 7.0% at week 48, n (%)", cells,
-               b.p_of("t2_target_week_48", "two_proportions", p, "T2", "Table 2",
+               b.p_of("t2_target_week_48", p, "T2", "Table 2",
                       "p, active vs placebo, patients with HbA1c < 7.0% at week 48 (chi-squared test)")))
     return t2, follow
 
@@ -494,11 +502,11 @@ def _summary_within_arm(b: _Paper, base_rows: dict, follow: dict) -> dict:
     paired = {}
     for outcome, week in (("hba1c", 48), ("fpg", 48)):
         for arm in ARMS:
-            check = f"vsbl_{outcome}_{arm}"
-            b.s.checks[check] = {"kind": "paired_from_summary", "before": base_rows[outcome][arm].value_id,
-                                 "after": follow[(outcome, week)][arm].value_id, "dispersion": "printed"}
             data = b.sim[arm][outcome]
-            paired[(outcome, arm)] = float(stats.ttest_rel(data[0], data[week]).pvalue)
+            paired[(outcome, arm)] = b.check(
+                f"vsbl_{outcome}_{arm}", WITHIN_ARM,
+                {"before": base_rows[outcome][arm].value_id, "after": follow[(outcome, week)][arm].value_id},
+                {"before": data[0], "after": data[week]})
     return paired
 
 
@@ -512,34 +520,31 @@ def _summary_abstract(b: _Paper, base_rows: dict, follow: dict, paired: dict) ->
                 f"S-ABS-HBA1C-{tag}-{ARM_CODE[arm]}", "Abstract", "hba1c", "HbA1c (%), mean ± SD", arm, tp, src.n,
                 "mean_dispersion", dict(src.parts), dispersion="sd", same_as=src.value_id, unit="%",
                 exact=dict(src.exact)))
-    abs_p = {arm: b.p_of(f"vsbl_hba1c_{arm}", "paired_from_summary", paired[("hba1c", arm)], "ABS", "Abstract",
+    abs_p = {arm: b.p_of(f"vsbl_hba1c_{arm}", paired[("hba1c", arm)], "ABS", "Abstract",
                          f"p, {arm} arm, HbA1c at week 48 vs baseline (paired t-test)", "text_p", "({})")
              for arm in ARMS}
     return abstract, abs_p
 
 
 def _summary_text(b: _Paper, header: dict, base_rows: dict, follow: dict, paired: dict) -> dict:
-    """The Results text: the randomised total (sum), each arm's HbA1c decrease
-    (difference), the FPG within-arm p, and the insulin-free patients of the active arm
-    with their onset (mean ± SD and range: sd_feasibility)."""
+    """The Results text: the randomised total (TOTAL), each arm's HbA1c decrease (CHANGE),
+    the FPG within-arm p, and the insulin-free patients of the active arm with their onset
+    (mean ± SD and range: BOUNDED)."""
     s, sim, n, rng = b.s, b.sim, b.n, b.s.rng
-    out = {"total": b.claim("TXT", "Results", "patients randomised (total)", "randomised_total",
-                            str(n["active"] + n["placebo"]), "value", "A total of {} patients",
-                            exact=n["active"] + n["placebo"], decimals=0, stat="sum", test="sum")}
-    s.checks["randomised_total"] = {"kind": "sum", "parts": [header[a].value_id for a in ARMS],
-                                    "component": "count"}
+    total = b.check("randomised_total", TOTAL, {"parts": [header[a].value_id for a in ARMS]},
+                    {"parts": [n[a] for a in ARMS]})
+    out = {"total": b.stated("randomised_total", total, str(total), "patients randomised (total)",
+                             "A total of {} patients")}
     decrease = {}
     for arm in ARMS:
         check = f"hba1c_decrease_{arm}"
-        s.checks[check] = {"kind": "difference", "a": base_rows["hba1c"][arm].value_id,
-                           "b": follow[("hba1c", 48)][arm].value_id, "component": "mean"}
-        d = float(np.mean(sim[arm]["hba1c"][0])) - float(np.mean(sim[arm]["hba1c"][48]))
+        d = b.check(check, CHANGE, {"a": base_rows["hba1c"][arm].value_id, "b": follow[("hba1c", 48)][arm].value_id},
+                    {"a": sim[arm]["hba1c"][0], "b": sim[arm]["hba1c"][48]})
         template = "{} percentage points in the active arm" if arm == "active" else "{} in the placebo arm"
-        decrease[arm] = b.claim("TXT", "Results", f"decrease in mean HbA1c, baseline to week 48, {arm} arm "
-                                "(percentage points)", check, fmt(d, 2), "value", template, exact=d, decimals=2,
-                                stat="difference", test="difference")
+        decrease[arm] = b.stated(check, d, fmt(d, 2), f"decrease in mean HbA1c, baseline to week 48, {arm} arm "
+                                 "(percentage points)", template)
     out["decrease"] = decrease
-    out["fpg_p"] = {arm: b.p_of(f"vsbl_fpg_{arm}", "paired_from_summary", paired[("fpg", arm)], "TXT", "Results",
+    out["fpg_p"] = {arm: b.p_of(f"vsbl_fpg_{arm}", paired[("fpg", arm)], "TXT", "Results",
                                 f"p, {arm} arm, FPG at week 48 vs baseline (paired t-test)", "text_p",
                                 "({}) in the " + arm + " arm") for arm in ARMS}
     # insulin-free patients of the active arm: how many, when (mean ± SD, range)
@@ -554,11 +559,11 @@ def _summary_text(b: _Paper, header: dict, base_rows: dict, follow: dict, paired
     out["onset"] = s.add_row(Row("S-TXT-ONSET-ACT", "Results", "insulin_free_onset",
                                  "onset of insulin independence (weeks), mean ± SD", "active", "week_48", k,
                                  "mean_dispersion", {"mean": fmt(m, 2), "dispersion": fmt(sd, 2)}, dispersion="sd",
-                                 exact={"mean": m, "sd": sd, "low": int(onset.min()), "high": int(onset.max())}))
+                                 exact={"mean": m, "sd": sd}))
     out["range"] = s.add_row(Row("S-TXT-ONSET-RANGE-ACT", "Results", "insulin_free_onset",
                                  "onset of insulin independence (weeks), range", "active", "week_48", k, "range",
                                  {"low": str(int(onset.min())), "high": str(int(onset.max()))}, unit=" weeks"))
-    s.checks["onset_sd"] = {"kind": "sd_feasibility", "a": out["onset"].value_id, "range": out["range"].value_id}
+    b.check("onset_sd", BOUNDED, {"a": out["onset"].value_id, "range": out["range"].value_id}, {"a": onset})
     return out
 
 
@@ -594,8 +599,9 @@ def _summary_lines(s: Study, header, t1, t2, abstract, abs_p, text) -> None:
 
 def build_summary(name: str, rng, seed: int) -> Study:
     """A simulated two-arm trial printed as a summary-level paper: its rows, claims, checks
-    (two_sample_t, two_proportions, paired_from_summary, sum, difference, sd_feasibility),
-    text and config. The sections are built in a fixed order, so the draws from ``rng`` are."""
+    (each made by the kind that generates its case: CONTINUOUS, BINARY, WITHIN_ARM, TOTAL,
+    CHANGE, BOUNDED), text and config. The sections are built in a fixed order, so the draws
+    from ``rng`` are."""
     n = {arm: int(rng.integers(40, 51)) for arm in ARMS}
     effect = {"active": float(rng.uniform(0.3, 1.4)), "placebo": float(rng.uniform(-0.1, 0.5))}
     sim = {arm: _simulate_arm(rng, n[arm], effect[arm]) for arm in ARMS}
@@ -737,6 +743,115 @@ def _patient_config(s: Study) -> None:
         }}, sort_keys=False)
 
 
+@dataclass
+class _Cohort:
+    """A patient-level paper being built: its study, its patients' printed values (texts)
+    and the numbers the engine reads of them, and the helpers that add the claims of its
+    Results text (numbered in order)."""
+
+    s: Study
+    n: int
+    texts: dict
+    severe: np.ndarray
+    number: int = 0
+
+    def __post_init__(self):
+        # the numbers the engine reads: floats of the printed cells; derived columns rounded to 10
+        self.before = np.array([float(t) for t in self.texts["before"]])
+        self.after = np.array([float(t) for t in self.texts["after"]])
+        self.reduction = np.round(self.before - self.after, 10)
+        self.moderate = ~self.severe
+        self.exact_reduction = [Fraction(x) - Fraction(y) for x, y in zip(self.texts["before"], self.texts["after"])]
+
+    def claim(self, quantity, check, value, style, template="{}", **kw):
+        self.number += 1
+        return self.s.add_claim(Claim(f"P-RES-{self.number:02d}", "Results", quantity, check, value, style, template,
+                                      **kw))
+
+    def whole(self, quantity, check, value, template, stat):
+        """A count, a minimum or a maximum: a whole number, exactly."""
+        return self.claim(quantity, check, str(value), "value", template, exact=value, decimals=0, stat=stat,
+                          test=f"patient:{stat}")
+
+    def mean(self, quantity, check, values, decimals, template):
+        m = sum(Fraction(str(v)) for v in values) / len(values)
+        return self.claim(quantity, check, fmt(m, decimals), "value", template, exact=m, decimals=decimals,
+                          stat="mean", test="patient:mean")
+
+    def sd(self, quantity, check, values, template):
+        _, sd = exact_mean_sd(values)
+        return self.claim(quantity, check, fmt(sd, 2), "value", template, exact=sd, decimals=2, stat="sd",
+                          test="patient:sd")
+
+    def p(self, quantity, check, p, test, template="({})"):
+        pd_ = self.s.p_decimals
+        return self.claim(quantity, check, p_claim(p, pd_), "text_p", template, exact=p, decimals=pd_, stat="p",
+                          test=test)
+
+    def reduction_mean(self, quantity, check, mask, template):
+        vals = [v for v, keep in zip(self.exact_reduction, mask) if keep]
+        m = sum(vals) / len(vals)
+        return self.claim(quantity, check, fmt(m, 2), "value", template, exact=m, decimals=2, stat="mean",
+                          test="patient:mean")
+
+
+def _patient_descriptives(co: _Cohort, sex, age) -> dict:
+    """The Results text's claims on who was treated: N, men, age, HbA1c before and after."""
+    texts, c = co.texts, {}
+    c["n"] = co.whole("patients treated (N)", "n_patients", co.n, "A total of {} patients", "count")
+    c["male"] = co.whole("men (n)", "n_male", int((sex == "M").sum()), "{} were men", "count")
+    c["age"] = co.mean("mean age (years)", "age_mean", age.tolist(), 1, "mean age {} years")
+    c["age_min"] = co.whole("youngest patient (years)", "age_min", int(age.min()), "youngest {} years", "min")
+    c["age_max"] = co.whole("oldest patient (years)", "age_max", int(age.max()), "oldest {} years", "max")
+    c["b_mean"] = co.mean("mean HbA1c before treatment (%)", "hba1c_before_mean", texts["before"], 2, "{}% before")
+    c["b_sd"] = co.sd("SD of HbA1c before treatment (%)", "hba1c_before_sd", texts["before"], "(SD {})")
+    c["a_mean"] = co.mean("mean HbA1c after treatment (%)", "hba1c_after_mean", texts["after"], 2,
+                          "{}% after treatment")
+    c["a_sd"] = co.sd("SD of HbA1c after treatment (%)", "hba1c_after_sd", texts["after"], "(SD {})")
+    return c
+
+
+def _patient_tests(co: _Cohort) -> dict:
+    """The Results text's claims on the reduction: its means and paired tests overall and by
+    severity, the two groups compared, its correlation with baseline."""
+    b, a, red, mod, severe, c = co.before, co.after, co.reduction, co.moderate, co.severe, {}
+    c["red"] = co.reduction_mean("mean HbA1c reduction, all patients (percentage points)", "mean_reduction",
+                                 [True] * co.n, "a mean reduction of {} percentage points")
+    c["p"] = co.p("p, paired t-test before vs after, all patients", "overall_paired_p",
+                  float(stats.ttest_rel(b, a).pvalue), "patient:paired_test", "({}, paired t-test)")
+    c["mod_red"] = co.reduction_mean("mean HbA1c reduction, moderate group (percentage points)",
+                                     "moderate_mean_reduction", mod, "the mean reduction was {} percentage points")
+    c["mod_p"] = co.p("p, paired t-test, moderate group", "moderate_paired_p",
+                      float(stats.ttest_rel(b[mod], a[mod]).pvalue), "patient:paired_test")
+    c["sev_red"] = co.reduction_mean("mean HbA1c reduction, severe group (percentage points)",
+                                     "severe_mean_reduction", severe, "it was {} percentage points")
+    c["sev_p"] = co.p("p, paired t-test, severe group", "severe_paired_p",
+                      float(stats.ttest_rel(b[severe], a[severe]).pvalue), "patient:paired_test")
+    c["grp_p"] = co.p("p, reduction severe vs moderate (Student two-sample t-test)", "severe_vs_moderate_p",
+                      float(stats.ttest_ind(red[severe], red[mod]).pvalue), "patient:two_group_test",
+                      "({}, two-sample t-test)")
+    r, p_r = stats.pearsonr(b, red)
+    c["r"] = co.claim("Pearson r, baseline HbA1c with reduction", "baseline_reduction_r", fmt(float(r), 2),
+                      "value", "r = {}", exact=float(r), decimals=2, stat="r", test="patient:correlation")
+    c["r_p"] = co.p("p, Pearson correlation of baseline HbA1c with reduction", "baseline_reduction_p",
+                    float(p_r), "patient:correlation", "{}")
+    return c
+
+
+def _patient_follow_up(co: _Cohort, months) -> dict:
+    """The Results text's claims on the follow-up: its median, shortest and longest."""
+    n, c = co.n, {}
+    med = Fraction(int(np.sort(months)[(n - 1) // 2]) + int(np.sort(months)[n // 2]), 2)
+    c["med"] = co.claim("median follow-up (months)", "months_median", fmt(med, 0 if med.denominator == 1 else 1),
+                        "value", "a median of {} months", exact=med, decimals=0 if med.denominator == 1 else 1,
+                        stat="median", test="patient:median")
+    c["mo_min"] = co.whole("shortest follow-up (months)", "months_min", int(months.min()), "shortest {} months",
+                           "min")
+    c["mo_max"] = co.whole("longest follow-up (months)", "months_max", int(months.max()), "longest {} months",
+                           "max")
+    return c
+
+
 def build_patient(name: str, rng, seed: int) -> Study:
     """A simulated single-arm cohort printed as a patient-level paper: its patients, the
     claims of its Results text with their truth, checks, lines and config."""
@@ -744,85 +859,9 @@ def build_patient(name: str, rng, seed: int) -> Study:
     texts = {"before": [f"{v:.1f}" for v in before], "after": [f"{v:.1f}" for v in after]}
     s = Study(name, "patient_level", rng, f"Synthetic single-arm study {name}: HbA1c before and after a "
                                           f"single cell infusion (simulated; seed {seed})")
-    s.p_decimals = pd_ = int(rng.choice([3, 4]))
-    # the numbers the engine reads: floats of the printed cells; derived columns rounded to 10
-    b = np.array([float(t) for t in texts["before"]])
-    a = np.array([float(t) for t in texts["after"]])
-    red = np.round(b - a, 10)
-    mod = ~severe
-    exact_red = [Fraction(x) - Fraction(y) for x, y in zip(texts["before"], texts["after"])]
-
-    no = [0]
-
-    def claim(quantity, check, value, style, template="{}", **kw):
-        no[0] += 1
-        return s.add_claim(Claim(f"P-RES-{no[0]:02d}", "Results", quantity, check, value, style, template, **kw))
-
-    def mean_claim(quantity, check, values, decimals, template):
-        m = sum(Fraction(str(v)) for v in values) / len(values)
-        return claim(quantity, check, fmt(m, decimals), "value", template, exact=m, decimals=decimals,
-                     stat="mean", test="patient:mean")
-
-    def sd_claim(quantity, check, values, template):
-        _, sd = exact_mean_sd(values)
-        return claim(quantity, check, fmt(sd, 2), "value", template, exact=sd, decimals=2, stat="sd",
-                     test="patient:sd")
-
-    def p_claim_(quantity, check, p, test, template="({})"):
-        return claim(quantity, check, p_claim(p, pd_), "text_p", template, exact=p, decimals=pd_, stat="p",
-                     test=test)
-
-    def reduction_mean(quantity, check, mask, template):
-        vals = [v for v, keep in zip(exact_red, mask) if keep]
-        m = sum(vals) / len(vals)
-        return claim(quantity, check, fmt(m, 2), "value", template, exact=m, decimals=2, stat="mean",
-                     test="patient:mean")
-
-    c = {}
-    c["n"] = claim("patients treated (N)", "n_patients", str(n), "value", "A total of {} patients",
-                   exact=n, decimals=0, stat="count", test="patient:count")
-    c["male"] = claim("men (n)", "n_male", str(int((sex == "M").sum())), "value", "{} were men",
-                      exact=int((sex == "M").sum()), decimals=0, stat="count", test="patient:count")
-    c["age"] = mean_claim("mean age (years)", "age_mean", age.tolist(), 1, "mean age {} years")
-    c["age_min"] = claim("youngest patient (years)", "age_min", str(int(age.min())), "value", "youngest {} years",
-                         exact=int(age.min()), decimals=0, stat="min", test="patient:min")
-    c["age_max"] = claim("oldest patient (years)", "age_max", str(int(age.max())), "value", "oldest {} years",
-                         exact=int(age.max()), decimals=0, stat="max", test="patient:max")
-    c["b_mean"] = mean_claim("mean HbA1c before treatment (%)", "hba1c_before_mean", texts["before"], 2,
-                             "{}% before")
-    c["b_sd"] = sd_claim("SD of HbA1c before treatment (%)", "hba1c_before_sd", texts["before"], "(SD {})")
-    c["a_mean"] = mean_claim("mean HbA1c after treatment (%)", "hba1c_after_mean", texts["after"], 2,
-                             "{}% after treatment")
-    c["a_sd"] = sd_claim("SD of HbA1c after treatment (%)", "hba1c_after_sd", texts["after"], "(SD {})")
-    c["red"] = reduction_mean("mean HbA1c reduction, all patients (percentage points)", "mean_reduction",
-                              [True] * n, "a mean reduction of {} percentage points")
-    c["p"] = p_claim_("p, paired t-test before vs after, all patients", "overall_paired_p",
-                      float(stats.ttest_rel(b, a).pvalue), "patient:paired_test", "({}, paired t-test)")
-    c["mod_red"] = reduction_mean("mean HbA1c reduction, moderate group (percentage points)",
-                                  "moderate_mean_reduction", mod, "the mean reduction was {} percentage points")
-    c["mod_p"] = p_claim_("p, paired t-test, moderate group", "moderate_paired_p",
-                          float(stats.ttest_rel(b[mod], a[mod]).pvalue), "patient:paired_test")
-    c["sev_red"] = reduction_mean("mean HbA1c reduction, severe group (percentage points)",
-                                  "severe_mean_reduction", severe, "it was {} percentage points")
-    c["sev_p"] = p_claim_("p, paired t-test, severe group", "severe_paired_p",
-                          float(stats.ttest_rel(b[severe], a[severe]).pvalue), "patient:paired_test")
-    c["grp_p"] = p_claim_("p, reduction severe vs moderate (Student two-sample t-test)", "severe_vs_moderate_p",
-                          float(stats.ttest_ind(red[severe], red[mod]).pvalue), "patient:two_group_test",
-                          "({}, two-sample t-test)")
-    r, p_r = stats.pearsonr(b, red)
-    c["r"] = claim("Pearson r, baseline HbA1c with reduction", "baseline_reduction_r", fmt(float(r), 2), "value",
-                   "r = {}", exact=float(r), decimals=2, stat="r", test="patient:correlation")
-    c["r_p"] = p_claim_("p, Pearson correlation of baseline HbA1c with reduction", "baseline_reduction_p",
-                        float(p_r), "patient:correlation", "{}")
-    med = Fraction(int(np.sort(months)[(n - 1) // 2]) + int(np.sort(months)[n // 2]), 2)
-    c["med"] = claim("median follow-up (months)", "months_median", fmt(med, 0 if med.denominator == 1 else 1),
-                     "value", "a median of {} months", exact=med, decimals=0 if med.denominator == 1 else 1,
-                     stat="median", test="patient:median")
-    c["mo_min"] = claim("shortest follow-up (months)", "months_min", str(int(months.min())), "value",
-                        "shortest {} months", exact=int(months.min()), decimals=0, stat="min", test="patient:min")
-    c["mo_max"] = claim("longest follow-up (months)", "months_max", str(int(months.max())), "value",
-                        "longest {} months", exact=int(months.max()), decimals=0, stat="max", test="patient:max")
-
+    s.p_decimals = int(rng.choice([3, 4]))
+    co = _Cohort(s, n, texts, severe)
+    c = {**_patient_descriptives(co, sex, age), **_patient_tests(co), **_patient_follow_up(co, months)}
     s.checks = _patient_checks()
     _patient_lines(s, c, n, sex, age, texts, months)
     _patient_config(s)
@@ -831,21 +870,18 @@ def build_patient(name: str, rng, seed: int) -> Study:
 
 # ---------------------------------------------------------------- dependencies and footprints
 
-def _inputs(spec: dict) -> list[str]:
-    keys = ("a", "b", "before", "after", "range")
-    return [spec[k] for k in keys if k in spec] + list(spec.get("parts", []))
-
-
 def touch(s: Study, item_id: str) -> set[str]:
     """The printed items whose audit reads ``item_id``: itself, the claims of every check
-    that takes it as input (for a check of one row, that row), and its other printings."""
+    that takes it as input (for a check of one row, its kind's ``row_of``, that row), and
+    its other printings."""
     out = {item_id}
     if item_id not in s.rows:
         return out
     for name, spec in s.checks.items():
-        if item_id in _inputs(spec):
-            if spec["kind"] == "sd_feasibility":
-                out.add(spec["a"])
+        kind = kind_of(spec)
+        if item_id in kind.inputs(spec):
+            if kind.row_of:
+                out.add(kind.row_of(spec))
             out |= {c.claim_id for c in s.claims.values() if c.check == name}
     row = s.rows[item_id]
     if row.same_as:
@@ -893,6 +929,17 @@ def _claim_where(c: Claim) -> str:
     return c.test
 
 
+def _judging(s: Study, kind: str) -> list[tuple[dict, object]]:
+    """The study's checks whose kind injects the error ``kind`` into the row it judges (its
+    generator's ``error``), each with its kind."""
+    out = []
+    for spec in s.checks.values():
+        checker = kind_of(spec)
+        if checker.synthetic and checker.synthetic.error == kind:
+            out.append((spec, checker))
+    return out
+
+
 def _candidates(s: Study, kind: str) -> list:
     rows = list(s.rows.values())
     claims = list(s.claims.values())
@@ -906,6 +953,9 @@ def _candidates(s: Study, kind: str) -> list:
         if kind == "wrong_n":
             return [c for c in claims if c.check == "n_patients"]
         return []
+    judging = _judging(s, kind)
+    if judging:
+        return [s.rows[checker.row_of(spec)] for spec, checker in judging]
     if kind in ("mistyped_mean", "mistyped_sd"):
         return [r for r in rows if r.form == "mean_dispersion"]
     if kind in ("wrong_p", "decision_error"):
@@ -916,8 +966,6 @@ def _candidates(s: Study, kind: str) -> list:
         return [r for r in rows if r.form == "count_percent"]
     if kind == "wrong_n":
         return [r for r in rows if r.form == "count" and r.location == "Table 1"]
-    if kind == "sd_infeasible":
-        return [s.rows[spec["a"]] for spec in s.checks.values() if spec["kind"] == "sd_feasibility"]
     if kind == "duplicate":
         return [r for r in rows if r.form == "mean_dispersion" and r.location in ("Table 1", "Table 2")]
     return []
@@ -926,118 +974,144 @@ def _candidates(s: Study, kind: str) -> list:
 def _propose(s: Study, kind: str, item, rng) -> Injection | None:
     """An injection of ``kind`` into ``item`` (not yet applied), or None if it cannot be made."""
     if isinstance(item, Claim):
-        return _propose_claim(s, kind, item, rng)
+        propose = _CLAIM_PROPOSALS.get(kind)
+        return propose(s, kind, item, rng) if propose else None
     row: Row = item
     fp = touch(s, row.value_id)
     where = _row_where(s, row)
-    if kind in ("mistyped_mean", "mistyped_sd"):
-        comp = "mean" if kind == "mistyped_mean" else "dispersion"
-        old = row.parts[comp]
+    judged = [spec for spec, checker in _judging(s, kind) if checker.row_of(spec) == row.value_id]
+    if judged:
+        return _judged_error(s, kind, row, fp, where, judged[0], rng)
+    propose = _ROW_PROPOSALS.get(kind)
+    return propose(s, kind, row, fp, where, rng) if propose else None
 
-        def ok(new, row=row, comp=comp):
-            if not _ok_ranges(row, comp, new):
-                return False
-            # an integer outcome's mean stays GRIM-possible: that would be another kind of error
-            return not (row.outcome == "age" and comp == "mean" and not grim_possible(new, row.n))
-        got = mistype(old, rng, ok)
-        if got is None:
+
+_WORD = {"mean": "mean", "dispersion": "SD"}
+
+
+def _mistyped_row(s: Study, kind: str, row: Row, fp: set, where: str, rng) -> Injection | None:
+    """One digit of a printed mean or SD changed, within the validated ranges."""
+    comp = "mean" if kind == "mistyped_mean" else "dispersion"
+    old = row.parts[comp]
+
+    def ok(new, row=row, comp=comp):
+        if not _ok_ranges(row, comp, new):
+            return False
+        # an integer outcome's mean stays GRIM-possible: that would be another kind of error
+        return not (row.outcome == "age" and comp == "mean" and not grim_possible(new, row.n))
+    got = mistype(old, rng, ok)
+    if got is None:
+        return None
+    new, digit = got
+    twice = where.endswith("twice")
+    return Injection(kind, row.value_id, fp, where, twice, "discrepant", sorted(fp), digit=digit,
+                     printed=new, correct=old,
+                     detail=f"{_WORD[comp]} {old} printed as {new} "
+                            f"(change {abs(Decimal(new) - Decimal(old))})",
+                     apply=lambda: row.parts.__setitem__(comp, new))
+
+
+def _grim_impossible(s: Study, kind: str, row: Row, fp: set, where: str, rng) -> Injection | None:
+    """An age mean that no n whole numbers can have, within 0.12 of the true one."""
+    old = row.parts["mean"]
+    unit = Decimal("0.01")
+    options = [Decimal(old) + k * unit for k in list(range(-12, 0)) + list(range(1, 13))]
+    options = [format(x, "f") for x in options if not grim_possible(format(x, "f"), row.n)]
+    if not options:
+        return None
+    new = str(rng.choice(options))
+    return Injection(kind, row.value_id, fp, where, True, "discrepant", [row.value_id], "grim",
+                     printed=new, correct=old,
+                     detail=f"mean age {old} printed as {new}: no {row.n} whole numbers have a mean "
+                            f"that rounds to {new}",
+                     apply=lambda: row.parts.__setitem__("mean", new))
+
+
+def _percent_error(s: Study, kind: str, row: Row, fp: set, where: str, rng) -> Injection | None:
+    """The percent of an n (%) truncated (where that differs from rounding) or slipped."""
+    count, n = int(row.parts["count"]), row.n
+    exact = Fraction(100 * count, n)
+    old = row.parts["percent"]
+    if kind == "truncation":
+        new = fmt(exact, 2, ROUND_DOWN)
+        if new in roundings(exact, 2):
             return None
-        new, digit = got
-        twice = where.endswith("twice")
-        return Injection(kind, row.value_id, fp, where, twice, "discrepant", sorted(fp), digit=digit,
-                         printed=new, correct=old,
-                         detail=f"{'mean' if comp == 'mean' else 'SD'} {old} printed as {new} "
-                                f"(change {abs(Decimal(new) - Decimal(old))})",
-                         apply=lambda: row.parts.__setitem__(comp, new))
-    if kind == "grim_impossible":
-        old = row.parts["mean"]
-        unit = Decimal("0.01")
-        options = [Decimal(old) + k * unit for k in list(range(-12, 0)) + list(range(1, 13))]
-        options = [format(x, "f") for x in options if not grim_possible(format(x, "f"), row.n)]
+        detail = f"{count}/{n} = {_dec(exact):.6f}% truncated to {new} (rounds to {old})"
+    else:
+        options = [fmt(Fraction(100 * (count + d), n), 2) for d in (-2, -1, 1, 2) if 0 <= count + d <= n]
+        slip = mistype(old, rng, lambda t: 0 <= Decimal(t) <= 100)
+        options += [slip[0]] if slip else []
+        options = [o for o in options if o not in roundings(exact, 2) and 0 <= Decimal(o) <= 100]
         if not options:
             return None
         new = str(rng.choice(options))
-        return Injection(kind, row.value_id, fp, where, True, "discrepant", [row.value_id], "grim",
-                         printed=new, correct=old,
-                         detail=f"mean age {old} printed as {new}: no {row.n} whole numbers have a mean "
-                                f"that rounds to {new}",
-                         apply=lambda: row.parts.__setitem__("mean", new))
-    if kind in ("percent_slip", "truncation"):
-        count, n = int(row.parts["count"]), row.n
-        exact = Fraction(100 * count, n)
-        old = row.parts["percent"]
-        if kind == "truncation":
-            new = fmt(exact, 2, ROUND_DOWN)
-            if new in roundings(exact, 2):
-                return None
-            detail = f"{count}/{n} = {_dec(exact):.6f}% truncated to {new} (rounds to {old})"
-        else:
-            options = [fmt(Fraction(100 * (count + d), n), 2) for d in (-2, -1, 1, 2) if 0 <= count + d <= n]
-            slip = mistype(old, rng, lambda t: 0 <= Decimal(t) <= 100)
-            options += [slip[0]] if slip else []
-            options = [o for o in options if o not in roundings(exact, 2) and 0 <= Decimal(o) <= 100]
-            if not options:
-                return None
-            new = str(rng.choice(options))
-            detail = f"{count} of {n} printed as {new}% (count / n = {_dec(exact):.4f}%)"
-        return Injection(kind, row.value_id, fp, where, True, "discrepant", [row.value_id], "percent",
-                         printed=new, correct=old, detail=detail,
-                         apply=lambda: row.parts.__setitem__("percent", new))
-    if kind == "sd_infeasible":
-        lo, hi = row.exact["low"], row.exact["high"]
-        m, k = Decimal(row.parts["mean"]), row.n
-        # Bhatia-Davis: a sample of k values in [lo, hi] with mean m has SD at most
-        # sqrt(k / (k - 1) (m - lo)(hi - m)); maximised over the mean's rounding interval
-        centre = Decimal(lo + hi) / 2
-        m_worst = min(max(centre, m - Decimal("0.005")), m + Decimal("0.005"))
-        bound = math.sqrt(k / (k - 1) * float((m_worst - lo) * (hi - m_worst)))
-        new = fmt(bound * float(rng.uniform(1.25, 1.8)) + 0.01, 2)
-        old = row.parts["dispersion"]
-        return Injection(kind, row.value_id, fp, where, True, "discrepant", [row.value_id], "sd_feasibility",
-                         printed=new, correct=old,
-                         detail=f"SD {old} printed as {new}; {k} values in {lo}-{hi} with mean {m} have SD "
-                                f"at most {bound:.3f}",
-                         apply=lambda: row.parts.__setitem__("dispersion", new))
-    if kind == "duplicate":
-        other = next((r for r in s.rows.values() if r.location == row.location and r.outcome == row.outcome
-                      and r.timepoint == row.timepoint and r.arm != row.arm and r.form == row.form), None)
-        if other is None or other.parts == row.parts:
-            return None
-        if row.outcome == "age" and not grim_possible(other.parts["mean"], row.n):
-            return None     # stay a pure duplicate, not also a GRIM error
-        old, new = row.value(), other.value()
-        parts = dict(other.parts)
-        chance, comparisons = _duplicate_chance(s, row, other)
-        must = chance * comparisons <= ALPHA
-        why = (f"chance of one arm printing the other's mean ± SD at most {chance:.2g}, times "
-               f"{comparisons} comparisons = {chance * comparisons:.2g}"
-               + (f" <= {ALPHA:g}" if must else f" > {ALPHA:g}: as likely as a coincidence"))
-        return Injection(kind, row.value_id, fp | touch(s, other.value_id), where, must, "flagged",
-                         [row.value_id],
-                         "duplicate", printed=new, correct=old,
-                         detail=f"{row.arm} arm prints {new}, the {other.arm} arm's values ({other.value_id}); "
-                                f"its own are {old}; {why}",
-                         apply=lambda: row.parts.update(parts))
-    if kind == "wrong_n":
-        arm, n = row.arm, row.n
-        counts = [int(r.parts["count"]) for r in s.rows.values() if r.arm == arm and r.form == "count_percent"]
-        deltas = [d for d in (-3, -2, -1, 1, 2, 3) if n + d >= max(counts + [2])]
-        d = int(rng.choice(deltas))
-        new_n = n + d
-        changed = [r for r in s.rows.values() if r.arm == arm and r.n == n]
-        fp = set().union(*(touch(s, r.value_id) for r in changed))
-        fp |= {c.claim_id for c in s.claims.values() if c.check == "randomised_total"}
+        detail = f"{count} of {n} printed as {new}% (count / n = {_dec(exact):.4f}%)"
+    return Injection(kind, row.value_id, fp, where, True, "discrepant", [row.value_id], "percent",
+                     printed=new, correct=old, detail=detail,
+                     apply=lambda: row.parts.__setitem__("percent", new))
 
-        def apply(changed=changed, new_n=new_n, row=row):
-            for r in changed:
-                r.n = new_n
-            row.parts["count"] = str(new_n)
-        return Injection(kind, row.value_id, fp, "count (arm header)", True, "discrepant", sorted(fp),
-                         printed=str(new_n), correct=str(n),
-                         detail=f"{arm} arm: N = {new_n} printed (header and the n of its {len(changed)} rows); "
-                                f"the data have {n}",
-                         apply=apply)
-    return None
+
+def _judged_error(s: Study, kind: str, row: Row, fp: set, where: str, spec: dict, rng) -> Injection:
+    """An impossible value of a check kind's own (its generator's ``inject``) in the row its
+    check judges; detected on the check's statistic."""
+    checker = kind_of(spec)
+    component, value, why = checker.synthetic.inject(rng, spec, s.rows)
+    old = row.parts[component]
+    new = fmt(value, decimals_of(old))
+    return Injection(kind, row.value_id, fp, where, True, "discrepant", [row.value_id],
+                     checker.claim_statistic(spec), printed=new, correct=old,
+                     detail=f"{_WORD[component]} {old} printed as {new}; {why}",
+                     apply=lambda: row.parts.__setitem__(component, new))
+
+
+def _duplicate(s: Study, kind: str, row: Row, fp: set, where: str, rng) -> Injection | None:
+    """The other arm's mean ± SD at the same outcome and time point printed for this arm."""
+    other = next((r for r in s.rows.values() if r.location == row.location and r.outcome == row.outcome
+                  and r.timepoint == row.timepoint and r.arm != row.arm and r.form == row.form), None)
+    if other is None or other.parts == row.parts:
+        return None
+    if row.outcome == "age" and not grim_possible(other.parts["mean"], row.n):
+        return None     # stay a pure duplicate, not also a GRIM error
+    old, new = row.value(), other.value()
+    parts = dict(other.parts)
+    chance, comparisons = _duplicate_chance(s, row, other)
+    must = chance * comparisons <= ALPHA
+    why = (f"chance of one arm printing the other's mean ± SD at most {chance:.2g}, times "
+           f"{comparisons} comparisons = {chance * comparisons:.2g}"
+           + (f" <= {ALPHA:g}" if must else f" > {ALPHA:g}: as likely as a coincidence"))
+    return Injection(kind, row.value_id, fp | touch(s, other.value_id), where, must, "flagged",
+                     [row.value_id],
+                     "duplicate", printed=new, correct=old,
+                     detail=f"{row.arm} arm prints {new}, the {other.arm} arm's values ({other.value_id}); "
+                            f"its own are {old}; {why}",
+                     apply=lambda: row.parts.update(parts))
+
+
+def _wrong_n(s: Study, kind: str, row: Row, fp: set, where: str, rng) -> Injection:
+    """An arm's printed N, and the n of every row printed for that arm, off by 1-3."""
+    arm, n = row.arm, row.n
+    counts = [int(r.parts["count"]) for r in s.rows.values() if r.arm == arm and r.form == "count_percent"]
+    deltas = [d for d in (-3, -2, -1, 1, 2, 3) if n + d >= max(counts + [2])]
+    d = int(rng.choice(deltas))
+    new_n = n + d
+    changed = [r for r in s.rows.values() if r.arm == arm and r.n == n]
+    fp = set().union(*(touch(s, r.value_id) for r in changed))
+    fp |= {c.claim_id for c in s.claims.values() if c.check == "randomised_total"}
+
+    def apply(changed=changed, new_n=new_n, row=row):
+        for r in changed:
+            r.n = new_n
+        row.parts["count"] = str(new_n)
+    return Injection(kind, row.value_id, fp, "count (arm header)", True, "discrepant", sorted(fp),
+                     printed=str(new_n), correct=str(n),
+                     detail=f"{arm} arm: N = {new_n} printed (header and the n of its {len(changed)} rows); "
+                            f"the data have {n}",
+                     apply=apply)
+
+
+_ROW_PROPOSALS = {"mistyped_mean": _mistyped_row, "mistyped_sd": _mistyped_row,
+                  "grim_impossible": _grim_impossible, "percent_slip": _percent_error,
+                  "truncation": _percent_error, "duplicate": _duplicate, "wrong_n": _wrong_n}
 
 
 def _rounding_interval(text: str) -> tuple[float, float]:
@@ -1076,31 +1150,6 @@ def _duplicate_chance(s: Study, row: Row, other: Row) -> tuple[float, int]:
     return chance, comparisons
 
 
-def _paired_p_span(s: Study, c: Claim) -> tuple[float, float]:
-    """The smallest and largest paired-t p that the printed means ± SD and n allow, over every
-    within-patient r in [-1, 1] and every value each printed number rounds from.
-
-    Worked here, apart from the engine: the SD of the change, sqrt(s1^2 + s2^2 - 2 r s1 s2),
-    is largest (s1 + s2) at r = -1 and smallest (|s1 - s2|, 0 when the SD intervals meet) at
-    r = 1; p grows with that SD and shrinks with |d|."""
-    spec = s.checks[c.check]
-    before, after = s.rows[spec["before"]], s.rows[spec["after"]]
-    n = after.n
-
-    (m1_lo, m1_hi), (m2_lo, m2_hi) = (_rounding_interval(r.parts["mean"]) for r in (before, after))
-    (s1_lo, s1_hi), (s2_lo, s2_hi) = (_rounding_interval(r.parts["dispersion"]) for r in (before, after))
-    d_small = max(0.0, m1_lo - m2_hi, m2_lo - m1_hi)
-    d_big = max(abs(m1_hi - m2_lo), abs(m2_hi - m1_lo))
-    sd_small = max(0.0, s1_lo - s2_hi, s2_lo - s1_hi)
-
-    def p_of(d: float, sd: float) -> float:
-        if sd == 0:
-            return 0.0 if d > 0 else 1.0
-        return float(2 * stats.t.sf(d * math.sqrt(n) / sd, n - 1))
-
-    return p_of(d_big, sd_small), p_of(d_small, s1_hi + s2_hi)
-
-
 def _significant_as_printed(text: str) -> bool | None:
     """Does a printed p ('0.2310', '< 0.05', '> 0.05') claim significance at ALPHA? None where
     the values it rounds from lie on both sides ('0.050')."""
@@ -1114,61 +1163,88 @@ def _significant_as_printed(text: str) -> bool | None:
     return False if low >= ALPHA else None
 
 
-def _propose_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
-    fp = {c.claim_id}
-    where = _claim_where(c)
-    exact_recomputation = s.design == "patient_level" or c.test in ("two_proportions",)
-    if kind in ("mistyped_mean", "mistyped_sd"):
-        got = mistype(c.claim, rng, lambda t: t not in roundings(c.exact, c.decimals) and Decimal(t) >= 0
-                      and (c.check not in ("hba1c_before_mean", "hba1c_after_mean") or 3 <= Decimal(t) <= 20))
-        if got is None:
-            return None
-        new, digit = got
-        return Injection(kind, c.claim_id, fp, where, True, "discrepant", [c.claim_id], digit=digit,
-                         printed=new, correct=c.claim, detail=f"{c.stat} {c.claim} printed as {new}",
-                         apply=lambda: setattr(c, "claim", new))
-    if kind == "truncation":
-        new = fmt(c.exact, c.decimals, ROUND_DOWN)
-        if new in roundings(c.exact, c.decimals):
-            return None
-        return Injection(kind, c.claim_id, fp, where, True, "discrepant", [c.claim_id], printed=new,
-                         correct=c.claim, detail=f"{c.stat} {_dec(c.exact):.6f} truncated to {new} "
-                                                f"(rounds to {c.claim})",
-                         apply=lambda: setattr(c, "claim", new))
-    if kind == "wrong_n":
-        n = int(c.exact)
-        new = str(n + int(rng.choice([-3, -2, -1, 1, 2, 3])))
-        return Injection(kind, c.claim_id, fp, "patient:count", True, "discrepant", [c.claim_id], printed=new,
-                         correct=c.claim, detail=f"N {n} printed as {new}",
-                         apply=lambda: setattr(c, "claim", new))
-    if kind not in ("wrong_p", "decision_error") or c.claim.startswith("<") and kind == "wrong_p":
+def _synthetic_of(s: Study, c: Claim):
+    """The generator of the kind behind a summary-level claim's check; None for a
+    patient-level claim (recomputed exactly from the printed patients)."""
+    return None if s.design == "patient_level" else kind_of(s.checks[c.check]).synthetic
+
+
+def _p_span(s: Study, c: Claim) -> tuple[float, float]:
+    """The smallest and largest p that the printed inputs of the claim's check allow (its
+    kind's generator's ``p_span``, over what each printed number rounds from)."""
+    spec = s.checks[c.check]
+    return kind_of(spec).synthetic.p_span(spec, s.rows, _rounding_interval)
+
+
+def _mistyped_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
+    """One digit of a patient-level mean or SD changed."""
+    got = mistype(c.claim, rng, lambda t: t not in roundings(c.exact, c.decimals) and Decimal(t) >= 0
+                  and (c.check not in ("hba1c_before_mean", "hba1c_after_mean") or 3 <= Decimal(t) <= 20))
+    if got is None:
+        return None
+    new, digit = got
+    return Injection(kind, c.claim_id, {c.claim_id}, _claim_where(c), True, "discrepant", [c.claim_id],
+                     digit=digit, printed=new, correct=c.claim, detail=f"{c.stat} {c.claim} printed as {new}",
+                     apply=lambda: setattr(c, "claim", new))
+
+
+def _truncated_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
+    new = fmt(c.exact, c.decimals, ROUND_DOWN)
+    if new in roundings(c.exact, c.decimals):
+        return None
+    return Injection(kind, c.claim_id, {c.claim_id}, _claim_where(c), True, "discrepant", [c.claim_id],
+                     printed=new, correct=c.claim, detail=f"{c.stat} {_dec(c.exact):.6f} truncated to {new} "
+                                                          f"(rounds to {c.claim})",
+                     apply=lambda: setattr(c, "claim", new))
+
+
+def _wrong_n_claim(s: Study, kind: str, c: Claim, rng) -> Injection:
+    n = int(c.exact)
+    new = str(n + int(rng.choice([-3, -2, -1, 1, 2, 3])))
+    return Injection(kind, c.claim_id, {c.claim_id}, "patient:count", True, "discrepant", [c.claim_id],
+                     printed=new, correct=c.claim, detail=f"N {n} printed as {new}",
+                     apply=lambda: setattr(c, "claim", new))
+
+
+def _wrong_p(s: Study, kind: str, c: Claim, rng) -> Injection | None:
+    """A p off by a factor of 3-10 on the same side of alpha; must-detect where the printed
+    numbers fix the p (patient-level, or the kind's ``exact_p``), or where no value its
+    kind's ``p_span`` allows rounds to the printed one."""
+    if c.claim.startswith("<"):
         return None
     p = float(c.exact)
     decimals = c.decimals
-    if kind == "wrong_p":
-        options = []
-        for _ in range(20):
-            f = float(rng.uniform(3, 10))
-            for q in (p * f, p / f):
-                text = fmt(q, decimals)
-                if 0.001 <= q <= 0.99 and (q < ALPHA) == (p < ALPHA) and text not in roundings(p, decimals) \
-                        and abs(math.log(float(text) / p)) >= math.log(3):
-                    options.append(text)
-        if not options:
-            return None
-        new = options[0]
-        must = exact_recomputation
-        if c.test == "paired_from_summary":
-            # seen only if no r and no rounding of the printed means and SDs gives a p that
-            # rounds to the printed one
-            p_low, p_high = _paired_p_span(s, c)
-            low, high = _rounding_interval(new)
-            must = high < p_low or low > p_high
-        return Injection(kind, c.claim_id, fp, where, must, "discrepant", [c.claim_id],
-                         printed=new, correct=c.claim, decision_error="false",
-                         detail=f"p {p:.6g} printed as {new} (same side of {ALPHA})",
-                         apply=lambda: setattr(c, "claim", new))
-    # decision error: a printed p on the other side of alpha, far from it
+    options = []
+    for _ in range(20):
+        f = float(rng.uniform(3, 10))
+        for q in (p * f, p / f):
+            text = fmt(q, decimals)
+            if 0.001 <= q <= 0.99 and (q < ALPHA) == (p < ALPHA) and text not in roundings(p, decimals) \
+                    and abs(math.log(float(text) / p)) >= math.log(3):
+                options.append(text)
+    if not options:
+        return None
+    new = options[0]
+    synthetic = _synthetic_of(s, c)
+    must = synthetic is None or synthetic.exact_p
+    if synthetic is not None and synthetic.p_span:
+        # seen only if nothing unprinted and no rounding of the printed inputs gives a p
+        # that rounds to the printed one
+        p_low, p_high = _p_span(s, c)
+        low, high = _rounding_interval(new)
+        must = high < p_low or low > p_high
+    return Injection(kind, c.claim_id, {c.claim_id}, _claim_where(c), must, "discrepant", [c.claim_id],
+                     printed=new, correct=c.claim, decision_error="false",
+                     detail=f"p {p:.6g} printed as {new} (same side of {ALPHA})",
+                     apply=lambda: setattr(c, "claim", new))
+
+
+def _flipped_p(s: Study, kind: str, c: Claim, rng) -> Injection | None:
+    """A decision error: a printed p on the other side of alpha, far from it; must-detect
+    where the printed numbers fix the p, where its kind says a far flip shows
+    (``flip_shows``), or where no value its kind's ``p_span`` allows is on the printed side."""
+    p = float(c.exact)
+    decimals = c.decimals
     if s.design == "summary_level" and not (p <= 0.02 or p >= 0.1):
         return None     # near alpha, rounded inputs may allow either side
     if p < ALPHA:
@@ -1177,18 +1253,24 @@ def _propose_claim(s: Study, kind: str, c: Claim, rng) -> Injection | None:
     else:
         q = float(rng.uniform(0.001, 0.04))
         new = str(rng.choice(["< 0.05", "< 0.01"])) if rng.random() < 0.2 else fmt(q, decimals)
-    must = exact_recomputation or c.test == "two_sample_t"
-    if c.test == "paired_from_summary":
-        # r is not printed: a flip is an error the paper shows only if no r and no rounding
-        # of the printed means and SDs gives a p on the printed side of alpha
-        p_low, p_high = _paired_p_span(s, c)
+    synthetic = _synthetic_of(s, c)
+    must = synthetic is None or synthetic.exact_p or synthetic.flip_shows
+    if synthetic is not None and synthetic.p_span:
+        # what the p depends on is not printed: a flip is an error the paper shows only if
+        # nothing unprinted and no rounding of the printed inputs gives a p on its side of alpha
+        p_low, p_high = _p_span(s, c)
         side = _significant_as_printed(new)
         must = side is not None and (p_low > ALPHA if side else p_high < ALPHA)
-    return Injection(kind, c.claim_id, fp, where, must, "decision_error", [c.claim_id], printed=new,
-                     correct=c.claim, decision_error="true",
+    return Injection(kind, c.claim_id, {c.claim_id}, _claim_where(c), must, "decision_error", [c.claim_id],
+                     printed=new, correct=c.claim, decision_error="true",
                      detail=f"p {p:.6g} ({'significant' if p < ALPHA else 'not significant'} at {ALPHA}) "
                             f"printed as {new}",
                      apply=lambda: setattr(c, "claim", new))
+
+
+_CLAIM_PROPOSALS = {"mistyped_mean": _mistyped_claim, "mistyped_sd": _mistyped_claim,
+                    "truncation": _truncated_claim, "wrong_n": _wrong_n_claim, "wrong_p": _wrong_p,
+                    "decision_error": _flipped_p}
 
 
 def inject_one(s: Study, kinds, rng) -> Injection | None:
@@ -1610,7 +1692,8 @@ def write_study(s: Study, out: Path) -> list[dict]:
 
 
 def schema_dir() -> Path:
-    """The engine's schemas (workflow/schemas beside this package)."""
+    """The engine's schemas (workflow/schemas beside the package; this file is
+    workflow/reanalysis/corpus/synth.py)."""
     return Path(__file__).resolve().parents[2] / "schemas"
 
 

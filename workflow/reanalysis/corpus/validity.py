@@ -36,6 +36,7 @@ from pathlib import Path
 
 from . import synth
 from reanalysis.audit.ledger import is_echo
+from reanalysis.engine.checks import KINDS
 from reanalysis.errors import InputError
 
 LEDGER = "results/audit/claims.csv"
@@ -63,6 +64,7 @@ DETECTION = {
 
 
 def repo_root() -> Path:
+    """The repository (synth is workflow/reanalysis/corpus/synth.py in it)."""
     return Path(synth.__file__).resolve().parents[3]
 
 
@@ -216,13 +218,15 @@ def why_unseen(r: dict, printed: dict) -> str:
     """Why an injected error left every check consistent (by what else reads the item)."""
     if r["must_detect"] == "true":
         return "NOT EXPECTED: detectable by construction (an engine or generator fault)"
-    if r["where"] == "paired_from_summary":
+    # a claim's `where` is its check's kind: a p that depends on something unprinted (its
+    # kind's generator declares what) can be wrong where no audit of the printed numbers sees it
+    synthetic = getattr(KINDS.get(r["where"]), "synthetic", None)
+    if synthetic and synthetic.unprinted:
         allowed = ("a p on the printed side of alpha, so no flip can be shown (the printed p itself may "
                    "still be discrepant)" if r["error"] == "decision_error"
                    else "a p that rounds to the printed one")
-        return ("a paired p from printed means ± SD: the within-patient r is not printed, and some r in "
-                f"[-1, 1] gives {allowed}, as the generator works out apart from the engine; no audit "
-                "of the printed numbers can see it")
+        return (f"{synthetic.unprinted} gives {allowed}, as the generator works out apart from the engine; "
+                "no audit of the printed numbers can see it")
     if r["error"] == "duplicate":
         return ("one arm's mean ± SD printed for the other: two arms of this size print the same "
                 "mean ± SD by chance often enough that, over the table's comparisons, the repeat is "

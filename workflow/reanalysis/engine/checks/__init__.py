@@ -3,8 +3,10 @@
 Each module of this package (other than those starting with ``_``) declares one kind with
 :func:`register`: its config fields (a JSON-schema fragment that the study schema composes,
 so a field is valid only for the kinds that use it), the printed forms its inputs need,
-the statistic a claim compares with, its computation over the rounding box and its note.
-The modules are found when this package is imported, so a new kind is one new file.
+the statistic a claim compares with, its computation over the rounding box, its note, and
+its generator of synthetic cases with known truth for the validity benchmark (``synthetic``,
+a :class:`Synthetic`; or ``no_synthetic``, why it has none). The modules are found when this
+package is imported, so a new kind is one new file.
 
 May import: the engine's maths (rounding, scrutiny, summary_stats, kgroup_stats,
 feasibility, statcheck) and ``inputs`` for its errors; never the designs, the ledger, the
@@ -18,6 +20,55 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ._common import input_ids_of
+
+
+# The cases the synthetic corpus (reanalysis.corpus.synth) offers a kind's generator: what its
+# two-arm trial prints at a place and the simulated data behind it, by role (the keys of the
+# ``ids`` and ``data`` a generator gets). One kind generates each case.
+SYNTHETIC_CASES = {
+    "arms_continuous": "the two arms' samples (data a, b: floats) of a continuous outcome at one visit, "
+                       "each arm's printed mean ± SD (ids a, b); a p claimed",
+    "arms_binary": "the two arms' yes/no outcome (data a, b: one boolean a patient), each arm's printed "
+                   "n (%) (ids a, b); a p claimed",
+    "within_arm": "one arm's continuous outcome at baseline and a later visit of the same patients (data "
+                  "before, after), each printed mean ± SD (ids before, after); a p claimed",
+    "total": "counts printed in rows (data parts: the counts; ids parts), their total claimed",
+    "change": "one arm's continuous outcome at two visits (data a, b), each printed mean ± SD (ids a, "
+              "b); the change of the mean from a to b claimed",
+    "bounded_sample": "a sample of whole numbers (data a) printed as mean ± SD (id a) and its observed "
+                      "range (id range); nothing claimed",
+}
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """A kind's generator of synthetic cases with known truth, for the validity benchmark.
+
+    The truth is worked apart from the kind's computation (from the simulated data with numpy
+    and scipy, or exactly from the printed digits), never through ``run`` or the engine's
+    maths, so that the benchmark holds the engine to an independent truth. The corpus prints
+    the rows; a generator says what check reads them and what its claim truly is, how a
+    wrong p on that claim shows, and which impossible value of its own it can inject.
+    """
+
+    case: str                   # the case it generates: a key of SYNTHETIC_CASES
+    # (rng, ids, data) -> (its check's config entry, the true value of the statistic its claim
+    # compares with, or None where nothing is claimed); draws, if any, only from rng (seeded)
+    generate: Callable
+    # How a p printed wrongly on its claim shows, for the must-detect truth: exactly, since the
+    # printed inputs fix the p (counts); when printed across alpha, the true p far from it (<= 0.02
+    # or >= 0.1), whatever the inputs' rounding; or over a span (below).
+    exact_p: bool = False
+    flip_shows: bool = False
+    # (spec, rows, interval) -> the smallest and largest p the printed inputs allow, where the p
+    # also depends on something the paper does not print: rows[value_id] has ``parts``
+    # (component -> printed text) and ``n``; interval(text) -> the values a printed number rounds from
+    p_span: Callable | None = None
+    unprinted: str = ""         # with p_span: what the p depends on that is not printed, in words
+    # An impossible value of its own, injected into the row it judges (the kind's row_of):
+    error: str = ""             # the corpus's name of that error
+    # (rng, spec, rows) -> (component, its new unrounded value, why no data can have it)
+    inject: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +96,9 @@ class Kind:
     r_thresholds: bool = False
     # commented examples in a new study's config stub: check name -> lines of a YAML flow mapping
     examples: dict = field(default_factory=dict)
+    # its generator of synthetic cases for the validity benchmark, or why it has none
+    synthetic: Synthetic | None = None
+    no_synthetic: str = ""
 
     def claim_statistic(self, spec: dict) -> str:
         return self.statistic(spec) if callable(self.statistic) else self.statistic
@@ -64,9 +118,25 @@ def register(name: str, **declared) -> Callable:
     def add(run: Callable) -> Callable:
         if name in KINDS:
             raise ValueError(f"check kind {name!r} registered twice")
-        KINDS[name] = Kind(name=name, run=run, **declared)
+        kind = Kind(name=name, run=run, **declared)
+        if bool(kind.synthetic) == bool(kind.no_synthetic):
+            raise ValueError(f"check kind {name!r} declares either `synthetic` (its generator of synthetic "
+                             "cases) or `no_synthetic` (why it has none)")
+        if kind.synthetic and kind.synthetic.case not in SYNTHETIC_CASES:
+            raise ValueError(f"check kind {name!r}: unknown synthetic case {kind.synthetic.case!r}; "
+                             f"known: {', '.join(SYNTHETIC_CASES)}")
+        KINDS[name] = kind
         return run
     return add
+
+
+def synthetic_kind(case: str) -> Kind:
+    """The kind whose generator takes ``case`` (reanalysis.corpus.synth dispatches through it)."""
+    found = [k for _, k in sorted(KINDS.items()) if k.synthetic and k.synthetic.case == case]
+    if len(found) != 1:
+        raise ValueError(f"synthetic case {case!r} is generated by {len(found)} check kinds "
+                         f"({', '.join(k.name for k in found) or 'none'}); it needs exactly one")
+    return found[0]
 
 
 def kind_of(spec: dict) -> Kind:

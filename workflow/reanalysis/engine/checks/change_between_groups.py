@@ -14,7 +14,9 @@ from ._common import (DISPERSION, MEAN_SD, T_TESTS, VALUE_ID, at_printed, n_for,
           examples={
               "change_between_arms": ("{kind: change_between_groups, a_before: X-BL-A, a_after: X-W48-A,",
                                       "b_before: X-BL-B, b_after: X-W48-B, test: student}"),
-          })
+          },
+          no_synthetic=("the synthetic trial compares the arms at each visit and each arm with its baseline, "
+                        "never the arms' changes from baseline"))
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     ab, aa, bb, ba = (rows[spec[k]] for k in ("a_before", "a_after", "b_before", "b_after"))

@@ -32,7 +32,9 @@ def _cells(spec: dict, rows: dict, study: dict, n_reading: str) -> tuple[list, l
           examples={
               "counts_table": ("{kind: contingency, table: [[X-M-G1, X-M-G2], [X-F-G1, X-F-G2]], test: chi2,",
                                "alternatives: {g: {test: g_test}, exact: {test: fisher_freeman_halton}}}"),
-          })
+          },
+          no_synthetic=("the synthetic trial's categorical outcomes are yes/no by arm (2 x 2: arms_binary); "
+                        "it prints no r x c table"))
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     test = spec.get("test", "chi2")

@@ -11,7 +11,8 @@ from ._common import exact
           # commented examples in the stub of a new study (python -m reanalysis new)
           examples={
               "trials_listed": ('{kind: count_of_groups, location: "Table 1"}',),
-          })
+          },
+          no_synthetic="the synthetic trial's tables print its two arms; no claim counts a table's groups")
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     where = spec["location"]
     groups = sorted({r.raw.get("group") for r in rows.values()

@@ -12,7 +12,8 @@ from ._common import DISPERSION, MEAN_SD, VALUE_IDS, n_for, n_words, range_recor
           examples={
               "k_groups": ("{kind: k_group_anova, groups: [X-AGE-G1, X-AGE-G2, X-AGE-G3], test: anova,",
                            "alternatives: {welch: {test: welch}, as_sem: {dispersion: sem}}}"),
-          })
+          },
+          no_synthetic="the synthetic trial has two arms: it compares no outcome across three or more groups")
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     n_reading = spec.get("n", "printed")
     groups = [rows[g] for g in spec["groups"]]

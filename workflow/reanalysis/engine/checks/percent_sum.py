@@ -26,7 +26,10 @@ STATISTIC = "percent_sum"
           # commented examples in the stub of a new study (python -m reanalysis new)
           examples={
               "sex_split_a": ("{kind: percent_sum, parts: [X-MALE-A, X-FEMALE-A]}",),
-          })
+          },
+          no_synthetic=("not yet: the synthetic trial prints one category of each yes/no block (male "
+                        "patients, patients at target), so none of its blocks prints every category; "
+                        "printing the others would change every seeded corpus"))
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     printed = [rows[p].parts["percent"] for p in spec["parts"]]
     intervals = [printed_interval(p) for p in printed]

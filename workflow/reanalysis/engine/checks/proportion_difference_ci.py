@@ -23,7 +23,8 @@ def _validate(name: str, spec: dict, config_file: str) -> None:
           examples={
               "rate_difference_ci": ("{kind: proportion_difference_ci, a: X-W48-A, b: X-W48-B, level: 0.95,",
                                      "method: wald, bound: lower, alternatives: {newcombe: {method: newcombe}}}"),
-          })
+          },
+          no_synthetic="the synthetic trial prints no difference of proportions with its confidence interval")
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     ca, n1, cb, n2, where, note = counts_of_two(spec, rows, study)
     m, level = spec.get("method", "wald"), spec.get("level", 0.95)

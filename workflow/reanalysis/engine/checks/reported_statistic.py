@@ -12,7 +12,9 @@ from ._common import VALUE_ID, range_record, statistic_text
           # commented examples in the stub of a new study (python -m reanalysis new)
           examples={
               "printed_statistic": ("{kind: reported_statistic, a: X-TXT-T, alternatives: {one_tailed: {tails: 1}}}",),
-          })
+          },
+          no_synthetic=("the synthetic papers print their test statistics in a section of their own, "
+                        "transcribed nowhere, that the text scan reads (synth's STAT_KINDS)"))
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     row = rows[spec["a"]]
     tails = spec.get("tails", 2)

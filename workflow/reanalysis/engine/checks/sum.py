@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from ..summary_stats import Range
-from . import register
+from . import Synthetic, register
 from ._common import COMPONENT, VALUE_IDS, exact, of_component, range_record
+
+
+def _synthetic(rng, ids: dict, data: dict) -> tuple[dict, int]:
+    """The printed counts summed; the true total is the sum of the simulated counts."""
+    return {"kind": "sum", "parts": list(ids["parts"]), "component": "count"}, sum(data["parts"])
 
 
 @register("sum", restates="summed", note=__doc__.split("\n")[0],
@@ -12,7 +17,8 @@ from ._common import COMPONENT, VALUE_IDS, exact, of_component, range_record
           # commented examples in the stub of a new study (python -m reanalysis new)
           examples={
               "total": ("{kind: sum, parts: [X-N-A, X-N-B], component: count}",),
-          })
+          },
+          synthetic=Synthetic("total", _synthetic))
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     component = spec.get("component", "mean")
     parts = [rows[p] for p in spec["parts"]]

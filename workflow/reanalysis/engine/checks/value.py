@@ -11,7 +11,9 @@ from ._common import COMPONENT, VALUE_ID, exact, of_component
           # commented examples in the stub of a new study (python -m reanalysis new)
           examples={
               "restated": ("{kind: value, a: X-TXT-N, component: count}",),
-          })
+          },
+          no_synthetic=("the synthetic trial restates a value only by printing it again (same_as, which the "
+                        "integrity checks read), never in a claim that names one printed value"))
 def run(spec: dict, rows: dict, study: dict) -> list[dict]:
     component = spec.get("component", "mean")
     a = rows[spec["a"]]
