@@ -69,6 +69,7 @@ from reanalysis.audit.ledger import CLAIM_READINGS, is_echo, stem
 from reanalysis.engine.rounding import NumberFormatError, format_value, parse_claim
 from reanalysis.audit.summary_level import AS_REPORTED, DUPLICATE, IMPLIED_N, IMPOSSIBLE_INPUTS
 from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+from .evidence import ReadingFit, explained_by, other_words
 
 ROUNDING_READINGS = tuple(CLAIM_READINGS)
 # internal checks whose failure makes the printed numbers impossible, by the name a
@@ -540,17 +541,32 @@ def _make(rule: str, members: list[_Claim], words: Words, claims: dict, reading:
 
 
 def _readings_text(f: Finding, members: list[_Claim], words: Words) -> str:
-    """The readings that would explain a finding, in words, with how plausible each is."""
+    """The readings that would explain a finding, in words, with how plausible each is; a
+    reading that explains only some of its claims says how many and which
+    (:func:`reanalysis.findings.evidence.explained_by`), and the claims none explains are
+    counted."""
     if f.tier == CONTRADICTION:
         return "none: no reading of the data makes both printings true"
-    labels = [f.reading] if f.reading else list(dict.fromkeys(e.reading for e in f.evidence if e.reading))
-    out = []
-    for label in labels:
-        text = words.reading(f.study, label)
-        how = words.plausibility(f.study, label)
-        if words.inferred(f.study, label):
+    explained = explained_by(vars(e) for e in f.evidence)
+    fits = list(explained.fits)
+    if not fits and f.reading and not explained.claims:  # a definition alone: its note names the reading
+        fits = [ReadingFit(f.reading, ())]
+    out, said = [], set()
+    for fit in fits:
+        text = words.reading(f.study, fit.reading)
+        if explained.whole is None and explained.claims:
+            last = fit is fits[-1] and len(fits) > 1 and not explained.rest
+            which = f" ({_list(fit.claims)})" if len(fit.claims) <= 3 else ""
+            text += ", for " + (other_words(len(fit.claims), which[2:-1]) if last else
+                                f"{len(fit.claims)} of its {len(explained.claims)} claims{which}")
+        how = words.plausibility(f.study, fit.reading)
+        if words.inferred(f.study, fit.reading):
             how = how or "inferred from the printed numbers themselves, so it explains them and does not excuse them"
-        out.append(f"{text}: {how}" if how else text)
+        out.append(f"{text}: {how}" if how and how not in said else text)
+        said.add(how)
+    if out and explained.rest:
+        rest = explained.rest
+        out.append("no labelled reading explains " + other_words(len(rest), _list(rest) if len(rest) <= 3 else ""))
     return "; ".join(out)
 
 
@@ -717,10 +733,10 @@ def _describe_definition(f: Finding, members: list[_Claim], words: Words) -> tup
              f"{named}, not as stated")
     statement = (f"The stated {stem(definition.quantity)} ('{definition.reported}') does not fit "
                  f"the printed data ({definition.recomputed}): every dependent claim reproduces "
-                 f"with {named}" + (f" ({'; '.join(change[:2])})" if change else "")
+                 f"with {named}" + (f" ({'; '.join(change[:2])})" if change else "") + _partly(f, words)
                  + f". Claims concerned: {_list(f.claims, 6)}.{_errors_sentence(f.decision_errors)}")
     summary = (f"{_plural(len(f.claims), 'claim')} print the stated definition or depend on it; all "
-               f"dependent claims reproduce with {change[0] if change else named}.")
+               f"dependent claims reproduce with {change[0] if change else named}{_partly(f, words)}.")
     return title, statement, summary
 
 
@@ -742,19 +758,42 @@ def _describe_reading(f: Finding, members: list[_Claim], words: Words) -> tuple[
         statement = (f"{implied['k']} values printed for the {arm} arm are impossible at "
                      f"its stated n = {implied['n']} and all possible at n = {implied['options'][0]}"
                      f"{alt}. {_plural(len(f.claims), 'claim')} that fail as stated reproduce or "
-                     f"become possible with {named}{how}: {ids}.{errors}")
+                     f"become possible with {named}{how}{_partly(f, words)}: {ids}.{errors}")
         summary = (f"{_plural(len(f.claims), 'claim')} that fail at n = {implied['n']} (percentages, "
-                   f"integer means, tests and intervals) hold at n = {implied['options'][0]}.{errors}")
+                   f"integer means, tests and intervals) hold at n = {implied['options'][0]}"
+                   f"{_partly(f, words)}.{errors}")
         return title, statement, summary
     printed, recomputed = _printed_vs(f.evidence)
     tests = _tests_sentence(f.evidence, words)
     title = f"{_plural(len(f.claims), 'claim')} hold only with {words.reading(f.study, f.reading, code=False)}"
     statement = (f"{_plural(len(f.claims), 'claim')} ({ids}) fail as stated: printed {printed} "
                  f"against recomputed {recomputed}.{tests} All reproduce or become possible with "
-                 f"{named}{how}.{errors}")
+                 f"{named}{how}{_partly(f, words)}.{errors}")
     summary = (f"They fail as stated and reproduce or become possible with "
-               f"{change[0] if change else named}.{errors}")
+               f"{change[0] if change else named}{_partly(f, words)}.{errors}")
     return title, statement, summary
+
+
+def _partly(f: Finding, words: Words) -> str:
+    """Where the finding's own reading alone does not make every claim hold
+    (:func:`reanalysis.findings.evidence.explained_by`): ', 1 of them (Z-T2-01) only together
+    with Fisher's exact test', and the claims no reading makes hold; else ''."""
+    explained = explained_by(vars(e) for e in f.evidence)
+    whole = explained.whole
+    if not explained.claims or (whole is not None and whole.reading == f.reading):
+        return ""
+    parts = []
+    for fit in explained.fits:
+        if fit.reading == f.reading:
+            continue
+        which = f"{len(fit.claims)} of them ({_list(fit.claims)})"
+        also = [x for x in fit.reading.split("+") if x != f.reading]
+        parts.append(f"{which} only together with {words.reading(f.study, '+'.join(also))}"
+                     if len(also) < len(fit.reading.split("+")) else
+                     f"{which} with {words.reading(f.study, fit.reading)} instead")
+    if explained.rest:
+        parts.append(f"{len(explained.rest)} of them ({_list(explained.rest)}) under no labelled reading")
+    return ", " + "; ".join(parts)
 
 
 def _describe_implied_n(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
