@@ -44,6 +44,7 @@ import pandas as pd
 import pytest
 
 from reanalysis.findings.counts import STUDIES_IN_FULL, is_corpus
+from reanalysis.findings.evidence import ReadingFit, explained_by
 from reanalysis.findings.ranking import (FINDING_COLUMNS, claim_anchor, evidence_table, findings,
                                          findings_table, stem)
 from reanalysis.audit.ledger import LEDGER_COLUMNS
@@ -277,3 +278,68 @@ def test_a_corpus_is_more_studies_than_studies_in_full():
     assert STUDIES_IN_FULL == 12
     assert not is_corpus(two, {"studies_in_full": 2})                  # at most: in full
     assert is_corpus(two, {"studies_in_full": 1})
+
+
+# --- which claims a reading explains ----------------------------------------------------------
+
+def ev_row(claim, reading="", reading_verdict="", *, verdict="discrepant", statistic="p", decision_error="false"):
+    """One evidence row (finding_evidence.csv's columns that say whether a reading explains it)."""
+    return {"claim_id": claim, "reading": reading, "reading_verdict": reading_verdict, "verdict": verdict,
+            "statistic": statistic, "decision_error": decision_error}
+
+
+def test_which_claims_each_reading_explains():
+    rows = [ev_row("A", "as_sem", "consistent"), ev_row("B"), ev_row("C"),
+            ev_row("D", verdict="reproduced"),                      # holds as stated: nothing to explain
+            ev_row("E", statistic=""),                              # a printed definition: not a value
+            ev_row("F", "welch", "reproduced", statistic="grim"),   # one of its two failing rows fits:
+            ev_row("F", statistic="grimmer"),                       # not explained
+            ev_row("G", "welch", "reproduced", verdict="consistent", decision_error="true"),  # fails: a decision error
+            ev_row("H", "welch", "discrepant")]                     # the reading's row does not hold
+    explained = explained_by(rows)
+    assert explained.claims == ("A", "B", "C", "F", "G", "H")
+    # one claim each: the first seen first
+    assert explained.fits == (ReadingFit("as_sem", ("A",)), ReadingFit("welch", ("G",)))
+    assert explained.rest == ("B", "C", "F", "H") and explained.whole is None
+    # every failing claim under one reading: it explains the whole finding
+    whole = explained_by([ev_row("A", "n_x", "reproduced"), ev_row("B", "n_x", "consistent"),
+                          ev_row("K", verdict="reproduced")])
+    assert whole.whole == ReadingFit("n_x", ("A", "B")) and whole.rest == ()
+    # two readings, most claims first
+    two = explained_by([ev_row("A", "x", "reproduced"), ev_row("B", "y", "reproduced"), ev_row("C", "y", "consistent")])
+    assert two.fits == (ReadingFit("y", ("B", "C")), ReadingFit("x", ("A",))) and two.whole is None
+    assert explained_by([ev_row("D", verdict="reproduced")]).claims == ()
+
+
+def test_the_readings_column_says_how_many_claims_a_reading_explains(found):
+    table = findings_table(found)
+    # all: n_alt makes each of N-1, N-2, N-3 and O-2 hold (O-2 fits other_n too; its evidence row
+    # names the finding's own reading)
+    assert table.loc[1, "readings"] == ("n = 44, the n the percentages imply (`n_alt`): inferred from the printed "
+                                        "numbers themselves, so it explains them and does not excuse them")
+    # several: X-1 holds under alt_def alone, X-2 only with alt_def crossed with welch (the stated
+    # definition D-1 is what alt_def replaces, not a value it explains)
+    assert table.loc[8, "readings"] == (
+        "alt def (`alt_def`), for 1 of its 2 claims (X-1); alt def and Welch's unequal-variance test in place of "
+        "the pooled-variance test (`alt_def+welch`), for the other one (X-2)")
+    # and its statement says so where it says every dependent claim reproduces with alt_def
+    assert table.loc[8, "statement"].endswith(
+        "), 1 of them (X-2) only together with Welch's unequal-variance test in place of the pooled-variance test "
+        "(`welch`). Claims concerned: D-1, X-1, X-2.")
+    # none: P-1 and P-2 (no reading fits either)
+    assert table.loc[4, "claims"] == "P-1; P-2" and table.loc[4, "readings"] == ""
+
+
+def test_a_reading_that_explains_some_claims_says_which_and_how_many():
+    # three p-values of one table (one finding: one kind in one place); ± read as the SE makes
+    # B-2 possible, and no reading fits B-1 or B-3
+    def p_row(claim, verdict, variant="as_reported", printed="0.351"):
+        return row(claim, verdict, variant, location="Table 7", statistic="p", claim=printed, value="0.275",
+                   recomputed="0.275", method="ANOVA", quantity=f"p, {claim}", line="70")
+    ledger = pd.DataFrame([p_row("B-1", "discrepant"), p_row("B-1", "discrepant", "as_sem"),
+                           p_row("B-2", "discrepant"), p_row("B-2", "consistent", "as_sem"),
+                           p_row("B-3", "discrepant"), p_row("B-3", "discrepant", "as_sem")], columns=LEDGER_COLUMNS)
+    f, = findings(ledger)
+    assert f.claims == ["B-1", "B-2", "B-3"]
+    assert f.readings == ("± read as the standard error, not the SD (`as_sem`), for 1 of its 3 claims (B-2); "
+                          "no labelled reading explains the other 2 (B-1, B-3)")

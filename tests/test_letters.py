@@ -5,14 +5,18 @@ against recomputed in plain words, a sentence that a discrepancy may be innocent
 readings tried, and a request; internal codes (claim ids, finding ids, reading labels, file
 names) only in the appendix. Each prints on one A4 page in Chromium (counted with pypdf).
 """
+import itertools
+import math
 import re
 from io import BytesIO
 
 import pytest
+from scipy import stats
 
-from conftest import load_config
+from conftest import PAPERS, load_config
 from reanalysis.findings.counts import counts, read_table
-from reanalysis.report.letters import body_text, plain, reading_words, recomputed_words
+from reanalysis.report.letters import (body_text, caveat, explained_points, plain, point_explained, reading_words,
+                                       recomputed_words)
 from test_report import launch, shot, assert_axe_clean
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -40,6 +44,75 @@ def test_recomputed_in_words():
                              "quantity": "decrease in HbA1c, arm (percentage points)"}) == \
         "1.5 percentage points (1.49 to 1.51 over the rounding of the printed inputs)"
     assert recomputed_words({**row, "recomputed": "nan"}) == "nothing: its inputs are impossible as printed"
+
+
+def ev(claim, quantity, reading="", reading_verdict="", *, statistic="p", verdict="discrepant"):
+    """One evidence row of a point (finding_evidence.csv's columns that the sentence reads)."""
+    return {"claim_id": claim, "quantity": quantity, "statistic": statistic, "verdict": verdict,
+            "decision_error": "false", "reading": reading, "reading_verdict": reading_verdict}
+
+
+P = "p, Groups I vs II vs III, {} at baseline (test not named)"
+STUDY = {"n_sets": {"completers": {"a": 37, "b": 36}}}
+
+
+def test_a_point_holds_in_full_only_when_one_reading_fits_every_value():
+    # a value that holds as stated (C) is nothing to explain
+    rows = [ev("A", P.format("age"), "welch", "reproduced"), ev("B", P.format("BMI"), "welch", "consistent"),
+            ev("C", P.format("weight"), verdict="consistent")]
+    assert point_explained(1, rows, STUDY, set()) == \
+        "All 2 p-values in point 1 would hold with Welch's t-test in place of Student's."
+    assert point_explained(3, rows[:1], STUDY, set()) == "Point 3 would hold with Welch's t-test in place of Student's."
+
+
+def test_a_reading_that_fits_some_values_says_how_many_and_which_in_the_papers_words():
+    # the values named by what tells their quantities apart, never by claim id
+    rows = [ev("A", P.format("age")), ev("B", P.format("insulin requirement"), "as_sem", "consistent"),
+            ev("C", P.format("BMI"))]
+    assert point_explained(1, rows, STUDY, {"A", "B", "C"}) == (
+        "Of the 3 p-values in point 1, 1 (insulin requirement at baseline) would hold with ± read as a standard "
+        "error rather than an SD; the other 2 (age at baseline and BMI at baseline) would not hold under any reading "
+        "we tried.")
+
+
+def test_several_readings_each_with_its_count():
+    # four percentages hold with the completers' n; one p only with that n and Fisher's test; one
+    # under none. More than three values are counted, not named; quantities with no part in
+    # common are named in full.
+    rows = [ev(c, f"patients with x, % of patients (b, week {w})", "n_completers", "consistent", statistic="percent")
+            for c, w in (("A", 9), ("B", 20), ("C", 32), ("D", 48))]
+    rows += [ev("E", "p, a vs b, x at week 9 (chi-squared test)", "fisher+n_completers", "reproduced"),
+             ev("F", "p, a vs b, x at week 20 (chi-squared test)")]
+    assert point_explained(2, rows, STUDY, set()) == (
+        "Of the 6 values in point 2, 4 would hold with n = 37/36 (completers); 1 (p, a vs b, x at week 9, "
+        "chi-squared test) with that reading and Fisher's exact test; the other one (p, a vs b, x at week 20, "
+        "chi-squared test) would not hold under any reading we tried.")
+    # two readings that between them explain every value
+    rows = rows[:5]
+    assert point_explained(2, rows, STUDY, set()) == (
+        "Of the 5 values in point 2, 4 would hold with n = 37/36 (completers); the other one (p, a vs b, x at "
+        "week 9, chi-squared test) with that reading and Fisher's exact test.")
+
+
+def test_no_reading_and_nothing_to_explain():
+    assert point_explained(2, [ev("A", P.format("age")), ev("B", P.format("BMI"))], STUDY, set()) == ""
+    assert point_explained(2, [ev("A", "x", verdict="reproduced")], STUDY, set()) is None
+
+
+def test_the_caveat_says_per_point_what_the_readings_explain():
+    items = [{"rows": [ev("A", P.format("age")), ev("B", P.format("insulin requirement"), "as_sem", "consistent")]},
+             {"rows": [ev("C", "p, x")]},
+             {"rows": [ev("D", "p, y", "welch", "reproduced")]}]
+    tried = ["Welch's t-test in place of Student's", "± read as a standard error rather than an SD"]
+    explained, unexplained = explained_points(items, {}, set())
+    assert caveat({"tried": tried, "explained": explained, "unexplained": unexplained}).endswith(
+        "We tried such readings: Welch's t-test in place of Student's; ± read as a standard error rather than an SD. "
+        "Of the 2 p-values in point 1, 1 (insulin requirement at baseline) would hold with ± read as a standard "
+        "error rather than an SD; the other one (age at baseline) would not hold under any reading we tried. "
+        "Point 3 would hold with Welch's t-test in place of Student's. No reading we tried explains point 2.")
+    explained, unexplained = explained_points(items[1:2], {}, set())
+    assert caveat({"tried": tried, "explained": explained, "unexplained": unexplained}).endswith(
+        "None of them explains the points above.")
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +186,85 @@ def test_letters_print_on_one_a4_page(letters):
                 shot(view, f"letter_{path.stem}_{width}")
         browser.close()
     assert pages and set(pages.values()) == {1}, pages
+
+
+# Sood 2017, Table 1 (PAPERS/sood2017_table1.txt): 16 rows print a p-value across the four groups;
+# 15 of them a mean ± dispersion per group (lines 5, 7-20; line 21 prints "NA"), the sex row counts
+# (line 6: M-4, F-3 | M-6, F-1 | M-6, F-1 | M-5, F-2, so n = 7 per group; the table prints no n).
+SOOD_TABLE_1 = "sood2017_table1.txt"
+
+
+def _half_unit(text: str) -> float:
+    return 0.5 * 10 ** -(len(text.split(".")[1]) if "." in text else 0)
+
+
+def _anova_p(means, sds, n):
+    """One-way ANOVA's p from group means and SDs, n per group, by the textbook formula."""
+    k, grand = len(means), sum(means) / len(means)
+    between = sum(n * (m - grand) ** 2 for m in means) / (k - 1)
+    within = sum((n - 1) * s * s for s in sds) / (k * n - k)
+    return stats.f.sf(between / within, k - 1, k * n - k)
+
+
+def _anova_p_range(means, sds, n, scale=1.0):
+    """The least and greatest p over the rounding of the printed means and dispersions (each
+    within half a unit of its last printed digit; SD = dispersion * scale). p falls as the spread
+    of the means grows and rises with the SDs: the least p is at the lower SDs and a corner of
+    the means' box (the spread is convex); the greatest at the upper SDs and the means drawn
+    together, each clamped to one common value c, c the mean of the clamped means (bisection)."""
+    mid = [float(m) for m in means]
+    lo = [x - _half_unit(m) for x, m in zip(mid, means)]
+    hi = [x + _half_unit(m) for x, m in zip(mid, means)]
+    sd_lo = [(float(s) - _half_unit(s)) * scale for s in sds]
+    sd_hi = [(float(s) + _half_unit(s)) * scale for s in sds]
+    least = min(_anova_p(corner, sd_lo, n) for corner in itertools.product(*zip(lo, hi)))
+    a, b = min(lo), max(hi)
+    for _ in range(200):
+        c = (a + b) / 2
+        if sum(min(max(c, x), y) for x, y in zip(lo, hi)) / len(lo) > c:
+            a = c
+        else:
+            b = c
+    return least, _anova_p([min(max(c, x), y) for x, y in zip(lo, hi)], sd_hi, n)
+
+
+def _holds(printed: str, low: float, high: float) -> bool:
+    """A printed p holds when some value in the recomputed range prints as it."""
+    return high >= float(printed) - _half_unit(printed) and low < float(printed) + _half_unit(printed)
+
+
+def test_the_sood_letter_says_the_se_reading_explains_one_of_its_15_p_values(letters):
+    lines = (PAPERS / SOOD_TABLE_1).read_text(encoding="utf-8").splitlines()
+    cells = [[c.strip() for c in line.split("|")] for line in lines if line.count("|") == 5]
+    sex = next(c for c in cells if c[0] == "Sex")
+    counts_ = [[int(x) for x in re.findall(r"\d+", c)] for c in sex[1:5]]
+    n = sum(counts_[0])
+    assert [sum(c) for c in counts_] == [7, 7, 7, 7]
+    rows = {c[0]: ([x.split("±")[0].strip() for x in c[1:5]], [x.split("±")[1].strip() for x in c[1:5]], c[5])
+            for c in cells if all("±" in x for x in c[1:5]) and c[5] != "NA"}
+    assert len(rows) == 15
+    # as printed (± read as SD): only the weight p holds; with the sex row's (Pearson chi-square
+    # on the counts, 0.553 against 0.592) 15 p-values fail: the finding's 15
+    as_sd = {name: _holds(p, *_anova_p_range(m, s, n)) for name, (m, s, p) in rows.items()}
+    assert [name for name, ok in as_sd.items() if ok] == ["Weight"]
+    chi2 = stats.chi2_contingency([[c[0] for c in counts_], [c[1] for c in counts_]], correction=False).pvalue
+    assert not _holds(sex[5], chi2, chi2)
+    # ± read as the SE (SD = SE * sqrt(7)): of the 14 failing rows only insulin requirement holds
+    # (0.876 to 0.911 against 0.893); HbA1c comes nearest of the rest (0.239 to 0.735 against 0.75)
+    as_se = {name: _holds(p, *_anova_p_range(m, s, n, math.sqrt(n))) for name, (m, s, p) in rows.items()
+             if not as_sd[name]}
+    assert [name for name, ok in as_se.items() if ok] == ["Insulin requirement"]
+    # and the ledger: no other reading makes any other of the 15 hold
+    table, ledger = letters["table"], letters["ledger"]
+    f = table[(table["study"] == "sood2017") & table["title"].str.contains("15 printed p-values")].iloc[0]
+    claims = f["claims"].split("; ")
+    held = ledger[ledger["study"].eq("sood2017") & ledger["claim_id"].isin(claims) & ledger["variant"].ne("as_reported")
+                  & ledger["verdict"].isin(["reproduced", "consistent"])]
+    assert set(held["claim_id"]) == set(ledger.loc[ledger["study"].eq("sood2017") & ledger["claim_id"].isin(claims)
+                                                   & ledger["quantity"].str.contains("insulin requirement"),
+                                                   "claim_id"])
+    md = (letters["results"] / "letters" / "sood2017.md").read_text(encoding="utf-8")
+    point = re.search(rf"- Point (\d+) = {f['id']}:", md).group(1)
+    assert (f"Of the 15 p-values in point {point}, 1 (insulin requirement at baseline) would hold with ± read as a "
+            "standard error rather than an SD; the other 14 would not hold under any reading we tried.") in body_text(md)
+    assert f"point {point} would hold with" not in body_text(md).lower()

@@ -207,7 +207,7 @@ def test_report_is_self_contained(rendered):
 
 def test_report_letters_and_figures_compute_no_finding():
     """They read the findings table: none imports the module that computes findings."""
-    for name in ("report/html_report", "report/letters", "figures/summary_figures", "report/counts",
+    for name in ("report/html_report", "report/letters", "figures/summary_figures", "findings/counts",
                  "findings/evidence", "figures/palette"):
         tree = ast.parse((ROOT / "workflow" / "reanalysis" / f"{name}.py").read_text(encoding="utf-8"))
         imported = {f"{n.module or ''}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)

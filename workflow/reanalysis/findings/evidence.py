@@ -6,13 +6,17 @@ Everything here is read, not computed: the inputs from the study's transcription
 (``raw/<study>/summaries.csv`` and ``claims.csv``, the check's value ids in the study's
 config), the statistics from the recomputation (``results/recomputed/*.csv``), the line from
 the paper's text. A finding's evidence row (``results/audit/finding_evidence.csv``) says
-which claim and which reading.
+which claim and which reading; :func:`explained_by` reads from those rows which claims of a
+finding each reading explains (what the findings table, summary.md, the report and the letters
+say of it).
 """
 from __future__ import annotations
 
 import csv
 import math
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -200,3 +204,66 @@ def lead_row(f: dict, rows: list[dict]) -> dict | None:
     if f["strength"] == "contradiction":
         return rows[0]
     return next((r for r in rows if r["decision_error"] == "true"), rows[0])
+
+
+# a reading's verdicts under which a claim holds
+HOLDS = ("reproduced", "consistent")
+
+
+@dataclass(frozen=True)
+class ReadingFit:
+    """A labelled reading ('as_sem', crossed: 'fisher+n_implied') and the claims of a finding
+    it makes hold (reproduced or consistent), in the finding's order."""
+    reading: str
+    claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explained:
+    """Which of a finding's failing claims each labelled reading makes hold."""
+    claims: tuple[str, ...]         # the claims that fail as stated, in the finding's order
+    fits: tuple[ReadingFit, ...]    # the readings that make some of them hold, most claims first
+
+    @property
+    def rest(self) -> tuple[str, ...]:
+        """The failing claims no reading makes hold."""
+        fitted = {c for fit in self.fits for c in fit.claims}
+        return tuple(c for c in self.claims if c not in fitted)
+
+    @property
+    def whole(self) -> ReadingFit | None:
+        """The one reading under which every failing claim holds, if there is one."""
+        return self.fits[0] if len(self.fits) == 1 and not self.rest else None
+
+
+def _field(row: Mapping, key: str) -> str:
+    value = row.get(key, "")
+    return str(value).lower() if key == "decision_error" else value
+
+
+def explained_by(rows) -> Explained:
+    """Which claims of one finding each labelled reading explains, from the finding's evidence
+    rows (``finding_evidence.csv`` rows, or the fields of the findings' Evidence): a row's
+    ``reading`` and ``reading_verdict``. The claims counted are those that fail as stated (a
+    row neither reproduced nor consistent, or a decision error); a printing that holds as
+    stated is not, nor a printed definition (a row without a statistic: what a definition's
+    reading replaces, not a value it explains). A claim holds under a reading when every
+    failing row of it does. Each claim's row names one reading (the finding's own where it
+    fits, else the best; reanalysis.findings.ranking), so a claim is counted under one."""
+    failing: dict[str, list] = {}
+    for r in rows:
+        holds = _field(r, "verdict") in HOLDS and _field(r, "decision_error") != "true"
+        if _field(r, "statistic") and not holds:
+            failing.setdefault(_field(r, "claim_id"), []).append(r)
+    fits: dict[str, list[str]] = {}
+    for claim, mine in failing.items():
+        readings = {_field(r, "reading") for r in mine}
+        if len(readings) == 1 and "" not in readings and all(_field(r, "reading_verdict") in HOLDS for r in mine):
+            fits.setdefault(readings.pop(), []).append(claim)
+    ranked = sorted(fits.items(), key=lambda kv: -len(kv[1]))  # stable: the first seen first among equals
+    return Explained(tuple(failing), tuple(ReadingFit(r, tuple(c)) for r, c in ranked))
+
+
+def other_words(k: int, which: str = "") -> str:
+    """The rest of a finding's claims: 'the other 14', 'the other one (Group I)'."""
+    return ("the other one" if k == 1 else f"the other {k}") + (f" ({which})" if which else "")

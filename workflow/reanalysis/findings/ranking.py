@@ -69,6 +69,7 @@ from reanalysis.audit.ledger import CLAIM_READINGS, is_echo, stem
 from reanalysis.engine.rounding import NumberFormatError, format_value, parse_claim
 from reanalysis.audit.summary_level import AS_REPORTED, DUPLICATE, IMPLIED_N, IMPOSSIBLE_INPUTS
 from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+from .evidence import ReadingFit, explained_by, other_words
 
 ROUNDING_READINGS = tuple(CLAIM_READINGS)
 # internal checks whose failure makes the printed numbers impossible, by the name a
@@ -540,17 +541,32 @@ def _make(rule: str, members: list[_Claim], words: Words, claims: dict, reading:
 
 
 def _readings_text(f: Finding, members: list[_Claim], words: Words) -> str:
-    """The readings that would explain a finding, in words, with how plausible each is."""
+    """The readings that would explain a finding, in words, with how plausible each is; a
+    reading that explains only some of its claims says how many and which
+    (:func:`reanalysis.findings.evidence.explained_by`), and the claims none explains are
+    counted."""
     if f.tier == CONTRADICTION:
         return "none: no reading of the data makes both printings true"
-    labels = [f.reading] if f.reading else list(dict.fromkeys(e.reading for e in f.evidence if e.reading))
-    out = []
-    for label in labels:
-        text = words.reading(f.study, label)
-        how = words.plausibility(f.study, label)
-        if words.inferred(f.study, label):
+    explained = explained_by(vars(e) for e in f.evidence)
+    fits = list(explained.fits)
+    if not fits and f.reading and not explained.claims:  # a definition alone: its note names the reading
+        fits = [ReadingFit(f.reading, ())]
+    out, said = [], set()
+    for fit in fits:
+        text = words.reading(f.study, fit.reading)
+        if explained.whole is None and explained.claims:
+            last = fit is fits[-1] and len(fits) > 1 and not explained.rest
+            which = f" ({_list(fit.claims)})" if len(fit.claims) <= 3 else ""
+            text += ", for " + (other_words(len(fit.claims), which[2:-1]) if last else
+                                f"{len(fit.claims)} of its {len(explained.claims)} claims{which}")
+        how = words.plausibility(f.study, fit.reading)
+        if words.inferred(f.study, fit.reading):
             how = how or "inferred from the printed numbers themselves, so it explains them and does not excuse them"
-        out.append(f"{text}: {how}" if how else text)
+        out.append(f"{text}: {how}" if how and how not in said else text)
+        said.add(how)
+    if out and explained.rest:
+        rest = explained.rest
+        out.append("no labelled reading explains " + other_words(len(rest), _list(rest) if len(rest) <= 3 else ""))
     return "; ".join(out)
 
 
@@ -700,65 +716,144 @@ def _row_evidence(r: dict) -> Evidence:
 
 
 def _describe(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
-    """The finding's title, its statement (report, summary.md) and a short summary (letter)."""
-    ev = f.evidence
-    lead = ev[0]
+    """The finding's title, its statement (report, summary.md) and a short summary (letter),
+    in the words of its rule."""
+    describe = {"contradiction": _describe_contradiction, "definition": _describe_definition,
+                "reading": _describe_reading, "implied_n": _describe_implied_n,
+                "duplicates": _describe_duplicates}.get(f.rule, _describe_values)
+    return describe(f, members, words)
+
+
+def _describe_definition(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
+    """A stated definition the dependent claims do not fit, and the reading they all fit."""
+    change = _changes(members, f.reading) if f.reading else []
+    named = words.reading(f.study, f.reading) if f.reading else ""
+    definition = next(e for e in f.evidence if not e.statistic)
+    title = (f"{stem(definition.quantity)}: the claims that depend on it hold only with "
+             f"{named}, not as stated")
+    statement = (f"The stated {stem(definition.quantity)} ('{definition.reported}') does not fit "
+                 f"the printed data ({definition.recomputed}): every dependent claim reproduces "
+                 f"with {named}" + (f" ({'; '.join(change[:2])})" if change else "") + _partly(f, words)
+                 + f". Claims concerned: {_list(f.claims, 6)}.{_errors_sentence(f.decision_errors)}")
+    summary = (f"{_plural(len(f.claims), 'claim')} print the stated definition or depend on it; all "
+               f"dependent claims reproduce with {change[0] if change else named}{_partly(f, words)}.")
+    return title, statement, summary
+
+
+def _describe_reading(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
+    """Claims that fail as stated and hold under one labelled reading (an n the printed
+    numbers imply, or another)."""
     ids = _list(f.claims, 6)
-    printed, recomputed = _printed_vs(ev)
     errors = _errors_sentence(f.decision_errors)
     change = _changes(members, f.reading) if f.reading else []
     named = words.reading(f.study, f.reading) if f.reading else ""
-    if f.rule == "contradiction":
-        return _describe_contradiction(f, members, words)
-    if f.rule == "definition":
-        definition = next(e for e in ev if not e.statistic)
-        title = (f"{stem(definition.quantity)}: the claims that depend on it hold only with "
-                 f"{named}, not as stated")
-        statement = (f"The stated {stem(definition.quantity)} ('{definition.reported}') does not fit "
-                     f"the printed data ({definition.recomputed}): every dependent claim reproduces "
-                     f"with {named}" + (f" ({'; '.join(change[:2])})" if change else "")
-                     + f". Claims concerned: {ids}.{errors}")
-        summary = (f"{_plural(len(f.claims), 'claim')} print the stated definition or depend on it; all "
-                   f"dependent claims reproduce with {change[0] if change else named}.")
+    how = f" ({change[0]})" if change else ""
+    implied = _implied(f.notes)
+    if implied:
+        arm = words.arm(f.study, implied["arm"])
+        alt = (" (or " + ", ".join(map(str, implied["options"][1:])) + ")"
+               if len(implied["options"]) > 1 else "")
+        title = (f"{arm} arm: the printed numbers fit n = {implied['options'][0]}, "
+                 f"not the stated n = {implied['n']}")
+        statement = (f"{implied['k']} values printed for the {arm} arm are impossible at "
+                     f"its stated n = {implied['n']} and all possible at n = {implied['options'][0]}"
+                     f"{alt}. {_plural(len(f.claims), 'claim')} that fail as stated reproduce or "
+                     f"become possible with {named}{how}{_partly(f, words)}: {ids}.{errors}")
+        summary = (f"{_plural(len(f.claims), 'claim')} that fail at n = {implied['n']} (percentages, "
+                   f"integer means, tests and intervals) hold at n = {implied['options'][0]}"
+                   f"{_partly(f, words)}.{errors}")
         return title, statement, summary
-    if f.rule == "reading":
-        implied = _implied(f.notes)
-        how = f" ({change[0]})" if change else ""
-        if implied:
-            arm = words.arm(f.study, implied["arm"])
-            alt = (" (or " + ", ".join(map(str, implied["options"][1:])) + ")"
-                   if len(implied["options"]) > 1 else "")
-            title = (f"{arm} arm: the printed numbers fit n = {implied['options'][0]}, "
-                     f"not the stated n = {implied['n']}")
-            statement = (f"{implied['k']} values printed for the {arm} arm are impossible at "
-                         f"its stated n = {implied['n']} and all possible at n = {implied['options'][0]}"
-                         f"{alt}. {_plural(len(f.claims), 'claim')} that fail as stated reproduce or "
-                         f"become possible with {named}{how}: {ids}.{errors}")
-            summary = (f"{_plural(len(f.claims), 'claim')} that fail at n = {implied['n']} (percentages, "
-                       f"integer means, tests and intervals) hold at n = {implied['options'][0]}.{errors}")
-        else:
-            tests = _tests_sentence(ev, words)
-            title = f"{_plural(len(f.claims), 'claim')} hold only with {words.reading(f.study, f.reading, code=False)}"
-            statement = (f"{_plural(len(f.claims), 'claim')} ({ids}) fail as stated: printed {printed} "
-                         f"against recomputed {recomputed}.{tests} All reproduce or become possible with "
-                         f"{named}{how}.{errors}")
-            summary = (f"They fail as stated and reproduce or become possible with "
-                       f"{change[0] if change else named}.{errors}")
-        return title, statement, summary
-    if f.rule == "implied_n":
-        implied = _implied(f.notes)
-        title = (f"{words.arm(f.study, implied['arm'])} arm: values impossible at the stated n = {implied['n']}"
-                 if implied else f"{_plural(len(f.claims), 'value')} impossible at the stated n")
-        return title, f"{f.notes[0]}. Claims concerned: {ids}.{errors}", f"{f.notes[0]}."
-    if f.rule == "duplicates":
-        title = f"{_plural(len(f.notes), 'repeat')} of printed values across arms or groups, unlikely by chance"
-        shown = "; ".join(n.removeprefix(DUPLICATE).strip() for n in f.notes[:3])
-        more = f"; and {len(f.notes) - 3} more" if len(f.notes) > 3 else ""
-        statement = ("The same printed values appear for different arms or groups, which chance makes "
-                     f"unlikely (a flag, not a verdict): {shown}{more}.")
-        return title, statement, f"{shown}{more}."
-    # restated, alike (one kind in one place) and single
+    printed, recomputed = _printed_vs(f.evidence)
+    tests = _tests_sentence(f.evidence, words)
+    title = f"{_plural(len(f.claims), 'claim')} hold only with {words.reading(f.study, f.reading, code=False)}"
+    statement = (f"{_plural(len(f.claims), 'claim')} ({ids}) fail as stated: printed {printed} "
+                 f"against recomputed {recomputed}.{tests} All reproduce or become possible with "
+                 f"{named}{how}{_partly(f, words)}.{errors}")
+    summary = (f"They fail as stated and reproduce or become possible with "
+               f"{change[0] if change else named}{_partly(f, words)}.{errors}")
+    return title, statement, summary
+
+
+def _partly(f: Finding, words: Words) -> str:
+    """Where the finding's own reading alone does not make every claim hold
+    (:func:`reanalysis.findings.evidence.explained_by`): ', 1 of them (Z-T2-01) only together
+    with Fisher's exact test', and the claims no reading makes hold; else ''."""
+    explained = explained_by(vars(e) for e in f.evidence)
+    whole = explained.whole
+    if not explained.claims or (whole is not None and whole.reading == f.reading):
+        return ""
+    parts = []
+    for fit in explained.fits:
+        if fit.reading == f.reading:
+            continue
+        which = f"{len(fit.claims)} of them ({_list(fit.claims)})"
+        also = [x for x in fit.reading.split("+") if x != f.reading]
+        parts.append(f"{which} only together with {words.reading(f.study, '+'.join(also))}"
+                     if len(also) < len(fit.reading.split("+")) else
+                     f"{which} with {words.reading(f.study, fit.reading)} instead")
+    if explained.rest:
+        parts.append(f"{len(explained.rest)} of them ({_list(explained.rest)}) under no labelled reading")
+    return ", " + "; ".join(parts)
+
+
+def _describe_implied_n(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
+    """Values of one arm impossible at its stated n (one implied-n note)."""
+    implied = _implied(f.notes)
+    title = (f"{words.arm(f.study, implied['arm'])} arm: values impossible at the stated n = {implied['n']}"
+             if implied else f"{_plural(len(f.claims), 'value')} impossible at the stated n")
+    statement = f"{f.notes[0]}. Claims concerned: {_list(f.claims, 6)}.{_errors_sentence(f.decision_errors)}"
+    return title, statement, f"{f.notes[0]}."
+
+
+def _describe_duplicates(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
+    """Printed values repeated across arms or groups (a flag)."""
+    title = f"{_plural(len(f.notes), 'repeat')} of printed values across arms or groups, unlikely by chance"
+    shown = "; ".join(n.removeprefix(DUPLICATE).strip() for n in f.notes[:3])
+    more = f"; and {len(f.notes) - 3} more" if len(f.notes) > 3 else ""
+    statement = ("The same printed values appear for different arms or groups, which chance makes "
+                 f"unlikely (a flag, not a verdict): {shown}{more}.")
+    return title, statement, f"{shown}{more}."
+
+
+def _describe_values(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str, str]:
+    """A value restated, values of one kind in one place, or a single value: printed against
+    recomputed, with the readings that fit."""
+    ev = f.evidence
+    lead = ev[0]
     name = (lead.quantity if len(f.claims) == 1 and len(lead.quantity) <= 80 else stem(lead.quantity)) or lead.claim_id
+    title = _values_title(f, name, words)
+    why = _first_clause(lead.note)
+    method = _method(lead, words)
+    printed, recomputed = _printed_vs(ev)
+    ids = _list(f.claims, 6)
+    tests = _tests_sentence(ev, words)
+    errors = _errors_sentence(f.decision_errors)
+    if f.rule == "restated":
+        statement = (f"One quantity is printed {len(f.claims)} times ({ids}) as {printed}; the data give "
+                     f"{recomputed} ({method}).")
+    elif len(f.claims) > 1:
+        statement = (f"{_plural(len(f.claims), 'claim')} of one kind ({ids}): printed {printed} against "
+                     f"recomputed {recomputed} ({method if not tests else 'tests below'}); e.g. "
+                     f"{lead.claim_id}: {why}.{tests}")
+    else:
+        statement = (f"Printed '{lead.reported}' against recomputed {in_printed_units(lead)} ({method}): "
+                     f"{why}.")
+    if f.tier == INTERPRETED:
+        statement = ("An interpreted statement (a reading of the paper's words, given in the claims file's note; "
+                     "not the paper's own test): " + statement[:1].lower() + statement[1:])
+    readings = _readings_sentence(ev, members, words)
+    if len(f.claims) > 1:
+        summary = f"Recomputed by {_test_name(method)}.{readings}{errors}"
+    else:
+        summary = f"{why[:1].upper()}{why[1:]}.{readings if lead.reading else ''}{errors}"
+    return title, statement + readings + errors, summary
+
+
+def _values_title(f: Finding, name: str, words: Words) -> str:
+    """The title of a value restated, of values of one kind, or of a single value."""
+    ev = f.evidence
+    lead = ev[0]
+    printed, recomputed = _printed_vs(ev)
     impossible = [e for e in ev if e.statistic in IMPOSSIBILITY_CHECKS]
     labels = ", ".join(dict.fromkeys(IMPOSSIBILITY_CHECKS[e.statistic] for e in impossible))
     if len(f.claims) > 3 and all(e.statistic == "p" for e in ev):
@@ -780,28 +875,7 @@ def _describe(f: Finding, members: list[_Claim], words: Words) -> tuple[str, str
         where = f"{other['location']}, line {other['source_line']}" if other else m.group(0)
         title = (f"{name}: printed {printed} ({lead.location}, line {lead.source.rpartition(':')[2]}) "
                  f"but {recomputed} in {where} — the printings contradict each other")
-    why = _first_clause(lead.note)
-    method = _method(lead, words)
-    tests = _tests_sentence(ev, words)
-    if f.rule == "restated":
-        statement = (f"One quantity is printed {len(f.claims)} times ({ids}) as {printed}; the data give "
-                     f"{recomputed} ({method}).")
-    elif len(f.claims) > 1:
-        statement = (f"{_plural(len(f.claims), 'claim')} of one kind ({ids}): printed {printed} against "
-                     f"recomputed {recomputed} ({method if not tests else 'tests below'}); e.g. "
-                     f"{lead.claim_id}: {why}.{tests}")
-    else:
-        statement = (f"Printed '{lead.reported}' against recomputed {in_printed_units(lead)} ({method}): "
-                     f"{why}.")
-    if f.tier == INTERPRETED:
-        statement = ("An interpreted statement (a reading of the paper's words, given in the claims file's note; "
-                     "not the paper's own test): " + statement[:1].lower() + statement[1:])
-    readings = _readings_sentence(ev, members, words)
-    if len(f.claims) > 1:
-        summary = f"Recomputed by {_test_name(method)}.{readings}{errors}"
-    else:
-        summary = f"{why[:1].upper()}{why[1:]}.{readings if lead.reading else ''}{errors}"
-    return title, statement + readings + errors, summary
+    return title
 
 
 def _n_words(f: Finding, words: Words) -> str:
@@ -840,15 +914,28 @@ class _Union:
 
 def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]:
     """The ledger's findings, each root cause once, ranked by evidence strength and
-    numbered F1, F2, ... ``studies``: config["studies"] (words for readings and arms)."""
+    numbered F1, F2, ... ``studies``: config["studies"] (words for readings and arms).
+    The rules (module docstring) apply in order; each takes its claims out of ``left``."""
     words = Words(studies)
     claims = _claims(ledger)
     words.rows = {k: next((r for r in c.rows if r["variant"] == AS_REPORTED), c.rows[0]) for k, c in claims.items()}
     flagged = [c for c in claims.values() if c.flagged]
     left = {c.key: c for c in flagged}
-    out: list[Finding] = []
+    out = _contradictions(claims, left, words)
+    out += _definitions(flagged, left, words, claims)
+    out += _shared_readings(flagged, left, words, claims)
+    out += _implied_groups(left, words, claims)
+    out += _restated_or_alike(left, words, claims)
+    out += _repeated_values(claims, words)
+    out.sort(key=lambda f: (f.tier, CONSEQUENCES.index(f.consequence), -f.decision_errors, -len(f.claims),
+                            f.position))
+    for i, f in enumerate(out, 1):
+        f.number = i
+    return out
 
-    # 0. printings of one quantity that contradict each other, with every printing linked
+
+def _contradictions(claims: dict, left: dict, words: Words) -> list[Finding]:
+    """Rule 0: printings of one quantity that contradict each other, with every printing linked."""
     union = _Union(list(claims))
     for c in claims.values():
         for other in c.partners():
@@ -857,13 +944,17 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
     components: dict[tuple[str, str], list[_Claim]] = {}
     for c in claims.values():
         components.setdefault(union.find(c.key), []).append(c)
+    out = []
     for members in components.values():
         if any(c.contradicted() and c.key in left for c in members):
             for c in members:
                 left.pop(c.key, None)
             out.append(_make("contradiction", members, words, claims))
+    return out
 
-    # 1. a stated definition, and the claims its reading fits
+
+def _definitions(flagged: list[_Claim], left: dict, words: Words, claims: dict) -> list[Finding]:
+    """Rule 1: a stated definition, and the claims its reading fits."""
     definitions: dict[tuple[str, tuple[str, ...]], list[_Claim]] = {}
     for c in flagged:
         for r in c.flagged:
@@ -872,6 +963,7 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
                 readings = tuple(x.strip() for x in m.group(1).split(","))
                 definitions.setdefault((c.study, readings), []).append(c)
                 break
+    out = []
     for (study, readings), defs in definitions.items():
         members = [c for c in defs if c.key in left]
         members += [c for c in left.values() if c.study == study and c not in members
@@ -879,8 +971,12 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
         for c in members:
             left.pop(c.key, None)
         out.append(_make("definition", members, words, claims, reading=readings[0]))
+    return out
 
-    # 2. readings shared by two or more claims, the one fitting most first
+
+def _shared_readings(flagged: list[_Claim], left: dict, words: Words, claims: dict) -> list[Finding]:
+    """Rule 2: readings shared by two or more claims, the one fitting most first."""
+    out = []
     for study in dict.fromkeys(c.study for c in flagged):
         while True:
             pending = [c for c in left.values() if c.study == study]
@@ -897,20 +993,28 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
             for c in members:
                 del left[c.key]
             out.append(_make("reading", members, words, claims, reading=best))
+    return out
 
-    # 3. one implied-n note over two or more claims
+
+def _implied_groups(left: dict, words: Words, claims: dict) -> list[Finding]:
+    """Rule 3: one implied-n note over two or more claims."""
     by_note: dict[tuple[str, str], list[_Claim]] = {}
     for c in left.values():
         for note in dict.fromkeys(m.group(0) for r in c.flagged for m in _IMPLIED.finditer(r["note"])):
             by_note.setdefault((c.study, note), []).append(c)
+    out = []
     for (study, note), members in by_note.items():
         members = [c for c in members if c.key in left]
         if len(members) >= 2:
             for c in members:
                 del left[c.key]
             out.append(_make("implied_n", members, words, claims, extra_notes=[note]))
+    return out
 
-    # 4. one computation restated, or one kind of quantity in one place
+
+def _restated_or_alike(left: dict, words: Words, claims: dict) -> list[Finding]:
+    """Rule 4: one computation restated, or one kind of quantity in one place; and rule 5's
+    first part, each claim left a finding of its own."""
     union = _Union(list(left))
     seen: dict[tuple, tuple[str, str]] = {}
     for key, c in left.items():
@@ -926,6 +1030,7 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
     groups: dict[tuple[str, str], list[_Claim]] = {}
     for key, c in left.items():
         groups.setdefault(union.find(key), []).append(c)
+    out = []
     for members in groups.values():
         if len(members) == 1:
             rule = "single"
@@ -933,14 +1038,18 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
             computations = {(r["method"], r["recomputed"]) for c in members for r in c.flagged}
             rule = "restated" if len(computations) == 1 else "alike"
         out.append(_make(rule, members, words, claims))
+    return out
 
-    # 5. repeated values: one finding per study
+
+def _repeated_values(claims: dict, words: Words) -> list[Finding]:
+    """Rule 5's second part: repeated values (the duplicate notes), one finding per study."""
     duplicates: dict[str, dict[str, list[_Claim]]] = {}
     for c in claims.values():
         for r in c.rows:
             if r["variant"] == AS_REPORTED:
                 for m in _DUPLICATE.finditer(r["note"]):
                     duplicates.setdefault(c.study, {}).setdefault(m.group(0), []).append(c)
+    out = []
     for study, notes in duplicates.items():
         members = list({c.key: c for cs in notes.values() for c in cs}.values())
         members.sort(key=lambda c: c.position)
@@ -949,11 +1058,6 @@ def findings(ledger: pd.DataFrame, studies: dict | None = None) -> list[Finding]
                     evidence=[_note_evidence(c) for c in members])
         f.title, f.statement, f.summary = _describe(f, members, words)
         out.append(f)
-
-    out.sort(key=lambda f: (f.tier, CONSEQUENCES.index(f.consequence), -f.decision_errors, -len(f.claims),
-                            f.position))
-    for i, f in enumerate(out, 1):
-        f.number = i
     return out
 
 

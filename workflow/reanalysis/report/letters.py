@@ -5,7 +5,8 @@ A letter renders the findings table (``results/audit/findings.csv``) and its evi
 (``finding_evidence.csv``) for its paper only, and computes no finding. Its body is in plain
 words: each finding with where the paper prints it (section, table, row), what is printed
 against what the printed numbers give, the readings that were tried (any of which would be an
-innocent explanation), and a polite request. Internal labels (claim ids, finding numbers,
+innocent explanation) with what they explain of each point (all its values, or how many and
+which: :func:`reanalysis.findings.evidence.explained_by`), and a polite request. Internal labels (claim ids, finding numbers,
 reading codes, file names and lines) appear only in its appendix, which maps each point to
 the report and the ledger. The counts are :mod:`reanalysis.findings.counts`'s.
 """
@@ -18,7 +19,7 @@ import jinja2
 import pandas as pd
 
 from reanalysis.findings.counts import Counts, counts, read_table
-from reanalysis.findings.evidence import StudySources, lead_row
+from reanalysis.findings.evidence import StudySources, explained_by, lead_row, other_words
 from reanalysis.figures.palette import css_variables
 from .html_report import citation_text
 from reanalysis.trust.inspect_sr import trust_sentence_for_letter
@@ -56,12 +57,15 @@ CHARS_PER_LINE = 96
 APPENDIX_CHARS_PER_LINE = 128
 APPENDIX_LINE = 0.75
 PARAGRAPH_SPACE = 0.45
+# the values a sentence of the letter names (more are counted)
+LETTER_NAMED = 3
 # the claim ids the appendix names per point (the rest counted; the report lists them all)
 APPENDIX_CLAIMS = 6
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _RANGE = re.compile(r"^range \[([^,\]]+), ([^\]]+)\]$")
 _VALUE_RANGE = re.compile(r"^(\S+) \[([^,\]]+), ([^\]]+)\]$")
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_PARTS = re.compile(r"\s*[,()]\s*")
 _LIBRARY = re.compile(r"\s*\((?:pandas|pingouin|scipy[^)]*|statsmodels[^)]*|numpy[^)]*)\)")
 
 
@@ -218,15 +222,89 @@ def _tried(ledger: pd.DataFrame, study_name: str, claims: list[str], study: dict
     return list(dict.fromkeys(reading_words(v, study) for v in rows["variant"]))
 
 
-def _explained(items: list[dict], study: dict) -> list[str]:
-    """'point 1 holds with n = 37/36 (completers)': the readings that fit a point."""
+def _distinct(quantities: list[str]) -> list[str]:
+    """Each quantity in the words that tell it from the others of its point: its comma- and
+    bracket-separated parts that not all of them share ('insulin requirement at baseline' of
+    'p, Groups I vs II vs III vs IV, insulin requirement at baseline (test not named)'); all
+    its parts, comma-separated, where no part is shared by all or all its parts are."""
+    parts = [[x for x in _PARTS.split(q) if x] for q in quantities]
+    shared = set.intersection(*map(set, parts)) if len(parts) > 1 else set()
     out = []
-    for i, it in enumerate(items, 1):
-        fits = list(dict.fromkeys(r["reading"] for r in it["rows"]
-                                  if r["reading"] and r["reading_verdict"] in ("reproduced", "consistent")))
-        if fits:
-            out.append(f"point {i} would hold with {reading_words(fits[0], study)}")
+    for mine in parts:
+        own = [x for x in mine if x not in shared]
+        out.append(", ".join(own if own and shared else mine))
     return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def point_explained(number: int, rows: list[dict], study: dict, ids) -> str | None:
+    """What the readings tried explain of one point, from its evidence rows
+    (:func:`reanalysis.findings.evidence.explained_by`): 'Point 2 would hold with ...' when one
+    reading makes every failing value hold; else how many and which values each reading makes
+    hold, and how many none does ('Of the 15 p-values in point 1, 1 (insulin requirement at
+    baseline) would hold with ...; the other 14 would not hold under any reading we tried.').
+    '' when no reading explains any of its values; None when none of them fails as stated."""
+    explained = explained_by(rows)
+    if not explained.claims:
+        return None
+    if not explained.fits:
+        return ""
+    failing = [r for r in rows if r["claim_id"] in explained.claims and r["statistic"]]
+    quantity = {}
+    for r in failing:
+        quantity.setdefault(r["claim_id"], plain(r["quantity"], study, ids))
+    words = dict(zip(explained.claims, _distinct([quantity[c] for c in explained.claims])))
+    noun = "p-values" if all(r["statistic"] == "p" for r in failing) else "values"
+    m = len(explained.claims)
+
+    def which(claims) -> str:
+        return _and(list(dict.fromkeys(words[c] for c in claims))) if len(claims) <= LETTER_NAMED else ""
+    if explained.whole is not None:
+        reading = reading_words(explained.whole.reading, study)
+        return (f"Point {number} would hold with {reading}." if m == 1 else
+                f"All {m} {noun} in point {number} would hold with {reading}.")
+    parts = []
+    first = explained.fits[0].reading
+    for i, fit in enumerate(explained.fits):
+        k, named, reading = len(fit.claims), which(fit.claims), reading_words(fit.reading, study)
+        also = [x for x in fit.reading.split("+") if x != first]
+        if i and len(also) < len(fit.reading.split("+")):  # the first reading crossed with another
+            reading = f"that reading and {reading_words('+'.join(also), study)}"
+        last = i == len(explained.fits) - 1 and not explained.rest
+        share = other_words(k, named) if (i and last) else f"{k}" + (f" ({named})" if named else "")
+        parts.append(f"{share} would hold with {reading}" if i == 0 else f"{share} with {reading}")
+    if explained.rest:
+        parts.append(f"{other_words(len(explained.rest), which(explained.rest))} would not hold under any "
+                     "reading we tried")
+    return f"Of the {m} {noun} in point {number}, " + "; ".join(parts) + "."
+
+
+def explained_points(items: list[dict], study: dict, ids) -> tuple[list[str], list[int]]:
+    """For the points stated: what the readings tried explain of each (one sentence a point
+    that any reading explains, in part or in full), and the points no reading explains."""
+    said, unexplained = [], []
+    for i, it in enumerate(items, 1):
+        text = point_explained(i, it["rows"], study, ids)
+        if text:
+            said.append(text)
+        elif text == "":
+            unexplained.append(i)
+    return said, unexplained
+
+
+def _appendix_readings(rows: list[dict]) -> str:
+    """The readings that explain a point's claims, by their labels, with the claims each
+    explains where it does not explain all of them: 'as_sem (S-T1-04)'."""
+    explained = explained_by(rows)
+    if explained.whole is not None:
+        return explained.whole.reading
+    m = len(explained.claims)
+    shown = [", ".join(fit.claims) if len(fit.claims) <= LETTER_NAMED else f"{len(fit.claims)} of {m} claims"
+             for fit in explained.fits]
+    return ", ".join(f"{fit.reading} ({who})" for fit, who in zip(explained.fits, shown))
 
 
 def _request(items: list[dict]) -> str:
@@ -287,7 +365,6 @@ def _with_items(base: dict, items: list[dict], body: list[dict], study: dict, id
     appendix = []
     for it in body + rest:
         f = it["finding"]
-        readings = sorted({r["reading"] for r in it["rows"] if r["reading"]})
         lines = [f"{file}:{line}" for file, line in sorted(
             {(r["source_file"], int(r["source_line"])) for r in it["rows"]
              if r["source_file"] and r["source_line"].isdigit()})]
@@ -296,12 +373,13 @@ def _with_items(base: dict, items: list[dict], body: list[dict], study: dict, id
             f" and {len(claims_of) - APPENDIX_CLAIMS} more" if len(claims_of) > APPENDIX_CLAIMS else "")
         half = APPENDIX_CLAIMS // 2
         appendix.append({"point": it.get("number", ""), "id": f["id"], "claims": shown,
-                         "readings": ", ".join(readings),
+                         "readings": _appendix_readings(it["rows"]),
                          "lines": ", ".join(lines[:half]) + (f" and {len(lines) - half} more" if len(lines) > half else ""),
                          "title": plain(f["title"], study, ids), "flag": f["strength"] == "flag"})
+    explained, unexplained = explained_points(body, study, ids)
     return {**base, "items": body, "rest": [it for it in rest if it["finding"]["strength"] != "flag"],
             "flags": [it for it in rest if it["finding"]["strength"] == "flag"],
-            "explained": _explained(body, study), "request": _request(body), "appendix": appendix}
+            "explained": explained, "unexplained": unexplained, "request": _request(body), "appendix": appendix}
 
 
 def _lines(text: str, per_line: int) -> int:
@@ -372,7 +450,10 @@ def caveat(ctx: dict) -> str:
     if tried:
         text += (" We tried such readings: " + "; ".join(tried) + (f"; and {more} more" if more > 0 else "") + ".")
     if ctx["explained"]:
-        text += " Of these, " + "; ".join(ctx["explained"]) + "; the others are explained by none."
+        text += " " + " ".join(ctx["explained"])
+        points = [str(n) for n in ctx["unexplained"]]
+        if points:
+            text += f" No reading we tried explains point{'s' if len(points) > 1 else ''} {_and(points)}."
     elif tried:
         text += " None of them explains the points above."
     return text
