@@ -23,8 +23,10 @@ that takes it, so every root cause is stated once:
    values impossible at its stated n), when two or more are left.
 4. **restated or alike**: what is left is joined when two flagged rows are one computation
    restated (same study, method and numeric recomputed value: the same quantity printed
-   twice), or the same kind of quantity in one place (same study, location, statistic and
-   quantity before its first comma: the rows of one table, one sentence).
+   twice), or the same kind of quantity in one place at one evidence strength (same study,
+   location, statistic, quantity before its first comma and strength: the rows of one
+   table, one sentence; a row a reading or a rounding explains stands apart from those
+   none explains, so a finding's count and strength hold for every claim in it).
 5. Each claim left is a finding of its own; and the ``duplicate:`` notes (repeated values)
    of a study are one finding.
 
@@ -421,8 +423,9 @@ def _notes(members: list[_Claim], pattern=_IMPLIED) -> list[str]:
 
 def _is_rounding_level(c: _Claim) -> bool:
     """Within one unit of the last printed decimal, or reproduced read as truncated or
-    double rounded."""
-    if any(v in ROUNDING_READINGS and all(r["verdict"] == REPRODUCED for r in rows)
+    double rounded (for an impossibility check, possible: its best verdict is consistent)."""
+    if any(v in ROUNDING_READINGS and all(r["verdict"] == REPRODUCED or (
+            r["verdict"] == CONSISTENT and r["statistic"] in IMPOSSIBILITY_CHECKS) for r in rows)
            for v, rows in c.fits.items()):
         return True
     for r in c.flagged:
@@ -1018,8 +1021,12 @@ def _restated_or_alike(left: dict, words: Words, claims: dict) -> list[Finding]:
     union = _Union(list(left))
     seen: dict[tuple, tuple[str, str]] = {}
     for key, c in left.items():
+        # Alike claims join only at one evidence strength: a claim that a reading or a
+        # rounding explains is not counted among those no reading explains.
+        strength = _claim_strength(c, words, claims)
         for r in c.flagged:
-            keys = [("place", c.study, r["location"], r["statistic"], stem(r["quantity"]))] if stem(r["quantity"]) else []
+            keys = ([("place", c.study, r["location"], r["statistic"], stem(r["quantity"]), strength)]
+                    if stem(r["quantity"]) else [])
             if r["method"] and _NUMBER.match(r["recomputed"]):  # a number, not 'impossible'
                 keys.append(("computation", c.study, r["method"], r["recomputed"]))
             for k in keys:

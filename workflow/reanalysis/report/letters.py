@@ -264,8 +264,9 @@ def point_explained(number: int, rows: list[dict], study: dict, ids) -> str | No
         return _and(list(dict.fromkeys(words[c] for c in claims))) if len(claims) <= LETTER_NAMED else ""
     if explained.whole is not None:
         reading = reading_words(explained.whole.reading, study)
+        every = "Both" if m == 2 else f"All {m}"
         return (f"Point {number} would hold with {reading}." if m == 1 else
-                f"All {m} {noun} in point {number} would hold with {reading}.")
+                f"{every} {noun} in point {number} would hold with {reading}.")
     parts = []
     first = explained.fits[0].reading
     for i, fit in enumerate(explained.fits):
