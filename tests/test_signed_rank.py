@@ -7,7 +7,7 @@ import pytest
 import scipy.stats as st
 
 from conftest import CONFIG, ROOT
-from reanalysis.audit.patient_level import _scipy_permutes, signed_rank_p
+from reanalysis.engine.analyses.paired_test import scipy_permutes as _scipy_permutes, signed_rank_p
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -1,4 +1,4 @@
-"""The statistics core (reanalysis.audit.patient_level) against independent computations.
+"""The statistics core (reanalysis.engine.analyses, run by reanalysis.audit.patient_level) against independent computations.
 
 The package computes with pingouin; every expected value here comes from scipy,
 numpy or the statistics module, or from the formula worked by hand in the test.
@@ -17,15 +17,15 @@ from scipy import integrate, special, stats
 
 from reanalysis.audit.patient_level import (
     AS_REPORTED,
-    _correlation,
-    _describe,
-    _paired,
-    _two_group,
     expand_check,
     load_patient_table,
     recompute,
     subset_mask,
 )
+from reanalysis.engine.analyses.correlation import correlation as _correlation
+from reanalysis.engine.analyses.describe import describe as _describe
+from reanalysis.engine.analyses.paired_test import paired as _paired
+from reanalysis.engine.analyses.two_group_test import two_group as _two_group
 
 REL = 1e-9
 

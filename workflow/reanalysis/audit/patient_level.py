@@ -1,6 +1,7 @@
-"""Recomputation from patient-level tables: one function per analysis kind.
+"""Recomputation from patient-level tables, dispatched through the registry of analyses.
 
-A *check* (from the config) names an analysis, its columns, a subset and the
+A *check* (from the config) names an analysis (reanalysis.engine.analyses: one module an
+analysis, with its fields, the rows it reads and its computation), its columns, a subset and the
 statistic a claim is compared with. :func:`expand_check` turns one check into its
 variants: the subset under each reading of its grouping, times each method the study
 lists for the analysis, plus any labelled alternatives. :func:`recompute` runs them
@@ -12,18 +13,15 @@ import operator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from reanalysis.engine.analyses import ANALYSES, DERIVED_DECIMALS, META_ANALYSES
 from reanalysis.errors import InputError
-
 from reanalysis.inputs.tables import gather, load_schema, read_table
 
 AS_REPORTED = "as_reported"
 _COMPARE = {"gt": (operator.gt, ">"), "gte": (operator.ge, "≥"),
             "lt": (operator.lt, "<"), "lte": (operator.le, "≤")}
-META_ANALYSES = {"definition_consistency"}
-DERIVED_DECIMALS = 10
 
 
 def load_patient_table(study: dict, errors: list | None = None) -> pd.DataFrame:
@@ -32,8 +30,7 @@ def load_patient_table(study: dict, errors: list | None = None) -> pd.DataFrame:
     rows = read_table(Path(study["table"]), load_schema(Path(study["table_schema"])), errors)
     df = pd.DataFrame(rows).drop(columns="_where", errors="ignore")
     for name, spec in study.get("derived", {}).items():
-        # Results of decimal data carry float noise (8.3 - 7.8 = 0.5000000000000009),
-        # which would break ties in rank tests; the data have far fewer than 10 decimals.
+        # rounded to DERIVED_DECIMALS: decimal data's float noise would break ties in rank tests
         if "difference" in spec:
             a, b = spec["difference"]
             df[name] = (df[a] - df[b]).round(DERIVED_DECIMALS)
@@ -67,108 +64,6 @@ def group_labels(df: pd.DataFrame, study: dict, grouping: str, variant: str = AS
     return labels
 
 
-# --- analyses: each returns {statistic: value} and a short method text -------------
-
-def _describe(x: pd.Series, kind: str, q: float | None, method: str | None):
-    if kind == "count":
-        return {"n": float(len(x))}, "row count"
-    values = {"mean": x.mean, "median": x.median, "min": x.min, "max": x.max,
-              "sd": lambda: x.std(ddof=1)}
-    if kind == "quantile":
-        return ({"value": float(np.quantile(x.to_numpy(), q, method=method)), "n": float(len(x))},
-                f"numpy.quantile(q={q}, method='{method}')")
-    return {"value": float(values[kind]()), "n": float(len(x))}, f"{kind} (pandas)"
-
-
-def _paired(before: pd.Series, after: pd.Series, method: str):
-    import pingouin as pg
-    from scipy import stats
-
-    diff = (before - after).round(DERIVED_DECIMALS)  # exact ties for the signed-rank test
-    out = {"n": float(len(diff)), "mean_difference": float(diff.mean())}
-    if method == "paired_t":
-        res = pg.ttest(before, after, paired=True).iloc[0]
-        # pingouin rounds its CI to 2 decimals and BF10 to text; take them unrounded.
-        ci = stats.ttest_rel(before, after).confidence_interval(0.95)
-        bf10 = pg.bayesfactor_ttest(res["T"], len(diff), paired=True)
-        out |= {"T": float(res["T"]), "dof": float(res["dof"]), "p": float(res["p_val"]),
-                "ci95_low": float(ci.low), "ci95_high": float(ci.high),
-                "cohen_d": float(res["cohen_d"]), "BF10": float(bf10), "power": float(res["power"])}
-        return out, "paired t-test, two-sided (pingouin.ttest paired=True; CI from scipy.stats.ttest_rel)"
-    if method == "wilcoxon":
-        if _scipy_permutes(diff):
-            # scipy's exact permutation test over 2^n sign flips takes about a second per call;
-            # the same exact p counted with tied ranks in closed form (see signed_rank_p)
-            res = pg.wilcoxon(diff, method="asymptotic").iloc[0]  # W and RBC do not depend on it
-            p, how = signed_rank_p(diff), "exact over all sign flips, tied ranks counted exactly"
-        else:
-            res = pg.wilcoxon(diff).iloc[0]
-            p, how = float(res["p_val"]), "scipy's method 'auto'"
-        out |= {"W": float(res["W_val"]), "p": p, "rank_biserial": float(res["RBC"])}
-        return out, f"Wilcoxon signed-rank, two-sided (pingouin.wilcoxon; p {how})"
-    raise ValueError(f"unknown paired_test method {method!r}")
-
-
-def _scipy_permutes(diff: pd.Series) -> bool:
-    """Does scipy.stats.wilcoxon (method 'auto') run its exact permutation test here? It
-    does with ties or zeros and n <= 13 (scipy 1.17, stats/_wilcoxon.py)."""
-    d = np.asarray(diff, dtype=float)
-    nonzero = np.abs(d[d != 0])
-    has_ties = len(np.unique(nonzero)) < len(nonzero)
-    return bool((has_ties or (d == 0).any()) and len(d) <= 13)
-
-
-def signed_rank_p(diff) -> float:
-    """Two-sided p of the Wilcoxon signed-rank test, exact over all 2^n sign flips with
-    average ranks for ties and zeros dropped (scipy's zero_method 'wilcox'): the null
-    distribution of the positive-rank sum, counted by convolution over doubled (integer)
-    ranks; p = min(1, 2 min(P(T <= t), P(T >= t))), as scipy.stats.permutation_test."""
-    from scipy import stats
-
-    d = np.asarray(diff, dtype=float)
-    d = d[d != 0]
-    ranks = np.rint(2 * stats.rankdata(np.abs(d))).astype(np.int64)
-    observed = int(ranks[d > 0].sum())
-    counts = np.zeros(int(ranks.sum()) + 1, dtype=np.int64)
-    counts[0] = 1
-    for r in ranks:
-        counts[r:] = counts[r:] + counts[:-r]  # (ranks are >= 2, doubled)
-    total = counts.sum()
-    less, greater = counts[:observed + 1].sum() / total, counts[observed:].sum() / total
-    return float(min(1.0, 2 * min(less, greater)))
-
-
-def _correlation(x: pd.Series, y: pd.Series, method: str):
-    import pingouin as pg
-    from scipy import stats
-
-    res = pg.corr(x, y, method=method).iloc[0]
-    out = {"n": float(res["n"]), "r": float(res["r"]), "p": float(res["p_val"])}
-    if method == "pearson":
-        ci = stats.pearsonr(x, y).confidence_interval(0.95)
-        # pingouin.corr reports BF10 as rounded text; compute it unrounded.
-        bf10 = pg.bayesfactor_pearson(out["r"], int(out["n"]))
-        out |= {"ci95_low": float(ci.low), "ci95_high": float(ci.high), "BF10": float(bf10)}
-    return out, f"{method} correlation, two-sided (pingouin.corr method='{method}')"
-
-
-def _two_group(a: pd.Series, b: pd.Series, method: str):
-    import pingouin as pg
-
-    out = {"n_a": float(len(a)), "n_b": float(len(b)), "mean_a": float(a.mean()),
-           "mean_b": float(b.mean()), "mean_difference": float(a.mean() - b.mean())}
-    if method in ("student_t", "welch_t"):
-        res = pg.ttest(a, b, paired=False, correction=(method == "welch_t")).iloc[0]
-        out |= {"T": float(res["T"]), "dof": float(res["dof"]), "p": float(res["p_val"])}
-        name = "Welch" if method == "welch_t" else "Student"
-        return out, f"{name} two-sample t-test, two-sided (pingouin.ttest)"
-    if method == "mann_whitney":
-        res = pg.mwu(a, b).iloc[0]
-        out |= {"U": float(res["U_val"]), "p": float(res["p_val"])}
-        return out, "Mann-Whitney U, two-sided (pingouin.mwu)"
-    raise ValueError(f"unknown two_group_test method {method!r}")
-
-
 @dataclass
 class Variant:
     check: str
@@ -189,7 +84,7 @@ def _grouping_of(spec: dict) -> str | None:
 def expand_check(name: str, spec: dict, study: dict) -> list[Variant]:
     """All variants of one check, the ``as_reported`` one first."""
     analysis = spec["analysis"]
-    if analysis in META_ANALYSES:
+    if analysis in META_ANALYSES:   # it computes nothing per variant (the registry says)
         return []
     grouping = _grouping_of(spec)
     subset_variants = list(study["groupings"][grouping]["variants"]) if grouping else [AS_REPORTED]
@@ -206,59 +101,37 @@ def expand_check(name: str, spec: dict, study: dict) -> list[Variant]:
     return variants
 
 
-def _run_two_group(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
-    spec = v.spec
-    mask_a, desc_a = subset_mask(df, study, spec["group_a"], v.subset_variant)
-    mask_b, desc_b = subset_mask(df, study, spec["group_b"], v.subset_variant)
-    col = spec["column"]
-    stats_, text = _two_group(df.loc[mask_a, col], df.loc[mask_b, col], v.method)
-    return stats_, f"{text} of {col}: {desc_a} (n={mask_a.sum()}) vs {desc_b} (n={mask_b.sum()})"
-
-
-def _subset(df: pd.DataFrame, study: dict, v: Variant) -> tuple[pd.DataFrame, str]:
-    """The rows a one-sample analysis reads (its `subset` and `where`), and the words for it."""
+def _one_subset(df: pd.DataFrame, study: dict, v: Variant) -> tuple[tuple, str]:
+    """The rows a one-subset analysis reads (its `subset` and `where`), and the words for them."""
     spec = v.spec
     mask, desc = subset_mask(df, study, spec.get("subset"), v.subset_variant)
     for column, value in spec.get("where", {}).items():
         mask &= df[column] == value
         desc += f", {column} = {value}"
     sub = df[mask]
-    return sub, f"; subset: {desc} (n={len(sub)})"
+    return (sub,), f"; subset: {desc} (n={len(sub)})"
 
 
-def _run_describe(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
-    sub, where = _subset(df, study, v)
-    column = v.spec.get("column")
-    x = sub[column] if column else sub.index.to_series()
-    stats_, text = _describe(x, v.spec["analysis"], v.spec.get("q"), v.method)
-    return stats_, (f"{text} of {column}" if column else text) + where
+def _two_subsets(df: pd.DataFrame, study: dict, v: Variant) -> tuple[tuple, str]:
+    """The rows of the two subsets a comparison reads (`group_a`, `group_b`), and the words."""
+    mask_a, desc_a = subset_mask(df, study, v.spec["group_a"], v.subset_variant)
+    mask_b, desc_b = subset_mask(df, study, v.spec["group_b"], v.subset_variant)
+    return (df[mask_a], df[mask_b]), f": {desc_a} (n={mask_a.sum()}) vs {desc_b} (n={mask_b.sum()})"
 
 
-def _run_paired(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
-    sub, where = _subset(df, study, v)
-    spec = v.spec
-    stats_, text = _paired(sub[spec["before"]], sub[spec["after"]], v.method)
-    return stats_, f"{text}: {spec['before']} vs {spec['after']}{where}"
-
-
-def _run_correlation(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
-    sub, where = _subset(df, study, v)
-    spec = v.spec
-    stats_, text = _correlation(sub[spec["x"]], sub[spec["y"]], v.method)
-    return stats_, f"{text}: {spec['x']} with {spec['y']}{where}"
-
-
-# The patient-level analyses, by the name a check's `analysis` gives: each runs one variant
-# on the patient table and returns ({statistic: value}, method text).
-ANALYSES = {"two_group_test": _run_two_group, "paired_test": _run_paired, "correlation": _run_correlation,
-            **{name: _run_describe for name in ("count", "mean", "median", "min", "max", "sd", "quantile")}}
+# The rows an analysis reads, by its declared `rows` (reanalysis.engine.analyses.ROWS): the
+# frames its computation takes and the words appended to its method text.
+_READERS = {"subset": _one_subset, "two_groups": _two_subsets}
 
 
 def run_variant(df: pd.DataFrame, study: dict, v: Variant) -> tuple[dict, str]:
-    analysis = v.spec["analysis"]
-    if analysis not in ANALYSES:
-        raise ValueError(f"check {v.check!r}: unknown analysis {analysis!r}")
-    return ANALYSES[analysis](df, study, v)
+    """One variant, run by its analysis from the registry: ({statistic: value}, method text)."""
+    analysis = ANALYSES.get(v.spec["analysis"])
+    if analysis is None or not analysis.computes:
+        raise ValueError(f"check {v.check!r}: unknown analysis {v.spec['analysis']!r}")
+    frames, words = _READERS[analysis.rows](df, study, v)
+    stats_, text = analysis.run(v.spec, v.method, *frames)
+    return stats_, text + words
 
 
 def recompute(df: pd.DataFrame, study: dict, study_name: str) -> pd.DataFrame:

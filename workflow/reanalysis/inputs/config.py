@@ -40,6 +40,7 @@ def check_yaml(config_path: str | Path):
 
 
 KIND_KEY = "x-check-kind"   # a check kind's schema (reanalysis.engine.checks) says which kind it is
+ANALYSIS_KEY = "x-patient-analysis"   # and an analysis's (reanalysis.engine.analyses) which analysis
 CONFIG_SCHEMA = "workflow/schemas/config.schema.yaml"
 STUDY_SCHEMA = "workflow/schemas/study.schema.yaml"
 STUDY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -128,9 +129,10 @@ def load_studies(config: dict, config_path: str | Path = "config/config.yaml",
 # are kept in .snakemake/ under a key made of the shared settings and the content of every
 # study file and schema. Any change to any of them misses the cache and validates anew.
 _CACHE = Path(".snakemake/reanalysis/studies.pickle")
-# The check kinds' modules (engine/checks/), read as files: importing them here would slow
-# every Snakemake start.
+# The check kinds' modules (engine/checks/) and the patient-level analyses' (engine/analyses/),
+# read as files: importing them here would slow every Snakemake start.
 KINDS_DIR = Path(__file__).resolve().parents[1] / "engine" / "checks"
+ANALYSES_DIR = KINDS_DIR.parent / "analyses"
 
 
 def _cache_key(shared: dict, studies_dir: Path, schema_dir: Path):
@@ -138,7 +140,7 @@ def _cache_key(shared: dict, studies_dir: Path, schema_dir: Path):
         return None
     import hashlib
     digest = hashlib.sha256(repr(sorted(shared.items())).encode())
-    kinds = sorted(KINDS_DIR.glob("*.py"))   # they compose the study schema
+    kinds = sorted(KINDS_DIR.glob("*.py")) + sorted(ANALYSES_DIR.glob("*.py"))   # they compose the study schema
     for path in sorted(studies_dir.glob("*.yaml")) + sorted(schema_dir.glob("*.yaml")) + kinds:
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -168,18 +170,35 @@ def _write_cache(root: Path, key: str, studies: dict) -> None:
 
 
 # A schema whose `$defs` entry holds this key is filled from the registry of check kinds
-# (reanalysis.engine.checks): each kind's fields, valid only for that kind.
+# (reanalysis.engine.checks): each kind's fields, valid only for that kind; and the next from
+# the registry of patient-level analyses (reanalysis.engine.analyses), likewise.
 COMPOSED = "x-composed-from-check-kinds"
+COMPOSED_ANALYSES = "x-composed-from-patient-analyses"
 
 
 def _schema(path: Path) -> dict:
     schema = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)
-    if COMPOSED in schema.get("$defs", {}):
-        from reanalysis.engine.checks import schema_defs
+    for marker, registry in ((COMPOSED, "checks"), (COMPOSED_ANALYSES, "analyses")):
+        if marker in schema.get("$defs", {}):
+            import importlib
 
-        del schema["$defs"][COMPOSED]
-        schema["$defs"].update(schema_defs())
+            del schema["$defs"][marker]
+            schema["$defs"].update(importlib.import_module(f"reanalysis.engine.{registry}").schema_defs())
     return schema
+
+
+def _owner(schema: dict) -> tuple[str, str, list] | None:
+    """Whose fields a schema holds, for an error: ("check kind" or "analysis", its name, and
+    the function naming who else has a field); None for any other schema."""
+    if schema.get(KIND_KEY):
+        from reanalysis.engine.checks import kinds_using
+
+        return "check kind", schema[KIND_KEY], kinds_using
+    if schema.get(ANALYSIS_KEY):
+        from reanalysis.engine.analyses import analyses_using
+
+        return "analysis", schema[ANALYSIS_KEY], analyses_using
+    return None
 
 
 def validate_config(config: dict, config_path: str | Path, schema_path: str | Path) -> None:
@@ -202,15 +221,14 @@ def _validate(config: dict, config_path, schema: dict) -> None:
         key = extra[0]
         near = difflib.get_close_matches(key, allowed, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
-        kind = error.schema.get(KIND_KEY)
-        if kind:
-            from reanalysis.engine.checks import kinds_using
-
-            users = kinds_using(key)
+        owner = _owner(error.schema)
+        if owner:
+            what, name, using = owner
+            users = using(key)
             hint += f"; '{key}' is a field of {', '.join(users)}" if users else ""
-            raise InputError(config_path, f"check kind '{kind}' has no field '{key}'{hint}",
+            raise InputError(config_path, f"{what} '{name}' has no field '{key}'{hint}",
                              key=".".join(path + [key]), value=key,
-                             rule=f"fields of kind '{kind}': {', '.join(allowed)}")
+                             rule=f"fields of {what.split()[-1]} '{name}': {', '.join(allowed)}")
         raise InputError(config_path, f"unknown key{hint}", key=".".join(path + [key]),
                          value=key, rule=f"allowed keys here: {', '.join(allowed)}")
     if error.validator == "required":
