@@ -14,8 +14,8 @@ import pytest
 from scipy import stats
 
 from reanalysis.beyond.carlisle import (baseline_p_by_simulation, carlisle_trial,
-                                 printed_p_interval, stouffer, stouffer_lower_tail,
-                                 stouffer_printed, stouffer_z)
+                                        printed_p_interval, stouffer, stouffer_lower_tail,
+                                        stouffer_printed, stouffer_z)
 
 TESTTHAT_TOL = 1.5e-8   # testthat::expect_equal's default relative tolerance
 

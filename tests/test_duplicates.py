@@ -17,7 +17,7 @@ import pytest
 from scipy import integrate, stats
 
 from reanalysis.engine.duplicates import (coincidence_chance, find_duplicate_runs, flag_by_chance,
-                                   significant_digits)
+                                          significant_digits)
 
 # scrutiny's pigs4 (columns snout, tail, wings; five rows), as printed in the vignette
 PIGS4 = {

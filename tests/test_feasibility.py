@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from reanalysis.engine.feasibility import (FeasibilityResult, sd_bounds_continuous, sd_feasibility,
-                                    variance_bounds_continuous)
+                                           variance_bounds_continuous)
 from reanalysis.engine.rounding import Interval
 
 F = Fraction

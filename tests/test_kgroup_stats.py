@@ -19,7 +19,7 @@ import pytest
 from scipy import stats
 
 from reanalysis.engine.kgroup_stats import (anova_from_summary, contingency_from_printed,
-                                     contingency_range, contingency_test)
+                                            contingency_range, contingency_test)
 from reanalysis.engine.summary_stats import Box, Range, ttest_from_summary
 
 

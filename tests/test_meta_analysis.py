@@ -19,8 +19,8 @@ import pytest
 from scipy import stats
 
 from reanalysis.beyond.meta_analysis import (between_arm_change, mean_change_from_summary,
-                                      median_iqr_to_mean_sd, pool_over_r,
-                                      pool_random_effects, wan_eta)
+                                             median_iqr_to_mean_sd, pool_over_r,
+                                             pool_random_effects, wan_eta)
 from reanalysis.engine.rounding import parse_number
 from reanalysis.engine.summary_stats import Box
 

@@ -46,12 +46,12 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from reanalysis.engine.rounding import (READINGS, parse_claim, parse_number, printed_interval,
-                                 round_exact, round_to, snap, unround)
+                                        round_exact, round_to, snap, unround)
 from reanalysis.engine.scrutiny import counts_from_percent, grim, grimmer
 from reanalysis.audit.summary_level import ROUNDING, parse_row, run_check
 from reanalysis.engine.summary_stats import (Box, Range, change_between_groups, difference,
-                                      paired_from_summary, r_threshold, ttest_from_summary,
-                                      two_proportions)
+                                             paired_from_summary, r_threshold, ttest_from_summary,
+                                             two_proportions)
 
 settings.register_profile("properties", derandomize=True, database=None, deadline=None,
                           max_examples=120)

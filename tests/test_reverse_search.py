@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from reanalysis.beyond.reverse_search import (count_standard_candidates, groupings_from_study,
-                                       search, standard_candidates, statistic_function)
+                                              search, standard_candidates, statistic_function)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from scipy import stats
 
 from conftest import REPORTED, SHARED
 from reanalysis.engine.statcheck import (ReportedTest, StatcheckResult, check_reported,
-                                  mentions_one_tailed, p_from_statistic, parse_result)
+                                         mentions_one_tailed, p_from_statistic, parse_result)
 
 CASES_CSV = SHARED / "reference" / "statcheck" / "cases.csv"
 

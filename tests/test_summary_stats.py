@@ -14,8 +14,8 @@ import pytest
 from scipy import stats
 
 from reanalysis.engine.summary_stats import (Box, Range, change_between_groups, difference,
-                                      paired_from_summary, proportion_difference_ci,
-                                      r_threshold, ttest_from_summary, two_proportions)
+                                             paired_from_summary, proportion_difference_ci,
+                                             r_threshold, ttest_from_summary, two_proportions)
 
 
 def P(text: str) -> Box:
@@ -420,7 +420,7 @@ def test_vectorised_ends_equal_one_at_a_time():
     """_sd_change_range (r unknown) and _monotone evaluate their ends in one array call;
     each end must be what evaluating it alone gives, to the last bit (signs of 0 too)."""
     from reanalysis.engine.summary_stats import (_d_ends, _monotone, _one_sample, _sd_change_bounds,
-                                          _sd_change_range, _two_sample)
+                                                 _sd_change_range, _two_sample)
     boxes = [P("0.0"), Box(0.0, 0.0, 0.0), P("0.05"), P("1.2"), P("3.25"), P("10")]
     for s1 in boxes:
         for s2 in boxes:

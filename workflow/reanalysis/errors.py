@@ -2,6 +2,7 @@
 the value and the rule broken; ``reanalysis.cli.run`` turns it into a clear non-zero exit."""
 from __future__ import annotations
 
+
 class InputError(ValueError):
     """Bad input: the message says where, what, and which rule it breaks."""
 

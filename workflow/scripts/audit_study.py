@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from reanalysis.audit import designs
+from reanalysis.audit.ledger import load_claims, to_frame, write_ledger
 from reanalysis.cli import run
 from reanalysis.inputs.config import audit_parts, study_file
-from reanalysis.audit.ledger import load_claims, to_frame, write_ledger
 from reanalysis.inputs.manifest import verify_study
 from reanalysis.scan.papers import papers_folder
 from reanalysis.scan.study import add_scanned

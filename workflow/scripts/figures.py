@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 
 from reanalysis.audit import designs
+from reanalysis.audit.ledger import load_claims
 from reanalysis.cli import run
 from reanalysis.figures.paper_figures import render_figures, with_hue
-from reanalysis.audit.ledger import load_claims
 from reanalysis.figures.summary_figures import render_summary_figures
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

@@ -2,10 +2,10 @@
 findings table and its evidence; render summary.md from them and the ledger."""
 from pathlib import Path
 
+from reanalysis.audit.ledger import read_ledger
 from reanalysis.beyond import questions as beyond
 from reanalysis.cli import run
 from reanalysis.findings.ranking import findings, read_findings, write_findings
-from reanalysis.audit.ledger import read_ledger
 from reanalysis.findings.summary import summary_markdown
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

@@ -3,10 +3,10 @@ findings, from the ledger and the findings table."""
 from pathlib import Path
 
 from reanalysis.cli import run
-from reanalysis.findings.counts import is_corpus, read_table
-from reanalysis.report.letters import write_letters
-from reanalysis.report.html_report import write_report
 from reanalysis.figures.summary_figures import write_discrepancy_figure
+from reanalysis.findings.counts import is_corpus, read_table
+from reanalysis.report.html_report import write_report
+from reanalysis.report.letters import write_letters
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

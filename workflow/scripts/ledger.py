@@ -4,11 +4,11 @@ panel; reanalysis.figures.summary_figures). The findings' figure is drawn with t
 findings table."""
 from pathlib import Path
 
-from reanalysis.cli import run
-from reanalysis.findings.counts import is_corpus
 from reanalysis.audit.ledger import merge_ledgers, write_ledger
-from reanalysis.inputs.manifest import verify
+from reanalysis.cli import run
 from reanalysis.figures.summary_figures import write_pvalue_figure
+from reanalysis.findings.counts import is_corpus
+from reanalysis.inputs.manifest import verify
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

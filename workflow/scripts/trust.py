@@ -2,9 +2,9 @@
 (workflow/reanalysis/trust/inspect_sr.py)."""
 from pathlib import Path
 
-from reanalysis.trust import inspect_sr as trust
 from reanalysis.cli import run
 from reanalysis.inputs.config import load_beyond
+from reanalysis.trust import inspect_sr as trust
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from reanalysis.engine.analyses import META_ANALYSES
 from reanalysis.engine.checks import KINDS
+from reanalysis.engine.rounding import format_value, parse_claim
+from reanalysis.engine.verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
+                                        VERDICTS, claims_agreement, judge, judge_reading)
 from reanalysis.errors import InputError
 from reanalysis.inputs.tables import gather, load_schema, read_table
-from .patient_level import AS_REPORTED, META_ANALYSES
-from reanalysis.engine.rounding import format_value, parse_claim
+
+from .patient_level import AS_REPORTED
 from .summary_level import IMPOSSIBLE_INPUTS, claim_statistic, input_ids
-from reanalysis.engine.verdicts import (CONSISTENT, DISCREPANT, INTEGRITY_VERDICTS, REPRODUCED, UNVERIFIABLE,
-                       VERDICTS, claims_agreement, judge, judge_reading)
 
 # Printed values that conventional rounding does not reproduce are also read as truncated
 # and as double-rounded (first to one more decimal), each a labelled variant.

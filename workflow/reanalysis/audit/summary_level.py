@@ -28,15 +28,16 @@ import pandas as pd
 from reanalysis.engine import duplicates, scrutiny, statcheck
 from reanalysis.engine.checks import KINDS, kind_of
 from reanalysis.engine.checks._common import (AS_REPORTED, BUILT_IN_N, IMPOSSIBLE, KNOWN, POSSIBLE, PRINTED,
-                                              ROUNDING, STATED, input_ids_of, statistic_text)
+                                              ROUNDING, STATED, input_ids_of)
 from reanalysis.engine.checks._common import n_for as _n_for
 from reanalysis.engine.checks._common import n_words as _n_words
 from reanalysis.engine.checks._common import stated_n as _stated_n
-from reanalysis.errors import InputError
-from reanalysis.inputs.tables import gather, load_schema, read_table
+from reanalysis.engine.checks._common import statistic_text
 from reanalysis.engine.rounding import (READINGS, Printed, describe_schemes, diagnose_numbers, input_bounds,
                                         parse_claim, parse_number)
 from reanalysis.engine.summary_stats import Box
+from reanalysis.errors import InputError
+from reanalysis.inputs.tables import gather, load_schema, read_table
 
 RECOMPUTED_COLUMNS = ["study", "check", "variant", "statistic", "value", "low", "high",
                       "method", "outcome", "note"]

@@ -53,7 +53,7 @@ import numpy as np
 from scipy import stats
 
 from reanalysis.engine.summary_stats import (Box, Range, _minimum, _sd, _sd_change, _sd_change_bounds,
-                            _sd_change_range, difference)
+                                             _sd_change_range, difference)
 
 NAN = float("nan")
 DEFAULT_R = (0.0, 0.5, 0.8)

@@ -40,11 +40,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import carlisle, meta_analysis, resampling, reverse_search as rsearch, rtm, tipping
-from reanalysis.errors import InputError
-from reanalysis.audit.patient_level import AS_REPORTED, DERIVED_DECIMALS, subset_mask
+from reanalysis.audit.patient_level import AS_REPORTED, subset_mask
+from reanalysis.engine.analyses import DERIVED_DECIMALS
 from reanalysis.engine.rounding import parse_claim, parse_number
 from reanalysis.engine.summary_stats import Box, Range
+from reanalysis.errors import InputError
+
+from . import carlisle, meta_analysis, resampling
+from . import reverse_search as rsearch
+from . import rtm, tipping
 
 COLUMNS = ["study", "part", "question", "method", "library", "assumptions", "value", "low",
            "high", "reading"]

@@ -39,7 +39,8 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from reanalysis.audit.patient_level import DERIVED_DECIMALS, subset_mask
+from reanalysis.audit.patient_level import subset_mask
+from reanalysis.engine.analyses import DERIVED_DECIMALS
 from reanalysis.engine.rounding import parse_claim, snap
 
 LABEL = "exploratory"

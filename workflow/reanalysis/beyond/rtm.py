@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-
 _PROFILE_LEVEL = 0.95
 
 

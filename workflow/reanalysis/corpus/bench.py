@@ -43,16 +43,24 @@ REPO = Path(__file__).resolve().parents[3]
 def floor_work() -> dict:
     """The workflow's computations in one process, mirroring workflow/scripts/*.py; returns
     the seconds of the computations without imports and without figures and report."""
-    import jsonschema, matplotlib, pandas, pingouin, scipy, seaborn, statsmodels, yaml  # noqa: F401,E401
+    import jsonschema  # noqa: F401,E401
+    import matplotlib
+    import pandas
+    import pingouin
+    import scipy
+    import seaborn
+    import statsmodels
+    import yaml
+
     from reanalysis.audit import designs, ledger
     from reanalysis.figures import paper_figures as figures
     from reanalysis.figures import summary_figures
     from reanalysis.findings import ranking as findings
+    from reanalysis.findings.counts import read_table
     from reanalysis.inputs import manifest
+    from reanalysis.inputs.config import load_studies, study_file
     from reanalysis.report import html_report as report
     from reanalysis.report import letters, summary
-    from reanalysis.findings.counts import read_table
-    from reanalysis.inputs.config import load_studies, study_file
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
     schema = Path("workflow/schemas/claims.schema.yaml")

@@ -28,9 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import synth
-
 from reanalysis.inputs import manifest
+
+from . import synth
 from .validity import repo_root, snakemake_command
 
 COLD_LIMIT_1000, NOOP_LIMIT = 300.0, 1.5

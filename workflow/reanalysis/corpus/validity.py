@@ -34,10 +34,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from . import synth
 from reanalysis.audit.ledger import is_echo
 from reanalysis.engine.checks import KINDS
 from reanalysis.errors import InputError
+
+from . import synth
 
 LEDGER = "results/audit/claims.csv"
 SUMMARY = "results/audit/summary.md"

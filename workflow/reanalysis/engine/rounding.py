@@ -28,8 +28,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from decimal import (ROUND_DOWN, ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal,
-                     localcontext)
+from decimal import ROUND_DOWN, ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 # Floats computed from decimal data carry binary noise (0.575 may come out as

@@ -40,8 +40,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
-from .rounding import (READINGS, Interval, Printed, check_schemes, describe_schemes,
-                       fraction_to_decimal, parse_number, round_exact, unround)
+from .rounding import (READINGS, Interval, Printed, check_schemes, describe_schemes, fraction_to_decimal,
+                       parse_number, round_exact, unround)
 
 UP_OR_DOWN = ("half_up", "half_down")
 HALF = Fraction(1, 2)

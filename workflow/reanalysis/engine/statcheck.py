@@ -49,8 +49,8 @@ from decimal import Decimal
 
 from scipy import stats
 
-from .rounding import SCHEMES, NumberFormatError, Printed, diagnose_numbers, format_value
-from .rounding import parse_number, round_to
+from .rounding import (SCHEMES, NumberFormatError, Printed, diagnose_numbers, format_value, parse_number,
+                       round_to)
 
 TEST_TYPES = ("t", "F", "r", "Z", "Chi2", "Q", "Qw", "Qb")
 TWO_SIDED = {"t", "Z", "r"}                  # doubled for two tails, as compute_p does

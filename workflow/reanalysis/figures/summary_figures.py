@@ -32,13 +32,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 
-from reanalysis.findings.evidence import arm_label, lead_row
-from .paper_figures import configure_matplotlib, save_figure
 from reanalysis.audit.ledger import stem
-from .palette import (BASELINE, DECISION_ERROR, FOLLOW_UP, GROUP_LINESTYLES, NEUTRAL, VERDICT_STYLE,
-                      colour, group_colours, ink)
 from reanalysis.engine.rounding import NumberFormatError, parse_claim
 from reanalysis.engine.verdicts import reported_significant
+from reanalysis.findings.evidence import arm_label, lead_row
+
+from .palette import (BASELINE, DECISION_ERROR, FOLLOW_UP, GROUP_LINESTYLES, NEUTRAL, VERDICT_STYLE, colour,
+                      group_colours, ink)
+from .paper_figures import configure_matplotlib, save_figure
 
 AS_REPORTED = "as_reported"
 MISSING = "–"  # a mark where nothing was recomputed (or nothing printed)

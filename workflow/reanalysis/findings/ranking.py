@@ -66,11 +66,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reanalysis.engine.checks import impossibility_checks
 from reanalysis.audit.ledger import CLAIM_READINGS, is_echo, stem
-from reanalysis.engine.rounding import NumberFormatError, format_value, parse_claim
 from reanalysis.audit.summary_level import AS_REPORTED, DUPLICATE, IMPLIED_N, IMPOSSIBLE_INPUTS
+from reanalysis.engine.checks import impossibility_checks
+from reanalysis.engine.rounding import NumberFormatError, format_value, parse_claim
 from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+
 from .evidence import ReadingFit, explained_by, other_words
 
 ROUNDING_READINGS = tuple(CLAIM_READINGS)

@@ -6,9 +6,10 @@ from collections import defaultdict
 
 import pandas as pd
 
-from .counts import VERDICT_ORDER, counts
 from reanalysis.audit.summary_level import AS_REPORTED
 from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED, UNVERIFIABLE
+
+from .counts import VERDICT_ORDER, counts
 
 # the ledger's two figures that show findings, under the results folder
 FINDING_FIGURES = {"discrepancies": "figures/discrepancies.png", "pvalues": "figures/pvalues.png"}

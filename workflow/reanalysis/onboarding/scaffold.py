@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from reanalysis.engine.checks import example_lines
-from reanalysis.inputs.config import STUDY_NAME, check_yaml, load_studies, study_file
-from reanalysis.errors import InputError
-from reanalysis.inputs.tables import gather, load_schema
 from reanalysis.audit.summary_level import ROW_KINDS
+from reanalysis.engine.checks import example_lines
+from reanalysis.errors import InputError
+from reanalysis.inputs.config import STUDY_NAME, check_yaml, load_studies, study_file
+from reanalysis.inputs.tables import gather, load_schema
 
 CONFIG = Path("config/config.yaml")
 SUMMARIES_SCHEMA = "workflow/schemas/summaries.schema.yaml"
@@ -233,8 +233,8 @@ def check_study(study: str) -> int:
     input validation the pipeline runs and every transcription rule the tests run
     (reanalysis.inputs.transcription), each fault reported, not the first only."""
     from reanalysis.audit import designs
-    from reanalysis.inputs import transcription
     from reanalysis.audit.ledger import load_claims
+    from reanalysis.inputs import transcription
     from reanalysis.inputs.manifest import verify_study
 
     start = time.perf_counter()

@@ -38,13 +38,13 @@ import pandas as pd
 from PIL import Image
 
 from reanalysis.beyond import questions as beyond_section
+from reanalysis.engine.rounding import NumberFormatError, parse_claim
 from reanalysis.figures.catalogue import PVALUE_FIGURE, figure_catalogue
+from reanalysis.figures.palette import VERDICT_STYLE, css_variables
+from reanalysis.figures.paper_figures import MIN_FONT_KEY
+from reanalysis.figures.summary_figures import pvalue_table
 from reanalysis.findings.counts import VERDICT_ORDER, claim_verdicts, counts, is_corpus, read_table
 from reanalysis.findings.evidence import StudySources, load_recomputed
-from reanalysis.figures.paper_figures import MIN_FONT_KEY
-from reanalysis.figures.palette import VERDICT_STYLE, css_variables
-from reanalysis.engine.rounding import NumberFormatError, parse_claim
-from reanalysis.figures.summary_figures import pvalue_table
 
 AS_REPORTED = "as_reported"
 # the findings' figure (drawn by the report's rule from the findings table)

@@ -18,11 +18,12 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from reanalysis.figures.palette import css_variables
 from reanalysis.findings.counts import Counts, counts, read_table
 from reanalysis.findings.evidence import StudySources, explained_by, lead_row, other_words
-from reanalysis.figures.palette import css_variables
-from .html_report import citation_text
 from reanalysis.trust.inspect_sr import trust_sentence_for_letter
+
+from .html_report import citation_text
 
 AS_REPORTED = "as_reported"
 # the words of the engine's own labelled readings (a study's config `readings` adds its own)

@@ -14,6 +14,7 @@ import sys
 from reanalysis.engine import statcheck
 from reanalysis.engine.rounding import format_value
 from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+
 from .core import Result, scan_file
 
 CSV_COLUMNS = ["file", "line", "last_line", "printed", "test_type", "df1", "df2", "test_comparison", "statistic",

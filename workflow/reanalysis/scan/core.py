@@ -9,6 +9,7 @@ from pathlib import Path
 from reanalysis.engine import statcheck
 from reanalysis.engine.rounding import format_value, parse_claim
 from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+
 from .grammar import Found, find_results
 from .text import normalise, read_text
 

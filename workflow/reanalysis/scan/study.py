@@ -22,10 +22,11 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from reanalysis.engine import statcheck
-from reanalysis.errors import InputError
 from reanalysis.audit.ledger import _shown
 from reanalysis.audit.patient_level import AS_REPORTED
+from reanalysis.engine import statcheck
+from reanalysis.errors import InputError
+
 from .core import ONE_TAILED, Result, scan_text, statistic_name
 from .papers import cited_positions, paper_names
 from .text import normalise, read_text

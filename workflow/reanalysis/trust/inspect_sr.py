@@ -49,10 +49,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from reanalysis.inputs.config import load_settings_file, randomised_trials, study_file
-from reanalysis.errors import InputError
 from reanalysis.engine.rounding import unround
 from reanalysis.engine.verdicts import CONSISTENT, DISCREPANT, REPRODUCED
+from reanalysis.errors import InputError
+from reanalysis.inputs.config import load_settings_file, randomised_trials, study_file
 
 YES, NO, UNCLEAR, NOT_APPLICABLE = "yes", "no", "unclear", "not applicable"
 ANSWERS = (YES, NO, UNCLEAR, NOT_APPLICABLE)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from ._common import input_ids_of
 
-
 # The cases the synthetic corpus (reanalysis.corpus.synth) offers a kind's generator: what its
 # two-arm trial prints at a place and the simulated data behind it, by role (the keys of the
 # ``ids`` and ``data`` a generator gets). One kind generates each case.

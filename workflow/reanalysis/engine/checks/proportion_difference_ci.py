@@ -1,8 +1,9 @@
 """One bound of the CI of a difference in proportions (Wald or Newcombe) from printed counts or percents."""
 from __future__ import annotations
 
-from .. import summary_stats
 from reanalysis.errors import InputError
+
+from .. import summary_stats
 from . import register
 from ._common import VALUE_ID, count_or_percent, spread
 from .two_proportions import counts_of_two

@@ -4,8 +4,9 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from .. import feasibility
 from reanalysis.errors import InputError
+
+from .. import feasibility
 from . import Synthetic, register
 from ._common import IMPOSSIBLE, POSSIBLE, ROUNDING, UNDETERMINED, VALUE_ID, n_for
 
