@@ -56,11 +56,12 @@ def floor_work() -> dict:
     from reanalysis.figures import paper_figures as figures
     from reanalysis.figures import summary_figures
     from reanalysis.findings import ranking as findings
+    from reanalysis.findings import summary
     from reanalysis.findings.counts import read_table
     from reanalysis.inputs import manifest
     from reanalysis.inputs.config import load_studies, study_file
     from reanalysis.report import html_report as report
-    from reanalysis.report import letters, summary
+    from reanalysis.report import letters
 
     config = load_studies(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
     schema = Path("workflow/schemas/claims.schema.yaml")
