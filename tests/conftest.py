@@ -99,6 +99,20 @@ def assert_same_tree(a: Path, b: Path) -> None:
     assert [name for name in ta if ta[name] != tb[name]] == []
 
 
+
+def config_error(study: dict, edit, config_file: str) -> str:
+    """The error a copy of ``study``, changed by ``edit(copy)``, gets from the study schema."""
+    import copy
+
+    from reanalysis.errors import InputError
+    from reanalysis.inputs.config import STUDY_SCHEMA, validate_config
+
+    changed = copy.deepcopy(study)
+    edit(changed)
+    with pytest.raises(InputError) as info:
+        validate_config(changed, config_file, ROOT / STUDY_SCHEMA)
+    return str(info.value)
+
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))

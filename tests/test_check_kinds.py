@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import config_error
 from reanalysis.engine.checks import KINDS, kinds_using
 from reanalysis.inputs.config import STUDY_SCHEMA, _schema, validate_config
-from reanalysis.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "workflow" / "reanalysis"
@@ -27,11 +27,7 @@ STUDY = {"title": "An example", "design": "summary_level", "table": "raw/example
 
 
 def _error(edit) -> str:
-    study = copy.deepcopy(STUDY)
-    edit(study)
-    with pytest.raises(InputError) as info:
-        validate_config(study, CONFIG_FILE, ROOT / STUDY_SCHEMA)
-    return str(info.value)
+    return config_error(STUDY, edit, CONFIG_FILE)
 
 
 def test_the_example_study_validates():

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import config_error
 from reanalysis.audit.patient_level import AS_REPORTED, META_ANALYSES, recompute
 from reanalysis.engine.analyses import ANALYSES, ROWS, analyses_using, register
-from reanalysis.errors import InputError
 from reanalysis.inputs import config
 from reanalysis.inputs.config import STUDY_SCHEMA, _schema, validate_config
 
@@ -52,11 +52,7 @@ STUDY = {
 
 
 def _error(edit) -> str:
-    study = copy.deepcopy(STUDY)
-    edit(study)
-    with pytest.raises(InputError) as info:
-        validate_config(study, CONFIG_FILE, ROOT / STUDY_SCHEMA)
-    return str(info.value)
+    return config_error(STUDY, edit, CONFIG_FILE)
 
 
 def test_the_example_study_validates():
