@@ -2,6 +2,7 @@
 summary.md rendered from it, the ranking by evidence strength, and the import direction
 ledger -> findings. No study is named: each property is checked for every study."""
 import ast
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -55,6 +56,25 @@ def test_a_contradiction_between_verbatim_printings_leads_its_study(tables):
             first = table[table["study"] == study].iloc[0]
             assert first["strength"] == "contradiction", first["title"]
             assert first["readings"].startswith("none")
+
+
+def test_printings_in_different_units_each_name_their_unit(tables):
+    """A quantity printed in months in one place and in years in another (a paper's "35
+    months" against "exceeded three years") is titled with each printing's unit, never under
+    one unit for all: '> 3' under "(months)" would misstate what the paper says."""
+    table, _, ledger, _ = tables
+    main = ledger[ledger["variant"] == "as_reported"]
+    units = {key: re.search(r"\(([^()]*)\)\s*$", q.split(",")[0]) for key, q in
+             zip(zip(main["study"], main["claim_id"]), main["quantity"])}
+    checked = 0
+    for _, f in table[table["rule"] == "contradiction"].iterrows():
+        found = {m.group(1) for c in f["claims"].split("; ") if (m := units.get((f["study"], c)))}
+        if len(found) > 1:
+            checked += 1
+            name = f["title"].split(": printed as ")[0]
+            assert not re.search(r"\([^()]*\)\s*$", name), f["title"]
+            assert all(re.search(rf"' {re.escape(u)} \(", f["title"]) for u in found), f["title"]
+    assert checked, "no contradiction between printings in different units to check"
 
 
 def test_interpreted_statements_are_never_decision_errors_of_the_paper(tables):

@@ -685,8 +685,13 @@ def _describe_contradiction(f: Finding, members: list[_Claim], words: Words) -> 
     name = stem(quantity) if len(stem(quantity)) > 12 else quantity
     first = {}
     for _, r in clash:
-        first.setdefault(r["claim"], r["location"])
-    printed = [f"'{claim}' ({location})" for claim, location in list(first.items())[:3]]
+        first.setdefault((r["claim"], _unit(r["quantity"])), r["location"])
+    # printings in different units ('35' months, '> 3' years) each name their own
+    mixed = len({unit for _, unit in first}) > 1
+    if mixed:
+        name = re.sub(r"\s*\([^()]*\)\s*$", "", name)
+    printed = [f"'{claim}'" + (f" {unit}" if mixed and unit else "") + f" ({location})"
+               for (claim, unit), location in list(first.items())[:3]]
     interpreted = f.tier != CONTRADICTION
     title = (f"{name}: printed as " + " and as ".join(dict.fromkeys(printed))
              + (" — an interpreted statement against a printed value" if interpreted
